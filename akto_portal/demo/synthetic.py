@@ -1,0 +1,333 @@
+"""A synthetic, clearly flagged data set that gives the charts their shape.
+
+Everything here points to one source of kind SYNTHETIC, which the pages show as
+"données synthétiques". It is generated from a fixed seed, so two runs give the same
+figures, and it never contradicts a document: where a document gives a yearly total
+(Normandie 2021: 3 071), the synthetic monthly breakdown of that year adds up to it
+exactly; where a document gives only a total (Normandie 2020), no months are invented.
+"""
+
+import datetime
+import random
+
+from akto_portal.models import Branch, Region, Source
+from contracts.models import ContractCount, ContractTarget, ContractType, Public
+from conventions.models import ActionPlanAxis, Convention, Indicator
+from events.models import Attendance, Event, EventKind, ParticipantCategory
+
+SYNTHETIC_SOURCE = {
+    "kind": Source.Kind.SYNTHETIC,
+    "title": "Jeu de démonstration synthétique (chiffres fictifs)",
+    "reference": "python manage.py seed_demo",
+}
+
+FIRST_YEAR, LAST_YEAR = 2020, 2026
+LAST_MONTH = {2026: 10}  # the current year is known up to October
+# Share of each region in the national volume (Normandie is pinned by the documents).
+REGION_WEIGHTS = {
+    "11": 19,
+    "84": 12,
+    "75": 9,
+    "76": 9,
+    "32": 9,
+    "93": 8,
+    "44": 8,
+    "52": 6,
+    "53": 5,
+    "28": 3.2,
+    "27": 4,
+    "24": 4,
+    "94": 0.5,
+    "04": 1.5,
+    "01": 0.7,
+    "02": 0.6,
+    "03": 0.4,
+    "06": 0.3,
+}
+NATIONAL_APPRENTICESHIP = {
+    2020: 72_000,
+    2021: 96_000,
+    2022: 104_000,
+    2023: 107_000,
+    2024: 105_000,
+    2025: 101_000,
+    2026: 99_000,
+}
+PROFESSIONNALISATION_SHARE = 0.06
+RQTH_SHARE = 0.028
+# Apprenticeship contracts cluster from July to October.
+SEASONALITY = [4, 4, 4, 4, 4, 5, 9, 12, 22, 16, 8, 8]
+BRANCH_WEIGHTS = {
+    "1979": 30,
+    "1501": 15,
+    "3043": 10,
+    "3127": 8,
+    "1266": 6,
+    "1351": 5,
+    "2378": 5,
+    "2060": 3,
+    "1631": 2,
+    "1909": 2,
+    "2149": 3,
+    "2257": 1,
+    "2104": 1,
+    "2021": 1,
+    "3219": 1,
+    "0538": 1,
+    "2397": 0.5,
+    "": 5,
+}
+NATIONAL_TARGETS = {2023: 112_000, 2024: 110_000, 2025: 105_000, 2026: 102_000}
+# Document totals the synthetic months of a region must add up to: (code, year) -> total.
+PINNED_TOTALS = {("28", 2021): 3071}
+# Years a document gives only as a total for a region: no synthetic months there.
+TOTAL_ONLY = {("28", 2020)}
+
+
+def apportion(total, weights):
+    """Split an integer total in proportion to weights; the parts add up to it exactly."""
+    weight_sum = sum(weights)
+    raw = [total * w / weight_sum for w in weights]
+    parts = [int(r) for r in raw]
+    by_remainder = sorted(range(len(raw)), key=lambda i: raw[i] - parts[i], reverse=True)
+    for i in by_remainder[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
+def _noisy(rng, weights, spread=0.25):
+    return [w * rng.uniform(1 - spread, 1 + spread) for w in weights]
+
+
+def _months(year):
+    return range(1, LAST_MONTH.get(year, 12) + 1)
+
+
+def contract_rows(regions, branches):
+    """Yield (region, branch, year, month, contract_type, public, count)."""
+    rng = random.Random(2022)
+    branch_list = sorted(branches, key=lambda b: b.idcc)
+    branch_weights = [BRANCH_WEIGHTS.get(b.idcc, 1) for b in branch_list]
+    weight_sum = sum(REGION_WEIGHTS.values())
+    for region in regions:
+        for year in range(FIRST_YEAR, LAST_YEAR + 1):
+            if (region.code, year) in TOTAL_ONLY:
+                continue
+            months = list(_months(year))
+            total = PINNED_TOTALS.get((region.code, year)) or round(
+                NATIONAL_APPRENTICESHIP[year]
+                * REGION_WEIGHTS[region.code]
+                / weight_sum
+                * rng.uniform(0.93, 1.07)
+                * len(months)
+                / 12
+            )
+            month_parts = apportion(total, _noisy(rng, [SEASONALITY[m - 1] for m in months]))
+            for month, month_total in zip(months, month_parts, strict=True):
+                for branch, count in zip(
+                    branch_list, apportion(month_total, _noisy(rng, branch_weights)), strict=True
+                ):
+                    if count:
+                        yield (
+                            region,
+                            branch,
+                            year,
+                            month,
+                            ContractType.APPRENTISSAGE,
+                            Public.ALL,
+                            count,
+                        )
+                rqth = round(month_total * RQTH_SHARE * rng.uniform(0.7, 1.3))
+                yield region, None, year, month, ContractType.APPRENTISSAGE, Public.RQTH, rqth
+            if year >= 2022:
+                pro_total = round(total * PROFESSIONNALISATION_SHARE)
+                parts = apportion(pro_total, _noisy(rng, [SEASONALITY[m - 1] for m in months]))
+                for month, count in zip(months, parts, strict=True):
+                    yield (
+                        region,
+                        None,
+                        year,
+                        month,
+                        ContractType.PROFESSIONNALISATION,
+                        Public.ALL,
+                        count,
+                    )
+
+
+def _sync(model, key_fields, rows, source):
+    """Make the synthetic rows of `model` exactly `rows` ({key: values}); keep ids stable."""
+    existing = {
+        tuple(getattr(obj, f) for f in key_fields): obj
+        for obj in model.objects.filter(source=source)
+    }
+    to_create, to_update = [], []
+    for key, values in rows.items():
+        obj = existing.pop(key, None)
+        if obj is None:
+            to_create.append(
+                model(**dict(zip(key_fields, key, strict=True)), **values, source=source)
+            )
+        elif any(getattr(obj, f) != v for f, v in values.items()):
+            for f, v in values.items():
+                setattr(obj, f, v)
+            to_update.append(obj)
+    model.objects.filter(pk__in=[o.pk for o in existing.values()]).delete()
+    model.objects.bulk_create(to_create, batch_size=2000)
+    if to_update:
+        model.objects.bulk_update(to_update, list(next(iter(rows.values()))), batch_size=2000)
+
+
+def load_contracts(source):
+    regions = list(Region.objects.all())
+    branches = list(Branch.objects.all())
+    key_fields = ("region_id", "branch_id", "year", "month", "contract_type", "public")
+    rows = {
+        (region.id, branch.id if branch else None, year, month, ctype, public): {"count": count}
+        for region, branch, year, month, ctype, public, count in contract_rows(regions, branches)
+    }
+    _sync(ContractCount, key_fields, rows, source)
+
+    weight_sum = sum(REGION_WEIGHTS.values())
+    targets = {(None, year, "", Public.ALL): {"value": v} for year, v in NATIONAL_TARGETS.items()}
+    for year, national in {2022: 110_000, **NATIONAL_TARGETS}.items():
+        for region in regions:
+            value = round(national * REGION_WEIGHTS[region.code] / weight_sum / 10) * 10
+            targets[(region.id, year, "", Public.ALL)] = {"value": value}
+    _sync(ContractTarget, ("region_id", "year", "contract_type", "public"), targets, source)
+
+
+EVENT_PLAN = [
+    # kind, action-plan axis, title, typical attendance by category
+    (
+        EventKind.INFO_MEETING,
+        1,
+        "Réunion d'information alternance pour les entreprises",
+        {ParticipantCategory.COMPANIES: 20},
+    ),
+    (
+        EventKind.CFA_MEETING,
+        2,
+        "Rencontre des CFA de la région",
+        {ParticipantCategory.TRAINING_BODIES: 12, ParticipantCategory.PARTNERS: 3},
+    ),
+    (
+        EventKind.JOB_FAIR,
+        4,
+        "Salon de l'orientation et de l'alternance",
+        {
+            ParticipantCategory.YOUTH: 150,
+            ParticipantCategory.FAMILIES: 60,
+            ParticipantCategory.COMPANIES: 8,
+        },
+    ),
+    (
+        EventKind.AKTIV_ALTERNANCE,
+        1,
+        "Atelier Aktiv'alternance handicap",
+        {
+            ParticipantCategory.TRAINING_BODIES: 9,
+            ParticipantCategory.COMPANIES: 6,
+            ParticipantCategory.PARTNERS: 4,
+        },
+    ),
+    (
+        EventKind.WEBINAR,
+        1,
+        "Webinaire : recruter en alternance",
+        {ParticipantCategory.COMPANIES: 35},
+    ),
+]
+CITIES = {
+    "28": ["Caen", "Rouen", "Le Havre", "Cherbourg-en-Cotentin", "Évreux", "Alençon"],
+}
+
+
+def load_events(source, *, today):
+    """Two events a month per region since January 2025, a few planned ahead; the
+    attendance of some past events is left to enter, as in real life."""
+    rng = random.Random(2025)
+    plan_axes = {a.number: a for a in ActionPlanAxis.objects.filter(plan__year=2022)}
+    agefiph = Convention.objects.filter(title__endswith="2025-2027", parent=None).first()
+    existing = {e.title: e for e in Event.objects.filter(source=source)}
+    keep = set()
+    for region in Region.objects.all():
+        cities = CITIES.get(region.code, [region.name])
+        day = datetime.date(2025, 1, 6)
+        while day < today + datetime.timedelta(days=60):
+            kind, axis, label, attendance = EVENT_PLAN[rng.randrange(len(EVENT_PLAN))]
+            online = kind == EventKind.WEBINAR
+            title = f"{label} — {region.name} {day:%d/%m/%Y}"
+            keep.add(title)
+            event = existing.get(title) or Event(title=title, source=source)
+            event.kind, event.date, event.region, event.online = kind, day, region, online
+            event.place = "" if online else rng.choice(cities)
+            event.axis = plan_axes.get(axis)
+            event.convention = agefiph if kind == EventKind.AKTIV_ALTERNANCE else None
+            event.save()
+            past = day <= today
+            entered = past and rng.random() > 0.08
+            for category, typical in attendance.items():
+                planned = max(1, round(typical * rng.uniform(0.8, 1.2)))
+                actual = round(planned * rng.uniform(0.6, 1.05)) if entered else None
+                Attendance.objects.update_or_create(
+                    event=event,
+                    category=category,
+                    defaults={"planned": planned, "actual": actual},
+                )
+            day += datetime.timedelta(days=rng.randint(10, 20))
+    Event.objects.filter(source=source).exclude(title__in=keep).delete()
+
+
+AGEFIPH_2025_TARGETS = {
+    "Personnes en situation de handicap en parcours de formation en alternance": 9500,
+    "Entreprises sensibilisées (dont organismes de formation et CFA)": 12000,
+    "Actions menées sur l'ensemble des territoires, DROM compris": 650,
+    "Événements Aktiv'alternance dédiés à l'alternance des personnes handicapées": 60,
+    "CFA mobilisés aux événements Aktiv'alternance": 500,
+    "Entreprises engagées dans le Parcours Travailleurs Handicapés": 1500,
+}
+
+
+def load_indicator_targets(source):
+    """The 2025-27 Agefiph targets are not in the press release: synthetic, and flagged."""
+    renewal = Convention.objects.filter(title__endswith="2025-2027", parent=None).first()
+    if renewal is None:
+        return
+    for name, target in AGEFIPH_2025_TARGETS.items():
+        renewal.indicators.filter(name=name).update(target=target, target_source=source)
+    Indicator.objects.update_or_create(
+        convention=renewal,
+        name="Contrats d'apprentissage de personnes en situation de handicap (calculé)",
+        defaults={
+            "unit": Indicator.Unit.CONTRACTS,
+            "computation": Indicator.Computation.CONTRACTS_RQTH,
+            "axis": renewal.axes.filter(number=1).first(),
+            "target": 9000,
+            "target_source": source,
+            "position": 50,
+        },
+    )
+    Indicator.objects.update_or_create(
+        convention=renewal,
+        name="Ateliers Aktiv'alternance tenus (calculé)",
+        defaults={
+            "unit": Indicator.Unit.EVENTS,
+            "computation": Indicator.Computation.EVENTS_HELD,
+            "axis": renewal.axes.filter(number=1).first(),
+            "target": 150,
+            "target_source": source,
+            "position": 51,
+        },
+    )
+
+
+def load_all(*, today):
+    source, _ = Source.objects.update_or_create(
+        kind=SYNTHETIC_SOURCE["kind"],
+        title=SYNTHETIC_SOURCE["title"],
+        defaults={"reference": SYNTHETIC_SOURCE["reference"]},
+    )
+    load_contracts(source)
+    load_events(source, today=today)
+    load_indicator_targets(source)
+    return source

@@ -1,0 +1,147 @@
+"""Reference data and people shared by every app: regions, branches, sources, users."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+
+
+class Region(models.Model):
+    """One of France's 18 regions, identified by its INSEE code ("28" is Normandie)."""
+
+    code = models.CharField("code INSEE", max_length=2, unique=True)
+    name = models.CharField("nom", max_length=100, unique=True)
+    overseas = models.BooleanField("outre-mer", default=False)
+    # Position on the tile-grid map of the dashboards (column, row).
+    map_col = models.PositiveSmallIntegerField(default=0)
+    map_row = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "région"
+
+    def __str__(self):
+        return self.name
+
+
+class Branch(models.Model):
+    """A professional branch (collective agreement) covered by the OPCO."""
+
+    name = models.CharField("nom", max_length=150, unique=True)
+    idcc = models.CharField("IDCC", max_length=4, blank=True, default="")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "branche professionnelle"
+        verbose_name_plural = "branches professionnelles"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idcc"], condition=~Q(idcc=""), name="branch_idcc_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} (IDCC {self.idcc})" if self.idcc else self.name
+
+
+class Source(models.Model):
+    """Where a figure comes from: a published document, an import, a manual entry, or
+    the synthetic demo generator. Every fact in the portal points to one."""
+
+    class Kind(models.TextChoices):
+        DOCUMENT = "document", "Document publié"
+        IMPORT = "import", "Import de fichier"
+        MANUAL = "manual", "Saisie manuelle"
+        SYNTHETIC = "synthetic", "Données synthétiques (démo)"
+
+    kind = models.CharField("type", max_length=20, choices=Kind.choices)
+    title = models.CharField("titre", max_length=300)
+    reference = models.CharField(
+        "référence", max_length=300, blank=True, help_text="Fichier, adresse ou cote du document."
+    )
+    published_on = models.DateField("date de publication", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+        verbose_name = "source"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "title"], name="source_kind_title_unique"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_synthetic(self):
+        return self.kind == self.Kind.SYNTHETIC
+
+
+class Qualifier(models.TextChoices):
+    """How exact a reported figure is, as the source states it."""
+
+    EXACT = "exact", ""
+    AT_LEAST = "at_least", "plus de"
+    ABOUT = "about", "près de"
+
+
+class DatePrecision(models.TextChoices):
+    """How much of a date the source gives: "lundi 9 mai" is a day, "en 2021" a year."""
+
+    DAY = "day", "jour"
+    MONTH = "month", "mois"
+    YEAR = "year", "année"
+
+
+class PortalUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", User.Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A portal user: an admin, a regional director or a member of a regional staff."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", "Administrateur"
+        DIRECTOR = "director", "Directeur régional"
+        STAFF = "staff", "Équipe régionale"
+
+    role = models.CharField("rôle", max_length=20, choices=Role.choices, default=Role.STAFF)
+    region = models.ForeignKey(
+        Region,
+        verbose_name="région",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+
+    objects = PortalUserManager()
+
+    class Meta:
+        verbose_name = "utilisateur"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role="admin") | Q(region__isnull=False),
+                name="user_region_required_unless_admin",
+            ),
+        ]
+
+    def save(self, *args, **kwargs):
+        # Every role uses the admin site (staff for their events, directors read-only);
+        # what each may do there is decided by the role, see permissions.RoleBackend.
+        self.is_staff = self.is_active
+        self.is_superuser = self.role == self.Role.ADMIN
+        super().save(*args, **kwargs)
+
+    @property
+    def is_admin(self):
+        return self.role == self.Role.ADMIN
+
+    @property
+    def is_director(self):
+        return self.role == self.Role.DIRECTOR
+
+    @property
+    def is_regional_staff(self):
+        return self.role == self.Role.STAFF

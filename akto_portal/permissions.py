@@ -1,0 +1,97 @@
+"""Who may do what: the three roles, as an authentication backend and small predicates.
+
+- admins manage everything (they are superusers);
+- regional directors read everything;
+- regional staff read the portal and record the events and attendance of their own
+  region only — checked object by object, on the server.
+"""
+
+from functools import cache
+
+from django.apps import apps
+from django.contrib.auth.backends import ModelBackend
+
+PORTAL_APPS = ("akto_portal", "contracts", "conventions", "events")
+# Models regional staff may add, change and delete (objects of their region only).
+STAFF_EDITABLE_MODELS = ("events.event", "events.attendance", "events.attendee")
+
+
+@cache
+def _view_permissions():
+    return frozenset(
+        f"{model._meta.app_label}.view_{model._meta.model_name}"
+        for app_label in PORTAL_APPS
+        for model in apps.get_app_config(app_label).get_models()
+        if not model._meta.model_name.startswith("historical")
+    )
+
+
+@cache
+def _staff_permissions():
+    perms = set()
+    for label in STAFF_EDITABLE_MODELS:
+        app_label, model_name = label.split(".")
+        if model_name not in apps.get_app_config(app_label).models:
+            continue
+        perms.update(
+            f"{app_label}.{action}_{model_name}" for action in ("view", "add", "change", "delete")
+        )
+    return frozenset(perms)
+
+
+def role_permissions(user):
+    if not user.is_active:
+        return frozenset()
+    if user.is_director:
+        return _view_permissions()
+    if user.is_regional_staff:
+        return _staff_permissions()
+    return frozenset()
+
+
+class RoleBackend(ModelBackend):
+    """Django's model backend, plus the permissions each role carries, plus the
+    object-level rules: `user.has_perm("events.change_event", event)`."""
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if obj is not None:
+            return set()
+        return {*super().get_all_permissions(user_obj), *role_permissions(user_obj)}
+
+    def has_perm(self, user_obj, perm, obj=None):
+        if not user_obj.is_active:
+            return False
+        if user_obj.is_superuser:
+            return True
+        if obj is None:
+            return super().has_perm(user_obj, perm)
+        if perm not in self.get_all_permissions(user_obj):
+            return False
+        if perm.startswith("events."):
+            if perm.split(".")[1].startswith("view_"):
+                return True
+            return can_edit_region(user_obj, event_region_id(obj))
+        return perm.split(".")[1].startswith("view_")
+
+
+def event_region_id(obj):
+    """The region an event-app object belongs to (the event's, for attendance rows)."""
+    event = getattr(obj, "event", obj)
+    return event.region_id
+
+
+def can_edit_region(user, region_id):
+    """May this user record events and attendance for this region?"""
+    if not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return user.is_regional_staff and region_id is not None and region_id == user.region_id
+
+
+def can_manage_conventions(user):
+    return user.is_active and user.is_superuser
+
+
+def can_manage_targets(user):
+    return user.is_active and user.is_superuser

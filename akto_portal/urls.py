@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from akto_portal import views
+
+admin.site.site_header = "Portail de pilotage de l'alternance — administration"
+admin.site.site_title = "Administration du portail"
+admin.site.index_title = "Référentiels, conventions et objectifs"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("regions/<str:code>/", views.region_detail, name="region-detail"),
+    path("connexion/", auth_views.LoginView.as_view(), name="login"),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("conventions/", include("conventions.urls")),
+    path("evenements/", include("events.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,213 @@
+"""Contract figures: how many new contracts, where, when, and against which target.
+
+A figure is a count for a region, a period (a month, or a whole year when only the
+yearly total is known), a contract type and a public, optionally for one branch.
+Several granularities may coexist for the same series (a published yearly total
+and a monthly breakdown by branch); `selectors.yearly_totals` states the rule that
+keeps a year from ever being counted twice.
+"""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+
+from akto_portal.models import Branch, Qualifier, Region, Source
+
+
+class ContractType(models.TextChoices):
+    APPRENTISSAGE = "apprentissage", "Apprentissage"
+    PROFESSIONNALISATION = "professionnalisation", "Professionnalisation"
+
+
+class Public(models.TextChoices):
+    """`RQTH` figures are a subset of `ALL` figures: never add the two."""
+
+    ALL = "all", "Tous publics"
+    RQTH = "rqth", "Personnes en situation de handicap (RQTH)"
+
+
+class ContractCountQuerySet(models.QuerySet):
+    def for_year(self, year):
+        return self.filter(year=year)
+
+    def for_region(self, region):
+        return self.filter(region=region) if region is not None else self
+
+    def yearly(self):
+        return self.filter(month__isnull=True)
+
+    def monthly(self):
+        return self.filter(month__isnull=False)
+
+
+class ContractCount(models.Model):
+    """Number of new contracts of one series for one period (a month or a whole year)."""
+
+    region = models.ForeignKey(
+        Region, verbose_name="région", on_delete=models.PROTECT, related_name="contract_counts"
+    )
+    branch = models.ForeignKey(
+        Branch,
+        verbose_name="branche",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contract_counts",
+        help_text="Vide : toutes branches confondues.",
+    )
+    year = models.PositiveSmallIntegerField(
+        "année", validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    month = models.PositiveSmallIntegerField(
+        "mois",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text="Vide : total de l'année entière.",
+    )
+    contract_type = models.CharField("type de contrat", max_length=30, choices=ContractType.choices)
+    public = models.CharField("public", max_length=10, choices=Public.choices, default=Public.ALL)
+    count = models.PositiveIntegerField("nombre de contrats")
+    source = models.ForeignKey(
+        Source, verbose_name="source", on_delete=models.PROTECT, related_name="contract_counts"
+    )
+
+    objects = ContractCountQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "nombre de contrats"
+        verbose_name_plural = "nombres de contrats"
+        ordering = ["region", "year", "month"]
+        constraints = [
+            models.CheckConstraint(condition=Q(count__gte=0), name="contract_count_not_negative"),
+            models.CheckConstraint(
+                condition=Q(month__isnull=True) | Q(month__gte=1, month__lte=12),
+                name="contract_count_month_valid",
+            ),
+            # One figure per series and period, "all branches" and "whole year" included.
+            models.UniqueConstraint(
+                "region",
+                Coalesce("branch", 0),
+                "year",
+                Coalesce("month", 0),
+                "contract_type",
+                "public",
+                name="contract_count_unique_fact",
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "region"], name="contract_count_year_region")]
+
+    def __str__(self):
+        period = f"{self.month:02d}/{self.year}" if self.month else str(self.year)
+        return f"{self.region} {period} : {self.count}"
+
+
+class ContractTarget(models.Model):
+    """A target number of new contracts for a year, national (no region) or regional."""
+
+    year = models.PositiveSmallIntegerField(
+        "année", validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name="région",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contract_targets",
+        help_text="Vide : objectif national.",
+    )
+    contract_type = models.CharField(
+        "type de contrat",
+        max_length=30,
+        choices=ContractType.choices,
+        blank=True,
+        default="",
+        help_text="Vide : tous types de contrats (alternance).",
+    )
+    public = models.CharField("public", max_length=10, choices=Public.choices, default=Public.ALL)
+    value = models.PositiveIntegerField("objectif (contrats)")
+    source = models.ForeignKey(
+        Source, verbose_name="source", on_delete=models.PROTECT, related_name="contract_targets"
+    )
+
+    class Meta:
+        verbose_name = "objectif de contrats"
+        verbose_name_plural = "objectifs de contrats"
+        ordering = ["-year", "region"]
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gte=0), name="contract_target_not_negative"),
+            models.UniqueConstraint(
+                "year",
+                Coalesce("region", 0),
+                "contract_type",
+                "public",
+                name="contract_target_unique",
+            ),
+        ]
+
+    def __str__(self):
+        scope = self.region or "National"
+        return f"{scope} {self.year} : {self.value}"
+
+
+class MarketStat(models.Model):
+    """A figure about the whole apprenticeship market (all OPCOs), e.g. the national
+    growth of apprenticeship contracts the press release quotes (+37 % in 2021)."""
+
+    class Measure(models.TextChoices):
+        NEW_CONTRACTS = "new_contracts", "Nouveaux contrats d'apprentissage"
+        GROWTH_PCT = "growth_pct", "Évolution sur un an (%)"
+
+    region = models.ForeignKey(
+        Region,
+        verbose_name="région",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="market_stats",
+        help_text="Vide : France entière.",
+    )
+    year = models.PositiveSmallIntegerField("année")
+    month = models.PositiveSmallIntegerField(
+        "mois",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text="Vide : année entière ; sinon cumul de l'année jusqu'à ce mois inclus.",
+    )
+    measure = models.CharField("mesure", max_length=20, choices=Measure.choices)
+    value = models.DecimalField("valeur", max_digits=12, decimal_places=1)
+    qualifier = models.CharField(
+        max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT, blank=True
+    )
+    source = models.ForeignKey(
+        Source, verbose_name="source", on_delete=models.PROTECT, related_name="market_stats"
+    )
+
+    class Meta:
+        verbose_name = "statistique du marché"
+        verbose_name_plural = "statistiques du marché"
+        ordering = ["-year", "region"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(month__isnull=True) | Q(month__gte=1, month__lte=12),
+                name="market_stat_month_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(measure="new_contracts") | Q(value__gte=0),
+                name="market_stat_count_not_negative",
+            ),
+            models.UniqueConstraint(
+                Coalesce("region", 0),
+                "year",
+                Coalesce("month", 0),
+                "measure",
+                "source",
+                name="market_stat_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.region or 'France'} {self.year} {self.get_measure_display()} : {self.value}"

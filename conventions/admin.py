@@ -1,0 +1,179 @@
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from simple_history.admin import SimpleHistoryAdmin
+
+from conventions.forms import ConventionRenewForm
+from conventions.models import (
+    ActionPlan,
+    ActionPlanAxis,
+    Convention,
+    ConventionAxis,
+    Indicator,
+    IndicatorValue,
+    Partner,
+    Signatory,
+)
+from conventions.services import ConventionError, convention_renew
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind"]
+    list_filter = ["kind", "regions"]
+    search_fields = ["name"]
+    filter_horizontal = ["regions"]
+
+
+class ActionPlanAxisInline(admin.TabularInline):
+    model = ActionPlanAxis
+    extra = 0
+
+
+@admin.register(ActionPlan)
+class ActionPlanAdmin(admin.ModelAdmin):
+    list_display = ["title", "year"]
+    inlines = [ActionPlanAxisInline]
+    autocomplete_fields = ["source"]
+
+
+@admin.register(ActionPlanAxis)
+class ActionPlanAxisAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "plan"]
+    search_fields = ["title", "plan__title"]
+
+
+class ConventionAxisInline(admin.TabularInline):
+    model = ConventionAxis
+    extra = 0
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    extra = 0
+    fields = [
+        "position",
+        "name",
+        "axis",
+        "unit",
+        "computation",
+        "baseline",
+        "target",
+        "target_source",
+    ]
+    autocomplete_fields = ["target_source"]
+    show_change_link = True
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Offer only the axes of the convention being edited.
+        if db_field.name == "axis":
+            object_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = ConventionAxis.objects.filter(convention_id=object_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class SignatoryInline(admin.TabularInline):
+    model = Signatory
+    extra = 0
+
+
+@admin.register(Convention)
+class ConventionAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "kind", "status", "region", "start_on", "end_on", "signed_on"]
+    list_filter = [
+        "status",
+        "kind",
+        ("region", admin.RelatedOnlyFieldListFilter),
+        ("start_on", admin.DateFieldListFilter),
+        ("end_on", admin.DateFieldListFilter),
+    ]
+    search_fields = ["title", "partners__name", "region__name"]
+    autocomplete_fields = ["partners", "region", "parent", "renews", "source"]
+    list_select_related = ["region"]
+    inlines = [ConventionAxisInline, IndicatorInline, SignatoryInline]
+    actions = ["renew"]
+    fieldsets = [
+        (None, {"fields": ["title", "kind", "status", "partners", "summary"]}),
+        ("Périmètre", {"fields": ["region", "parent"]}),
+        (
+            "Période et signature",
+            {"fields": ["start_on", "end_on", "signed_on", "signed_on_precision", "renews"]},
+        ),
+        ("Source", {"fields": ["source"]}),
+    ]
+
+    @admin.action(description="Renouveler pour une nouvelle période")
+    def renew(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(
+                request, "Choisissez une seule convention à renouveler.", messages.WARNING
+            )
+            return None
+        convention = queryset.get()
+        if "apply" in request.POST:
+            form = ConventionRenewForm(request.POST)
+            if form.is_valid():
+                try:
+                    renewal = convention_renew(convention=convention, **form.cleaned_data)
+                except ConventionError as exc:
+                    form.add_error(None, exc)
+                else:
+                    self.message_user(request, f"« {renewal} » créée, liée à « {convention} ».")
+                    return redirect(
+                        reverse("admin:conventions_convention_change", args=[renewal.pk])
+                    )
+        else:
+            form = ConventionRenewForm(initial=ConventionRenewForm.initial_for(convention))
+        return TemplateResponse(
+            request,
+            "admin/conventions/convention/renew.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Renouveler une convention",
+                "convention": convention,
+                "form": form,
+                "opts": self.model._meta,
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            },
+        )
+
+
+class IndicatorValueInline(admin.TabularInline):
+    model = IndicatorValue
+    extra = 0
+    fields = ["as_of", "value", "qualifier", "source", "entered_by", "entered_at"]
+    readonly_fields = ["entered_by", "entered_at"]
+    autocomplete_fields = ["source"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "convention", "unit", "computation", "target"]
+    list_filter = ["computation", "unit", "convention"]
+    search_fields = ["name", "convention__title"]
+    autocomplete_fields = ["convention", "target_source"]
+    inlines = [IndicatorValueInline]
+
+    def save_formset(self, request, form, formset, change):
+        for obj in formset.save(commit=False):
+            if isinstance(obj, IndicatorValue) and obj.entered_by_id is None:
+                obj.entered_by = request.user
+            obj.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(SimpleHistoryAdmin):
+    list_display = ["indicator", "value", "qualifier", "as_of", "source", "entered_by"]
+    list_filter = ["as_of", "source__kind"]
+    search_fields = ["indicator__name"]
+    autocomplete_fields = ["indicator", "source"]
+    readonly_fields = ["entered_by", "entered_at"]
+
+    def save_model(self, request, obj, form, change):
+        if obj.entered_by_id is None:
+            obj.entered_by = request.user
+        super().save_model(request, obj, form, change)

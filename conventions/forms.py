@@ -1,0 +1,40 @@
+import datetime
+
+from django import forms
+
+from conventions.models import Convention
+
+
+class ConventionRenewForm(forms.Form):
+    title = forms.CharField(label="Intitulé de la nouvelle convention", max_length=250)
+    start_on = forms.DateField(label="Début", widget=forms.DateInput(attrs={"type": "date"}))
+    end_on = forms.DateField(label="Fin", widget=forms.DateInput(attrs={"type": "date"}))
+    status = forms.ChoiceField(
+        label="Statut", choices=Convention.Status.choices, initial=Convention.Status.NEGOTIATION
+    )
+    signed_on = forms.DateField(
+        label="Date de signature", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start_on") and data.get("end_on") and data["end_on"] <= data["start_on"]:
+            self.add_error("end_on", "La fin doit suivre le début.")
+        return data
+
+    @staticmethod
+    def initial_for(convention):
+        """Next period of the same length, title with its years moved on."""
+        if not (convention.start_on and convention.end_on):
+            return {"title": f"{convention.title} (renouvellement)"}
+        start = convention.end_on + datetime.timedelta(days=1)
+        years = convention.end_on.year - convention.start_on.year + 1
+        end = datetime.date(start.year + years - 1, convention.end_on.month, convention.end_on.day)
+        old = f"{convention.start_on.year}-{convention.end_on.year}"
+        new = f"{start.year}-{end.year}"
+        title = (
+            convention.title.replace(old, new)
+            if old in convention.title
+            else (f"{convention.title} ({new})")
+        )
+        return {"title": title, "start_on": start, "end_on": end}

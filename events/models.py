@@ -1,0 +1,187 @@
+"""Promotion events, who attended them, and the yearly activity totals sources report."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from akto_portal.models import DatePrecision, Qualifier, Region, Source
+from conventions.models import ActionPlanAxis, Convention
+
+
+class EventKind(models.TextChoices):
+    INFO_MEETING = "info_meeting", "Réunion d'information entreprises"
+    CFA_MEETING = "cfa_meeting", "Rencontre CFA / organismes de formation"
+    JOB_FAIR = "job_fair", "Salon"
+    AKTIV_ALTERNANCE = "aktiv_alternance", "Atelier Aktiv'alternance"
+    WEBINAR = "webinar", "Webinaire"
+    SEMINAR = "seminar", "Séminaire"
+    INSTITUTIONAL = "institutional", "Rencontre institutionnelle"
+    OTHER = "other", "Autre"
+
+
+class ParticipantCategory(models.TextChoices):
+    COMPANIES = "companies", "Entreprises"
+    TRAINING_BODIES = "training_bodies", "CFA / organismes de formation"
+    YOUTH = "youth", "Jeunes et demandeurs d'emploi"
+    FAMILIES = "families", "Familles"
+    PARTNERS = "partners", "Partenaires"
+
+
+class EventQuerySet(models.QuerySet):
+    def for_region(self, region):
+        return self.filter(region=region) if region is not None else self
+
+    def held(self, *, until):
+        return self.filter(is_cancelled=False, date__lte=until)
+
+
+class Event(models.Model):
+    title = models.CharField("intitulé", max_length=250)
+    kind = models.CharField("type", max_length=30, choices=EventKind.choices)
+    date = models.DateField("date")
+    date_precision = models.CharField(
+        "précision de la date",
+        max_length=10,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name="région",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        help_text="Vide : événement national.",
+    )
+    place = models.CharField("lieu", max_length=250, blank=True)
+    online = models.BooleanField("en ligne", default=False)
+    axis = models.ForeignKey(
+        ActionPlanAxis,
+        verbose_name="axe du plan d'actions",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    convention = models.ForeignKey(
+        Convention,
+        verbose_name="convention",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    is_cancelled = models.BooleanField("annulé", default=False)
+    notes = models.TextField("notes", blank=True)
+    source = models.ForeignKey(
+        Source, verbose_name="source", on_delete=models.PROTECT, related_name="events"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+    # Incremented on every save; a form posted with an older version is refused.
+    version = models.PositiveIntegerField(default=1)
+
+    objects = EventQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date", "title"]
+        verbose_name = "événement"
+        indexes = [models.Index(fields=["region", "date"], name="event_region_date")]
+
+    def __str__(self):
+        return f"{self.title} ({self.date:%d/%m/%Y})"
+
+    def get_absolute_url(self):
+        return reverse("event-detail", args=[self.pk])
+
+
+class Attendance(models.Model):
+    """How many people of one category were expected and came to one event."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="attendances")
+    category = models.CharField("public", max_length=20, choices=ParticipantCategory.choices)
+    planned = models.PositiveIntegerField("prévus", null=True, blank=True)
+    actual = models.PositiveIntegerField("présents", null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["event", "category"]
+        verbose_name = "participation"
+        constraints = [
+            models.UniqueConstraint(fields=["event", "category"], name="attendance_unique"),
+            models.CheckConstraint(
+                condition=(Q(planned__isnull=True) | Q(planned__gte=0))
+                & (Q(actual__isnull=True) | Q(actual__gte=0)),
+                name="attendance_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.event} — {self.get_category_display()}"
+
+
+class ActivityTotal(models.Model):
+    """A yearly activity total as a source reports it ("26 réunions, 493 entreprises").
+
+    Such a total covers the recorded events of the same year, scope and kind: where
+    one exists, it replaces their count instead of being added to it
+    (see `events.selectors.activity_summary`).
+    """
+
+    class Measure(models.TextChoices):
+        EVENTS = "events", "Événements"
+        COMPANIES = "companies", "Entreprises participantes"
+        TRAINING_BODIES = "training_bodies", "CFA / organismes de formation participants"
+        YOUTH = "youth", "Jeunes et demandeurs d'emploi participants"
+        FAMILIES = "families", "Familles participantes"
+        PARTNERS = "partners", "Partenaires participants"
+
+    year = models.PositiveSmallIntegerField("année")
+    region = models.ForeignKey(
+        Region,
+        verbose_name="région",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activity_totals",
+        help_text="Vide : total national.",
+    )
+    event_kind = models.CharField("type d'événement", max_length=30, choices=EventKind.choices)
+    measure = models.CharField("mesure", max_length=20, choices=Measure.choices)
+    value = models.PositiveIntegerField("valeur")
+    qualifier = models.CharField(
+        "précision", max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT, blank=True
+    )
+    source = models.ForeignKey(
+        Source, verbose_name="source", on_delete=models.PROTECT, related_name="activity_totals"
+    )
+
+    class Meta:
+        ordering = ["-year", "region", "event_kind", "measure"]
+        verbose_name = "total d'activité déclaré"
+        verbose_name_plural = "totaux d'activité déclarés"
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gte=0), name="activity_total_not_negative"),
+            models.UniqueConstraint(
+                "year",
+                Coalesce("region", 0),
+                "event_kind",
+                "measure",
+                name="activity_total_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.region or 'National'} {self.year} — {self.get_event_kind_display()}"
