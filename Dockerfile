@@ -1,0 +1,12 @@
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /app
+COPY requirements/base.txt requirements/base.txt
+RUN pip install --no-cache-dir -r requirements/base.txt
+COPY . .
+# Hashed, pre-compressed static files (plotly.js included), served by WhiteNoise.
+RUN DEBUG=0 SECRET_KEY=build-only-collectstatic-key python manage.py collectstatic --noinput -v0
+RUN useradd --system portal && chown -R portal /app
+USER portal
+EXPOSE 8000
+CMD ["sh", "-c", "python manage.py migrate --noinput && gunicorn akto_portal.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]

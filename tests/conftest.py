@@ -1,0 +1,66 @@
+"""Shared fixtures: fixed users per role and region (admin, director, staff, outsider).
+
+Environment for the suite (production-like, DEBUG off) is set in pyproject.toml.
+"""
+
+import pytest
+
+from akto_portal.models import Region, User
+
+PASSWORD = "correct horse battery staple"
+
+
+def _user(username, role, region_code):
+    region = Region.objects.get(code=region_code) if region_code else None
+    user = User(username=username, role=role, region=region, first_name=username)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def normandie():
+    return Region.objects.get(code="28")
+
+
+@pytest.fixture
+def bretagne():
+    return Region.objects.get(code="53")
+
+
+@pytest.fixture
+def admin_user(db):
+    return _user("admin", User.Role.ADMIN, None)
+
+
+@pytest.fixture
+def director(db):
+    return _user("director-normandie", User.Role.DIRECTOR, "28")
+
+
+@pytest.fixture
+def staff(db):
+    return _user("staff-normandie", User.Role.STAFF, "28")
+
+
+@pytest.fixture
+def outsider(db):
+    """Regional staff of another region (Bretagne)."""
+    return _user("staff-bretagne", User.Role.STAFF, "53")
+
+
+@pytest.fixture
+def documents(db):
+    """Every figure of the two source documents, without the synthetic set."""
+    from akto_portal.demo import documents
+
+    documents.load_all()
+
+
+@pytest.fixture
+def client_for(client):
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
