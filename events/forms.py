@@ -41,6 +41,7 @@ class EventForm(forms.ModelForm):
             region.required = True
             region.empty_label = None
             region.initial = user.region_id
+            region.disabled = True  # whatever is posted, the user's region is used
             region.help_text = ""
         self.fields["axis"].queryset = ActionPlanAxis.objects.order_by("plan__year", "number")
         self.fields["convention"].queryset = Convention.objects.order_by("title")

@@ -1,5 +1,6 @@
 import django_tables2 as tables
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from akto_portal.templatetags.portal import number
 from events.models import Event
@@ -32,9 +33,9 @@ class EventTable(tables.Table):
     def render_title(self, record, value):
         badges = ""
         if record.is_cancelled:
-            badges = format_html(' <span class="badge">annulé</span>')
+            badges = mark_safe(' <span class="badge">annulé</span>')
         elif record.missing:
-            badges = format_html(' <span class="badge missing">participation non saisie</span>')
+            badges = mark_safe(' <span class="badge missing">participation non saisie</span>')
         if record.source.is_synthetic:
             badges = format_html('{} <span class="badge synthetic">synthétique</span>', badges)
         return format_html("{}{}", value, badges)
