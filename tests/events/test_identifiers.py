@@ -43,7 +43,10 @@ def test_invalid_identifiers_say_why(raw, message):
 
 def test_bad_rows_are_reported_by_line_number():
     good, other = make_siret(1), make_siret(2)
-    text = f"SIRET;Raison sociale\n{good};Alpha\n\n{bad_key(other)};Beta\n{good};Alpha bis\n0750654D;Lycée"
+    text = (
+        f"SIRET;Raison sociale\n{good};Alpha\n\n{bad_key(other)};Beta\n"
+        f"{good};Alpha bis\n0750654D;Lycée"
+    )
     listing = parse_attendee_list(text)
     assert [(r.line, r.error != "") for r in listing.rows] == [
         (2, False),
