@@ -201,3 +201,22 @@ def test_event_page_lists_attendees_at_constant_queries(
     with django_assert_max_num_queries(11):
         html = client.get(event.get_absolute_url()).content.decode()
     assert "N11" in html
+
+
+def test_admin_records_events_for_any_region(client_for, admin_user, bretagne):
+    client_for(admin_user).post(reverse("event-create"), event_data(region=bretagne.pk))
+    assert Event.objects.get().region == bretagne
+
+
+def test_completeness_page_stays_at_constant_queries(
+    client_for, staff, normandie, bretagne, today, django_assert_max_num_queries
+):
+    client = client_for(staff)
+    EventFactory(region=normandie, date=datetime.date(2026, 2, 1))
+    with django_assert_max_num_queries(7):
+        client.get(reverse("event-completeness"))
+    for n in range(20):
+        EventFactory(region=(normandie, bretagne)[n % 2], date=datetime.date(2026, 2, 1 + n))
+    with django_assert_max_num_queries(7):
+        html = client.get(reverse("event-completeness")).content.decode()
+    assert "Normandie : 11 événements sans participation" in html
