@@ -427,3 +427,11 @@ def event_history(event):
     )
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries
+
+
+def recent_deletions(*, region=None, limit=10):
+    """The last events deleted (from the audit history), with who deleted them."""
+    deleted = Event.history.filter(history_type="-").select_related("history_user")
+    if region is not None:
+        deleted = deleted.filter(region_id=region.pk)
+    return list(deleted.order_by("-history_date")[:limit])

@@ -23,6 +23,7 @@ from events.selectors import (
     event_history,
     events_for_list,
     missing_attendance,
+    recent_deletions,
 )
 from events.tables import EventTable
 
@@ -68,6 +69,10 @@ def event_list(request):
             "figures": event_figures(events=event_filter.qs, today=today)[None],
             "by_kind": [(EventKind(k).label, f) for k, f in sorted(by_kind.items())],
             "can_create": can_record_events(request.user),
+            "can_grid": bool(request.user.region_id) and can_record_events(request.user),
+            "deletions": recent_deletions(region=event_filter.form.cleaned_data.get("region"))
+            if event_filter.is_valid()
+            else [],
             "today": today,
         },
     )

@@ -34,7 +34,7 @@ def test_list_shows_own_region_with_figures_and_stays_at_constant_queries(
         )
     EventFactory(region=bretagne, title="Réunion bretonne", date=datetime.date(2026, 3, 6))
     client = client_for(staff)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("event-list"))
     html = response.content.decode()
     assert response.status_code == 200
@@ -43,7 +43,7 @@ def test_list_shows_own_region_with_figures_and_stays_at_constant_queries(
     assert '<strong data-figure="companies">30</strong>' in html
     for n in range(30):
         EventFactory(region=normandie, date=datetime.date(2026, 4, 1 + n % 28))
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         client.get(reverse("event-list"))
     all_regions = client.get(reverse("event-list"), {"region": "", "date_to": "10/03/2026"})
     all_regions = all_regions.content.decode()
@@ -178,6 +178,8 @@ def test_delete_asks_confirmation_then_is_recorded(client_for, staff, normandie)
     assert deleted.history_user == staff
     assert deleted.title == "À supprimer"
     assert Attendance.history.filter(event_id=event.pk, history_type="-").count() == 1
+    html = client.get(reverse("event-list")).content.decode()
+    assert "staff-normandie a supprimé « À supprimer »" in html
 
 
 def test_event_page_lists_attendees_at_constant_queries(
