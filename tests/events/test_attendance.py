@@ -188,3 +188,29 @@ def test_grid_refuses_another_regions_event(client_for, staff, bretagne, today):
 
 def test_grid_is_refused_to_directors(client_for, director):
     assert client_for(director).get(reverse("event-grid")).status_code == 403
+
+
+def test_uploaded_file_is_previewed_in_the_text_area(client_for, staff, normandie):
+    event = EventFactory(region=normandie)
+    data = f"{make_siret(1)},Alpha\n123,Mauvais\n".encode()
+    upload = SimpleUploadedFile("liste.csv", b"\xef\xbb\xbf" + data, content_type="text/csv")
+    response = post_attendance(client_for(staff), event, action="preview", upload=upload)
+    html = response.content.decode()
+    assert f"{make_siret(1)},Alpha\n123,Mauvais" in html  # now editable in the text area
+    assert "Ligne 2 : « 123 » : un SIRET compte 14 chiffres, celui-ci en a 3" in html
+    assert not Attendee.objects.exists()
+
+
+def test_attendance_page_stays_at_constant_queries(
+    client_for, staff, normandie, django_assert_max_num_queries
+):
+    event = EventFactory(region=normandie)
+    client = client_for(staff)
+    url = reverse("event-attendance", args=[event.pk])
+    post_attendance(client, event, attendees=make_siret(1))
+    with django_assert_max_num_queries(8):
+        client.get(url)
+    post_attendance(client, event, attendees="\n".join(make_siret(n) for n in range(2, 30)))
+    with django_assert_max_num_queries(8):
+        html = client.get(url).content.decode()
+    assert html.count("Retirer") == 29
