@@ -60,6 +60,13 @@ def event_list(request):
     table = EventTable(event_filter.qs)
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
     by_kind = event_figures(events=event_filter.qs, today=today, group_by="kind")
+    by_region = []
+    if event_filter.is_valid() and not event_filter.form.cleaned_data.get("region"):
+        names = dict(Region.objects.values_list("pk", "name"))
+        figures = event_figures(events=event_filter.qs, today=today, group_by="region")
+        by_region = sorted(
+            ((names.get(pk, "National"), f) for pk, f in figures.items()), key=lambda r: r[0]
+        )
     return render(
         request,
         "events/list.html",
@@ -68,6 +75,7 @@ def event_list(request):
             "table": table,
             "figures": event_figures(events=event_filter.qs, today=today)[None],
             "by_kind": [(EventKind(k).label, f) for k, f in sorted(by_kind.items())],
+            "by_region": by_region,
             "can_create": can_record_events(request.user),
             "can_grid": bool(request.user.region_id) and can_record_events(request.user),
             "deletions": recent_deletions(region=event_filter.form.cleaned_data.get("region"))

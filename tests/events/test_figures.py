@@ -1,6 +1,7 @@
 """Figures that add up: events held, attendance, distinct organisations reached."""
 
 import datetime
+import re
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -142,3 +143,31 @@ def test_organisation_identifier_is_unique_and_checked_in_the_database(normandie
     Attendee.objects.create(event=event, organisation=organisation)
     with pytest.raises(IntegrityError), transaction.atomic():
         Attendee.objects.create(event=event, organisation=organisation)
+
+
+def test_list_of_all_regions_shows_figures_by_region(
+    client_for, staff, outsider, director, normandie, bretagne, today, django_assert_max_num_queries
+):
+    shared = make_siret(1)
+    record(staff, EventFactory(region=normandie, date=datetime.date(2026, 3, 1)), listing=shared)
+    record(
+        outsider,
+        EventFactory(region=bretagne, date=datetime.date(2026, 3, 2)),
+        listing=f"{shared}\n{make_siret(2)}",
+    )
+    client = client_for(director)
+    with django_assert_max_num_queries(19):
+        response = client.get(reverse("event-list"), {"region": ""})
+    html = response.content.decode()
+    table = html[html.index('id="table-figures-by-region"') :]
+    table = table[: table.index("</table>")]
+    rows = {
+        cells[0]: cells[1:]
+        for cells in (
+            re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", row) for row in table.split("<tr>")[2:]
+        )
+    }
+    # events held, then the last two columns: companies and training bodies reached
+    assert (rows["Bretagne"][0], rows["Bretagne"][-2]) == ("1", "2")
+    assert (rows["Normandie"][0], rows["Normandie"][-2]) == ("1", "1")
+    assert (rows["Total"][0], rows["Total"][-2]) == ("2", "2")  # the shared company once
