@@ -89,6 +89,18 @@ def can_edit_region(user, region_id):
     return user.is_regional_staff and region_id is not None and region_id == user.region_id
 
 
+def can_record_events(user):
+    """May this user create events at all (admins, and staff for their region)?"""
+    return user.is_active and (
+        user.is_superuser or (user.is_regional_staff and bool(user.region_id))
+    )
+
+
+def can_change_event(user, event):
+    """May this user change this event, its attendance and its attendees?"""
+    return user.has_perm("events.change_event", event)
+
+
 def can_manage_conventions(user):
     return user.is_active and user.is_superuser
 

@@ -3,12 +3,13 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, Prefetch, Q
 
 from contracts.models import Public
 from contracts.selectors import yearly_totals
 from conventions.models import Convention, Indicator, IndicatorValue
 from events.models import Attendance, Event, ParticipantCategory
+from events.selectors import event_figures
 
 
 @dataclass
@@ -92,10 +93,15 @@ def _computed(indicator, convention, today):
         kind.COMPANIES_REACHED: ParticipantCategory.COMPANIES,
         kind.TRAINING_BODIES_REACHED: ParticipantCategory.TRAINING_BODIES,
     }[indicator.computation]
-    reached = Attendance.objects.filter(event__in=events, category=category).aggregate(
-        n=Sum("actual"), synthetic=Count("pk", filter=Q(event__source__kind="synthetic"))
-    )
-    return reached["n"] or 0, bool(reached["synthetic"])
+    # Organisations identified (SIRET / UAI) count once however many events they
+    # attended; people counted without a name are added (see events.selectors).
+    figures = event_figures(events=events, today=today)[None]
+    synthetic = Attendance.objects.filter(
+        event__in=events, category=category, event__source__kind="synthetic"
+    ).exists()
+    if category == ParticipantCategory.COMPANIES:
+        return figures.companies, synthetic
+    return figures.training_bodies, synthetic
 
 
 def indicator_statuses(convention, *, today):

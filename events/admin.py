@@ -2,7 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from akto_portal.models import Region
-from events.models import ActivityTotal, Attendance, Event
+from events.models import ActivityTotal, Attendance, Event, Organisation
 from events.services import manual_entry_source
 
 
@@ -86,3 +86,16 @@ class ActivityTotalAdmin(admin.ModelAdmin):
     list_filter = ["year", "event_kind", "measure", ("region", admin.RelatedOnlyFieldListFilter)]
     autocomplete_fields = ["region", "source"]
     list_select_related = ["region", "source"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(SimpleHistoryAdmin):
+    list_display = ["identifier", "name", "kind", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["identifier", "name"]
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser

@@ -185,3 +185,72 @@ class ActivityTotal(models.Model):
 
     def __str__(self):
         return f"{self.region or 'National'} {self.year} — {self.get_event_kind_display()}"
+
+
+class OrganisationKind(models.TextChoices):
+    COMPANY = "company", "Entreprise"
+    TRAINING_BODY = "training_body", "CFA / organisme de formation"
+
+
+# The attendance category each kind of organisation is counted in.
+CATEGORY_OF_KIND = {
+    OrganisationKind.COMPANY: ParticipantCategory.COMPANIES,
+    OrganisationKind.TRAINING_BODY: ParticipantCategory.TRAINING_BODIES,
+}
+
+
+class Organisation(models.Model):
+    """A company (by SIRET) or a training body (by UAI) that attended events.
+
+    Keyed by its identifier, so an organisation seen at several events is one organisation.
+    """
+
+    kind = models.CharField("type", max_length=20, choices=OrganisationKind.choices)
+    identifier = models.CharField("SIRET ou UAI", max_length=14, unique=True)
+    name = models.CharField("nom", max_length=250, blank=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "identifier"]
+        verbose_name = "organisation"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="company") & Q(identifier__regex=r"^[0-9]{14}$"))
+                | (Q(kind="training_body") & Q(identifier__regex=r"^[0-9]{7}[A-Z]$")),
+                name="organisation_identifier_format",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name or self.get_kind_display()} ({self.identifier})"
+
+    @property
+    def identifier_label(self):
+        return "SIRET" if self.kind == OrganisationKind.COMPANY else "UAI"
+
+
+class Attendee(models.Model):
+    """An identified organisation that attended one event (once per event)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="attendees")
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name="organisation",
+        on_delete=models.PROTECT,
+        related_name="attendances",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["event", "organisation"]
+        verbose_name = "organisation présente"
+        verbose_name_plural = "organisations présentes"
+        constraints = [
+            models.UniqueConstraint(fields=["event", "organisation"], name="attendee_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} — {self.event}"

@@ -7,14 +7,32 @@ reported total where there is one, otherwise the sum of the regions' figures.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
 from akto_portal.models import Source
-from events.models import ActivityTotal, Attendance, Event, EventKind
+from events.models import (
+    ActivityTotal,
+    Attendance,
+    Attendee,
+    Event,
+    EventKind,
+    OrganisationKind,
+    ParticipantCategory,
+)
 
 MEASURES = [m.value for m in ActivityTotal.Measure]
 NATIONAL = "national"
@@ -135,3 +153,285 @@ def recent_events(*, region, today, limit=8):
         .prefetch_related("attendances")
         .order_by("-date")[:limit]
     )
+
+
+# --- Staff pages: lists, figures that add up, completeness, audit history -------------
+
+
+def attendance_entered():
+    """True for an event with at least one actual count entered."""
+    return Exists(Attendance.objects.filter(event=OuterRef("pk"), actual__isnull=False))
+
+
+def events_for_list(*, today):
+    """Events with what the list shows: attendance entered or not, people present,
+    organisations identified (subqueries, so rows are not multiplied)."""
+    present = (
+        Attendance.objects.filter(event=OuterRef("pk"))
+        .values("event")
+        .annotate(n=Sum("actual"))
+        .values("n")
+    )
+    identified = (
+        Attendee.objects.filter(event=OuterRef("pk"))
+        .values("event")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Event.objects.select_related("region", "axis", "source")
+        .annotate(
+            entered=attendance_entered(),
+            present=Subquery(present),
+            identified=Coalesce(Subquery(identified), 0),
+        )
+        .annotate(
+            missing=ExpressionWrapper(
+                Q(date__lte=today, is_cancelled=False, entered=False),
+                output_field=BooleanField(),
+            )
+        )
+    )
+
+
+@dataclass
+class EventFigures:
+    """Figures of a set of events held (not cancelled, not in the future).
+
+    `companies` / `training_bodies` are organisations reached: each identified
+    organisation once however many events it attended, plus the people counted at
+    events without a name for them (counts that cannot be de-duplicated)."""
+
+    events_held: int = 0
+    attendance: dict = field(default_factory=dict)
+    companies_identified: int = 0
+    training_bodies_identified: int = 0
+    companies_unidentified: int = 0
+    training_bodies_unidentified: int = 0
+
+    @property
+    def companies(self):
+        return self.companies_identified + self.companies_unidentified
+
+    @property
+    def training_bodies(self):
+        return self.training_bodies_identified + self.training_bodies_unidentified
+
+    @property
+    def attendance_rows(self):
+        return [(c.label, self.attendance.get(c.value, 0)) for c in ParticipantCategory]
+
+    @property
+    def attendance_values(self):
+        return [self.attendance.get(c.value, 0) for c in ParticipantCategory]
+
+    @property
+    def people(self):
+        return sum(self.attendance.values())
+
+
+GROUPS = {None: None, "region": "region_id", "kind": "kind", "axis": "axis_id", "year": "year"}
+
+
+def _grouped(queryset, prefix, group_by):
+    """(queryset, key name) grouped by `group_by` through `prefix` ("" or "event__")."""
+    if group_by is None:
+        return queryset, None
+    if group_by == "year":
+        return queryset.annotate(group=ExtractYear(f"{prefix}date")), "group"
+    return queryset.annotate(group=F(f"{prefix}{GROUPS[group_by]}")), "group"
+
+
+def event_figures(*, events, today, group_by=None):
+    """{group: EventFigures} of the events held in `events` (3 grouped queries).
+
+    group_by: None (one key, None), "region", "kind", "axis" or "year"."""
+    if group_by not in GROUPS:
+        raise ValueError(f"Unknown grouping {group_by!r}")
+    held = events.filter(is_cancelled=False, date__lte=today).order_by()
+    figures = defaultdict(EventFigures)
+
+    if group_by is None:
+        figures[None].events_held = held.count()
+    else:
+        qs, key = _grouped(held, "", group_by)
+        for row in qs.values(key).annotate(n=Count("pk")).order_by():
+            figures[row[key]].events_held = row["n"]
+
+    qs, key = _grouped(
+        Attendance.objects.filter(event__in=held, actual__isnull=False), "event__", group_by
+    )
+    rows = qs.values(*filter(None, [key]), "category").annotate(n=Sum("actual")).order_by()
+    for row in rows:
+        figures[row.get(key)].attendance[row["category"]] = row["n"]
+
+    qs, key = _grouped(Attendee.objects.filter(event__in=held), "event__", group_by)
+    rows = (
+        qs.values(*filter(None, [key]), "organisation__kind")
+        .annotate(listed=Count("pk"), distinct=Count("organisation", distinct=True))
+        .order_by()
+    )
+    listed = defaultdict(int)
+    for row in rows:
+        f = figures[row.get(key)]
+        if row["organisation__kind"] == OrganisationKind.COMPANY:
+            f.companies_identified = row["distinct"]
+        else:
+            f.training_bodies_identified = row["distinct"]
+        listed[(row.get(key), row["organisation__kind"])] = row["listed"]
+    for group, f in figures.items():
+        # The service keeps each event's actual count >= the organisations listed there.
+        f.companies_unidentified = max(
+            0,
+            f.attendance.get(ParticipantCategory.COMPANIES, 0)
+            - listed[(group, OrganisationKind.COMPANY)],
+        )
+        f.training_bodies_unidentified = max(
+            0,
+            f.attendance.get(ParticipantCategory.TRAINING_BODIES, 0)
+            - listed[(group, OrganisationKind.TRAINING_BODY)],
+        )
+    if group_by is None and not figures:
+        figures[None] = EventFigures()
+    return dict(figures)
+
+
+@dataclass
+class CompletenessRow:
+    region: object
+    held: int
+    missing: int
+
+    @property
+    def entered_pct(self):
+        return round((self.held - self.missing) * 100 / self.held, 1) if self.held else None
+
+
+def attendance_completeness(*, today, regions):
+    """Per region: events held and those whose attendance is not entered (1 query)."""
+    rows = (
+        Event.objects.filter(is_cancelled=False, date__lte=today, region__in=regions)
+        .values("region_id")
+        .annotate(held=Count("pk"), missing=Count("pk", filter=~attendance_entered()))
+        .order_by()
+    )
+    by_region = {r["region_id"]: r for r in rows}
+    return [
+        CompletenessRow(
+            region,
+            by_region.get(region.pk, {}).get("held", 0),
+            by_region.get(region.pk, {}).get("missing", 0),
+        )
+        for region in regions
+    ]
+
+
+def missing_attendance(*, today):
+    """Past events held whose attendance has not been entered."""
+    return (
+        Event.objects.filter(is_cancelled=False, date__lte=today)
+        .exclude(attendance_entered())
+        .select_related("region", "axis")
+    )
+
+
+@dataclass
+class HistoryEntry:
+    when: object
+    who: object
+    action: str
+    subject: str
+    changes: list
+
+
+ACTIONS = {"+": "Création", "~": "Modification", "-": "Suppression"}
+HIDDEN_FIELDS = {"version", "updated_at", "created_by", "source"}
+
+
+def _display(field, value):
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if hasattr(value, "strftime"):
+        return value.strftime("%d/%m/%Y")
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    return str(value)
+
+
+def _entries(records, subject, fields):
+    """History entries with before/after of each change, from records oldest first."""
+    entries = []
+    previous = {}
+    for record in records:
+        old = previous.get(record.id)
+        changes = []
+        if record.history_type == "~" and old is not None:
+            delta = record.diff_against(old, foreign_keys_are_objs=True)
+            for change in delta.changes:
+                if change.field in HIDDEN_FIELDS:
+                    continue
+                f = record._meta.get_field(change.field)
+                changes.append(
+                    (str(f.verbose_name), _display(f, change.old), _display(f, change.new))
+                )
+            if not changes:
+                previous[record.id] = record
+                continue
+        elif record.history_type == "+":
+            changes = [
+                (str(f.verbose_name), "", _display(f, getattr(record, f.name)))
+                for f in fields(record)
+                if getattr(record, f.name) not in (None, "", False)
+            ]
+        previous[record.id] = record
+        entries.append(
+            HistoryEntry(
+                record.history_date,
+                record.history_user,
+                ACTIONS[record.history_type],
+                subject(record),
+                changes,
+            )
+        )
+    return entries
+
+
+def event_history(event):
+    """Who changed what on an event, its attendance and its attendees (3 queries)."""
+    event_fields = [
+        Event._meta.get_field(n)
+        for n in ("title", "kind", "date", "region", "place", "online", "axis", "is_cancelled")
+    ]
+    entries = _entries(
+        event.history.select_related("history_user", "region", "axis", "convention").order_by(
+            "history_date", "history_id"
+        ),
+        lambda r: "Événement",
+        lambda r: [r._meta.get_field(f.name) for f in event_fields],
+    )
+    entries += _entries(
+        Attendance.history.filter(event_id=event.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id"),
+        lambda r: f"Participation — {r.get_category_display()}",
+        lambda r: [r._meta.get_field("planned"), r._meta.get_field("actual")],
+    )
+    entries += _entries(
+        Attendee.history.filter(event_id=event.pk)
+        .select_related("history_user", "organisation")
+        .order_by("history_date", "history_id"),
+        lambda r: f"Organisation présente — {r.organisation}",
+        lambda r: [],
+    )
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries
+
+
+def recent_deletions(*, region=None, limit=10):
+    """The last events deleted (from the audit history), with who deleted them."""
+    deleted = Event.history.filter(history_type="-").select_related("history_user")
+    if region is not None:
+        deleted = deleted.filter(region_id=region.pk)
+    return list(deleted.order_by("-history_date")[:limit])

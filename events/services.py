@@ -1,6 +1,54 @@
-"""Writes on events: atomic, validated, recorded in the audit history."""
+"""Writes on events: atomic, validated, recorded in the audit history.
+
+Every write on an existing event goes through `_claim_version`, a compare-and-set on
+`Event.version`: a form carries the version it was displayed with, and its save is
+refused (`StaleEventError`, with the current event) if anyone saved in between.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, F
+from django.utils import timezone
 
 from akto_portal.models import Source
+from akto_portal.permissions import can_change_event, can_edit_region
+from events.models import (
+    CATEGORY_OF_KIND,
+    Attendance,
+    Attendee,
+    Event,
+    Organisation,
+    ParticipantCategory,
+)
+
+EVENT_FIELDS = (
+    "title",
+    "kind",
+    "date",
+    "region",
+    "place",
+    "online",
+    "axis",
+    "convention",
+    "notes",
+    "is_cancelled",
+)
+
+
+class StaleEventError(Exception):
+    """Someone saved the event after the form was displayed; nothing was written."""
+
+    def __init__(self, events):
+        self.events = events if isinstance(events, list) else [events]
+        super().__init__("Événement modifié entre-temps.")
+
+    @property
+    def event(self):
+        return self.events[0]
+
+
+class AttendeeListError(ValidationError):
+    """The list of attendees has bad rows; nothing was written."""
 
 
 def manual_entry_source():
@@ -11,3 +59,215 @@ def manual_entry_source():
         defaults={"reference": "Formulaires du portail"},
     )
     return source
+
+
+def _require_change(user, event):
+    if not can_change_event(user, event):
+        raise PermissionDenied("Événement hors de votre région.")
+
+
+def _current(pk):
+    return Event.objects.select_related("region", "axis", "convention").get(pk=pk)
+
+
+def _claim_version(*, event, expected_version):
+    """Bump the version if nobody saved since `expected_version`, else refuse."""
+    claimed = Event.objects.filter(pk=event.pk, version=expected_version).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not claimed:
+        raise StaleEventError(_current(event.pk))
+    event.version = expected_version + 1
+
+
+@transaction.atomic
+def event_create(*, user, region, **fields) -> Event:
+    if not can_edit_region(user, getattr(region, "pk", None)):
+        raise PermissionDenied("Vous ne pouvez créer des événements que pour votre région.")
+    unknown = set(fields) - set(EVENT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown event fields: {sorted(unknown)}")
+    event = Event(region=region, created_by=user, source=manual_entry_source(), **fields)
+    event._history_user = user
+    event.full_clean()
+    event.save()
+    return event
+
+
+@transaction.atomic
+def event_update(*, user, event, expected_version, **fields) -> Event:
+    _require_change(user, event)
+    if "region" in fields and not can_edit_region(user, getattr(fields["region"], "pk", None)):
+        raise PermissionDenied("Vous ne pouvez pas déplacer l'événement hors de votre région.")
+    unknown = set(fields) - set(EVENT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown event fields: {sorted(unknown)}")
+    _claim_version(event=event, expected_version=expected_version)
+    for name, value in fields.items():
+        setattr(event, name, value)
+    event._history_user = user
+    event.full_clean()
+    event.save()
+    return event
+
+
+def event_cancel(*, user, event, expected_version, cancelled=True) -> Event:
+    return event_update(
+        user=user, event=event, expected_version=expected_version, is_cancelled=cancelled
+    )
+
+
+@transaction.atomic
+def event_delete(*, user, event, expected_version) -> None:
+    """Delete an event and its attendance; the history keeps who deleted what."""
+    _require_change(user, event)
+    _claim_version(event=event, expected_version=expected_version)
+    # Delete children one by one so that each deletion is recorded with its author.
+    for related in (*event.attendances.all(), *event.attendees.all()):
+        related._history_user = user
+        related.delete()
+    event._history_user = user
+    event.delete()
+
+
+def _listed_counts(event):
+    """{category: number of identified organisations} at this event."""
+    rows = (
+        Attendee.objects.filter(event=event)
+        .values("organisation__kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {CATEGORY_OF_KIND[r["organisation__kind"]]: r["n"] for r in rows}
+
+
+def _save_counts(*, user, event, counts, listed):
+    """Write {category: (planned, actual)}; a category's actual count cannot be lower
+    than the organisations listed for it, and is filled with that number when blank."""
+    errors = {}
+    for category, n in listed.items():
+        planned, actual = counts.get(category, (None, None))
+        if actual is None and n:
+            counts[category] = (planned, n)
+        elif actual is not None and actual < n:
+            label = ParticipantCategory(category).label
+            errors[f"{category}_actual"] = (
+                f"{label} : {actual} présents, mais {n} organisations listées."
+            )
+    if errors:
+        raise ValidationError(errors)
+    existing = {a.category: a for a in event.attendances.all()}
+    for category, (planned, actual) in counts.items():
+        row = existing.get(category)
+        if planned is None and actual is None:
+            if row is not None:
+                row._history_user = user
+                row.delete()
+            continue
+        if row is None:
+            row = Attendance(event=event, category=category)
+        elif (row.planned, row.actual) == (planned, actual):
+            continue
+        row.planned, row.actual = planned, actual
+        row._history_user = user
+        row.save()
+
+
+def _add_attendees(*, user, event, rows):
+    """Record the valid rows of a checked list (organisations found or created by
+    identifier). Returns how many were added."""
+    rows = [r for r in rows if not r.error]
+    if not rows:
+        return 0
+    known = Organisation.objects.in_bulk([r.identifier for r in rows], field_name="identifier")
+    already = set(
+        Attendee.objects.filter(event=event, organisation__in=known.values()).values_list(
+            "organisation__identifier", flat=True
+        )
+    )
+    added = 0
+    for row in rows:
+        organisation = known.get(row.identifier)
+        if organisation is None:
+            organisation = Organisation(kind=row.kind, identifier=row.identifier, name=row.name)
+            organisation._history_user = user
+            organisation.save()
+        elif row.name and not organisation.name:
+            organisation.name = row.name
+            organisation._history_user = user
+            organisation.save()
+        if row.identifier in already:
+            continue
+        attendee = Attendee(event=event, organisation=organisation)
+        attendee._history_user = user
+        attendee.save()
+        added += 1
+    return added
+
+
+@transaction.atomic
+def attendance_save(*, user, event, expected_version, counts, attendee_list=None) -> int:
+    """Save planned/actual counts by category and, all or nothing, a checked list of
+    attendees. `counts` is {category: (planned, actual)}. Returns attendees added."""
+    _require_change(user, event)
+    if attendee_list is not None and not attendee_list.is_valid:
+        bad = ", ".join(str(r.line) for r in attendee_list.bad_rows)
+        raise AttendeeListError(
+            attendee_list.error or f"Lignes à corriger : {bad}. Rien n'a été enregistré."
+        )
+    _claim_version(event=event, expected_version=expected_version)
+    added = _add_attendees(user=user, event=event, rows=attendee_list.rows if attendee_list else [])
+    _save_counts(user=user, event=event, counts=dict(counts), listed=_listed_counts(event))
+    return added
+
+
+@transaction.atomic
+def attendance_bulk_save(*, user, entries) -> int:
+    """Actual attendance of several events at once, all or nothing.
+
+    `entries` is a list of (event, expected_version, {category: actual}); planned
+    counts are kept. Refused as a whole if any event changed meanwhile."""
+    for event, _version, _actual in entries:
+        _require_change(user, event)
+    current = dict(
+        Event.objects.filter(pk__in=[e.pk for e, _v, _a in entries]).values_list("pk", "version")
+    )
+    stale = [e.pk for e, version, _a in entries if current.get(e.pk) != version]
+    if stale:
+        raise StaleEventError(
+            list(Event.objects.filter(pk__in=stale).select_related("region", "axis"))
+        )
+    attendances = Attendance.objects.filter(event__in=[e for e, _v, _a in entries])
+    planned = {(a.event_id, a.category): a.planned for a in attendances}
+    listed_rows = (
+        Attendee.objects.filter(event__in=[e for e, _v, _a in entries])
+        .values("event_id", "organisation__kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    listed = {}
+    for r in listed_rows:
+        listed.setdefault(r["event_id"], {})[CATEGORY_OF_KIND[r["organisation__kind"]]] = r["n"]
+    saved = 0
+    for event, version, actual in entries:
+        _claim_version(event=event, expected_version=version)
+        counts = {
+            category: (planned.get((event.pk, category)), value)
+            for category, value in actual.items()
+        }
+        try:
+            _save_counts(user=user, event=event, counts=counts, listed=listed.get(event.pk, {}))
+        except ValidationError as error:
+            raise ValidationError(f"{event} : {' '.join(error.messages)}") from None
+        saved += 1
+    return saved
+
+
+@transaction.atomic
+def attendee_remove(*, user, attendee) -> None:
+    _require_change(user, attendee.event)
+    Event.objects.filter(pk=attendee.event_id).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )
+    attendee._history_user = user
+    attendee.delete()

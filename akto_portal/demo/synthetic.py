@@ -10,10 +10,21 @@ exactly; where a document gives only a total (Normandie 2020), no months are inv
 import datetime
 import random
 
+from stdnum import luhn
+
 from akto_portal.models import Branch, Region, Source
 from contracts.models import ContractCount, ContractTarget, ContractType, Public
 from conventions.models import ActionPlanAxis, Convention, Indicator
-from events.models import Attendance, Event, EventKind, ParticipantCategory
+from events.identifiers import uai_key
+from events.models import (
+    Attendance,
+    Attendee,
+    Event,
+    EventKind,
+    Organisation,
+    OrganisationKind,
+    ParticipantCategory,
+)
 
 SYNTHETIC_SOURCE = {
     "kind": Source.Kind.SYNTHETIC,
@@ -276,6 +287,63 @@ def load_events(source, *, today):
                 )
             day += datetime.timedelta(days=rng.randint(10, 20))
     Event.objects.filter(source=source).exclude(title__in=keep).delete()
+    load_attendees(source)
+
+
+def fake_siret(rng):
+    """A SIRET with valid keys (SIREN and SIRET Luhn), never La Poste's SIREN."""
+    siren = str(rng.randint(10_000_000, 99_999_999))
+    siren += luhn.calc_check_digit(siren)
+    nic = f"{rng.randint(1, 9999):04d}"
+    return siren + nic + luhn.calc_check_digit(siren + nic)
+
+
+def fake_uai(rng, region_code):
+    digits = f"0{int(region_code) % 100:02d}{rng.randint(0, 9999):04d}"
+    return digits + uai_key(digits)
+
+
+def _organisation_pools(rng, regions):
+    """Fictitious companies and training bodies of each region (fixed seed)."""
+    wanted = {}
+    pools = {}
+    for region in regions:
+        companies = [fake_siret(rng) for _ in range(40)]
+        bodies = [fake_uai(rng, region.code) for _ in range(15)]
+        for i, siret in enumerate(companies, 1):
+            wanted[siret] = (OrganisationKind.COMPANY, f"Entreprise fictive {region.code}-{i}")
+        for i, uai in enumerate(bodies, 1):
+            wanted[uai] = (OrganisationKind.TRAINING_BODY, f"CFA fictif {region.code}-{i}")
+        pools[region.pk] = (companies, bodies)
+    Organisation.objects.bulk_create(
+        [Organisation(kind=k, identifier=i, name=n) for i, (k, n) in wanted.items()],
+        ignore_conflicts=True,
+    )
+    return pools, Organisation.objects.in_bulk(list(wanted), field_name="identifier")
+
+
+def load_attendees(source):
+    """Name some of the companies and CFA counted at synthetic events (fewer than
+    were counted), drawn from a small pool per region so that many attend several
+    events: distinct organisations reached are then fewer than attendances."""
+    rng = random.Random(2026)
+    regions = list(Region.objects.all())
+    pools, organisations = _organisation_pools(rng, regions)
+    Attendee.objects.filter(event__source=source).delete()
+    rows = []
+    attendances = Attendance.objects.filter(
+        event__source=source,
+        actual__gt=0,
+        category__in=[ParticipantCategory.COMPANIES, ParticipantCategory.TRAINING_BODIES],
+    ).select_related("event")
+    for attendance in attendances.order_by("event__date", "event__title", "category"):
+        if attendance.event.region_id not in pools or rng.random() < 0.5:
+            continue
+        companies, bodies = pools[attendance.event.region_id]
+        pool = companies if attendance.category == ParticipantCategory.COMPANIES else bodies
+        named = rng.sample(pool, min(len(pool), attendance.actual // 2))
+        rows += [Attendee(event=attendance.event, organisation=organisations[i]) for i in named]
+    Attendee.objects.bulk_create(rows)
 
 
 AGEFIPH_2025_TARGETS = {

@@ -1,0 +1,48 @@
+import django_filters
+from django import forms
+
+from akto_portal.models import Region
+from conventions.models import ActionPlanAxis
+from events.forms import DATE_INPUT
+from events.models import Event, EventKind
+
+
+class EventFilter(django_filters.FilterSet):
+    """The events list's filters; their state is in the URL so a view can be shared."""
+
+    region = django_filters.ModelChoiceFilter(
+        label="Région", queryset=Region.objects.all(), empty_label="Toutes les régions"
+    )
+    date_from = django_filters.DateFilter(
+        label="Du",
+        field_name="date",
+        lookup_expr="gte",
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        widget=forms.DateInput(**DATE_INPUT),
+    )
+    date_to = django_filters.DateFilter(
+        label="Au",
+        field_name="date",
+        lookup_expr="lte",
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        widget=forms.DateInput(**DATE_INPUT),
+    )
+    kind = django_filters.ChoiceFilter(label="Type", choices=EventKind.choices, empty_label="Tous")
+    axis = django_filters.ModelChoiceFilter(
+        label="Axe",
+        queryset=ActionPlanAxis.objects.order_by("plan__year", "number"),
+        empty_label="Tous",
+    )
+    missing = django_filters.BooleanFilter(
+        label="Participation non saisie",
+        method="filter_missing",
+        widget=forms.CheckboxInput,
+    )
+
+    class Meta:
+        model = Event
+        fields = ["region", "date_from", "date_to", "kind", "axis", "missing"]
+
+    def filter_missing(self, queryset, name, value):
+        # `missing` is annotated by selectors.events_for_list.
+        return queryset.filter(missing=True) if value else queryset

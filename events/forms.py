@@ -1,0 +1,148 @@
+"""Forms of the staff event pages. They validate input; services do the writes."""
+
+from django import forms
+
+from akto_portal.models import Region
+from conventions.models import ActionPlanAxis, Convention
+from events.imports import MAX_LINES, decode_upload
+from events.models import Event, ParticipantCategory
+
+DATE_INPUT = {"format": "%d/%m/%Y", "attrs": {"placeholder": "jj/mm/aaaa", "inputmode": "numeric"}}
+MAX_UPLOAD_BYTES = 1_000_000
+
+
+class FrenchDateField(forms.DateField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", ["%d/%m/%Y", "%Y-%m-%d"])
+        kwargs.setdefault("widget", forms.DateInput(**DATE_INPUT))
+        super().__init__(**kwargs)
+
+
+class EventForm(forms.ModelForm):
+    """Create or change an event; `version` is the one the form was displayed with."""
+
+    date = FrenchDateField(label="Date")
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Event
+        fields = ["title", "kind", "date", "region", "place", "online", "axis", "convention"]
+        fields += ["notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        region = self.fields["region"]
+        if user.is_superuser:
+            region.queryset = Region.objects.all()
+        else:
+            # Staff record events of their own region only.
+            region.queryset = Region.objects.filter(pk=user.region_id)
+            region.required = True
+            region.empty_label = None
+            region.initial = user.region_id
+            region.disabled = True  # whatever is posted, the user's region is used
+            region.help_text = ""
+        self.fields["axis"].queryset = ActionPlanAxis.objects.order_by("plan__year", "number")
+        self.fields["convention"].queryset = Convention.objects.order_by("title")
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def changed_values(self):
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+def _count_field(label):
+    return forms.IntegerField(
+        label=label,
+        min_value=0,
+        max_value=100_000,
+        required=False,
+        widget=forms.NumberInput(attrs={"class": "count", "inputmode": "numeric"}),
+    )
+
+
+class AttendanceForm(forms.Form):
+    """Planned and actual counts by category, plus a pasted or uploaded attendee list."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    attendees = forms.CharField(
+        label="Organisations présentes (une par ligne : SIRET ou UAI ; nom)",
+        required=False,
+        widget=forms.Textarea(
+            attrs={"rows": 8, "placeholder": "siret;nom\n73282932000074;Entreprise exemple"}
+        ),
+    )
+    upload = forms.FileField(
+        label="ou fichier CSV (séparateur ; ou ,)",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv,text/plain"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for category in ParticipantCategory:
+            self.fields[f"{category}_planned"] = _count_field(f"{category.label} — prévus")
+            self.fields[f"{category}_actual"] = _count_field(f"{category.label} — présents")
+
+    @classmethod
+    def initial_for(cls, event, attendances):
+        initial = {"version": event.version}
+        for a in attendances:
+            initial[f"{a.category}_planned"] = a.planned
+            initial[f"{a.category}_actual"] = a.actual
+        return initial
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if upload and upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("Fichier trop volumineux (1 Mo au plus).")
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("upload")
+        if upload:
+            # The file's content takes the place of the pasted text, so that what is
+            # previewed is what gets saved.
+            data["attendees"] = decode_upload(upload.read())
+        if len(data.get("attendees", "").splitlines()) > MAX_LINES + 1:
+            raise forms.ValidationError(f"Liste trop longue : {MAX_LINES} lignes au plus.")
+        return data
+
+    def counts(self):
+        return {
+            category.value: (
+                self.cleaned_data.get(f"{category}_planned"),
+                self.cleaned_data.get(f"{category}_actual"),
+            )
+            for category in ParticipantCategory
+        }
+
+    def rows(self):
+        """[(category label, planned field, actual field)] for the template."""
+        return [
+            (category.label, self[f"{category}_planned"], self[f"{category}_actual"])
+            for category in ParticipantCategory
+        ]
+
+
+class GridRowForm(forms.Form):
+    """One past event's actual attendance in the grid of several events."""
+
+    event = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for category in ParticipantCategory:
+            self.fields[category.value] = _count_field(category.label)
+
+    def actual(self):
+        return {c.value: self.cleaned_data.get(c.value) for c in ParticipantCategory}
+
+    def has_values(self):
+        return any(v is not None for v in self.actual().values())
+
+
+GridFormSet = forms.formset_factory(GridRowForm, extra=0, max_num=100, absolute_max=100)

@@ -1,0 +1,47 @@
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from akto_portal.templatetags.portal import number
+from events.models import Event
+
+
+class EventTable(tables.Table):
+    """The events list; rows come from selectors.events_for_list (annotated)."""
+
+    date = tables.DateColumn(verbose_name="Date", format="d/m/Y")
+    title = tables.Column(verbose_name="Intitulé", linkify=True)
+    kind = tables.Column(verbose_name="Type")
+    region = tables.Column(verbose_name="Région", default="National", order_by="region__name")
+    axis = tables.Column(verbose_name="Axe", default="—", order_by=("axis__number",))
+    present = tables.Column(
+        verbose_name="Présents", attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+    )
+    identified = tables.Column(
+        verbose_name="Organisations identifiées",
+        attrs={"td": {"class": "num"}, "th": {"class": "num"}},
+    )
+
+    class Meta:
+        model = Event
+        fields = ["date", "title", "kind", "region", "axis", "present", "identified"]
+        template_name = "django_tables2/table.html"
+        attrs = {"class": "data", "id": "table-events"}
+        order_by = ("-date",)
+        empty_text = "Aucun événement ne correspond à ces critères."
+
+    def render_title(self, record, value):
+        badges = ""
+        if record.is_cancelled:
+            badges = mark_safe(' <span class="badge">annulé</span>')
+        elif record.missing:
+            badges = mark_safe(' <span class="badge missing">participation non saisie</span>')
+        if record.source.is_synthetic:
+            badges = format_html('{} <span class="badge synthetic">synthétique</span>', badges)
+        return format_html("{}{}", value, badges)
+
+    def render_present(self, value):
+        return number(value)
+
+    def render_identified(self, value):
+        return number(value) if value else "—"
