@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from akto_portal.models import Region
@@ -70,7 +71,7 @@ class EventAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         if not request.user.has_perm("events.change_event", obj):
             # Defence in depth: the form already restricts the region.
-            raise PermissionError("Événement hors de votre région.")
+            raise PermissionDenied("Événement hors de votre région.")
         if not change:
             obj.created_by = request.user
             if obj.source_id is None:

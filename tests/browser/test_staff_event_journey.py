@@ -1,13 +1,11 @@
 """A Normandie staff member records an event and who came, in under a minute."""
 
 import datetime
-import importlib
 import time
 
 import pytest
 from django.utils import timezone
 
-from akto_portal.models import Region
 from events.models import Attendee, Event
 from tests.conftest import PASSWORD
 from tests.events.conftest import bad_key, make_siret, make_uai
@@ -15,19 +13,7 @@ from tests.events.conftest import bad_key, make_siret, make_uai
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def regions(transactional_db):
-    """The regions of the reference-data migration (an earlier transactional test may
-    have flushed them)."""
-    migration = importlib.import_module("akto_portal.migrations.0002_reference_data")
-    for code, name, overseas, col, row in migration.REGIONS:
-        Region.objects.get_or_create(
-            code=code,
-            defaults={"name": name, "overseas": overseas, "map_col": col, "map_row": row},
-        )
-
-
-def test_staff_records_an_event_and_its_attendance(regions, login, live_server, staff):
+def test_staff_records_an_event_and_its_attendance(login, live_server, staff):
     day = timezone.localdate() - datetime.timedelta(days=2)
     alpha, beta = make_siret(1), make_siret(2)
     page = login(staff, PASSWORD)
