@@ -284,8 +284,8 @@ def contracts_by_branch(branch_rows, *, year):
         "layout": _layout(
             barmode="group",
             height=max(320, 34 * len(rows) + 120),
-            margin={"l": 320, "r": 20, "t": 30, "b": 60},
-            yaxis={"autorange": "reversed"},
+            margin={"l": 20, "r": 20, "t": 30, "b": 60},
+            yaxis={"autorange": "reversed", "automargin": True},
             xaxis={"tickformat": ",.0f"},
             hovermode="closest",
         ),
@@ -293,53 +293,53 @@ def contracts_by_branch(branch_rows, *, year):
 
 
 def region_map(region_paces, *, selected=None):
-    """Tile-grid map of the 18 regions (overseas ones in their own row), coloured by the
-    growth on the same period last year."""
-    regions = [r for r, _ in region_paces]
-    paces = [p for _, p in region_paces]
-    growth = [p.growth for p in paces]
-    labels = [
-        f"{r.name}<br>{'—' if p.contracts is None else format(p.contracts, ',d').replace(',', ' ')}"
-        for r, p in region_paces
-    ]
+    """Tile-grid map of the 18 regions (the overseas ones in their own row), each tile
+    coloured by the growth on the same period last year."""
+    cols = max(r.map_col for r, _ in region_paces) + 1
+    rows = max(r.map_row for r, _ in region_paces) + 1
+    z = [[None] * cols for _ in range(rows)]
+    text = [[""] * cols for _ in range(rows)]
+    hover = [[""] * cols for _ in range(rows)]
+    for region, p in region_paces:
+        growth = p.growth
+        z[region.map_row][region.map_col] = growth
+        value = "—" if p.contracts is None else f"{p.contracts:,d}".replace(",", "\u202f")
+        mark = "▶ " if selected is not None and region.pk == selected.pk else ""
+        text[region.map_row][region.map_col] = f"{mark}{region.code}<br>{value}"
+        evolution = "—" if growth is None else f"{growth:+.1f} %".replace(".", ",")
+        hover[region.map_row][region.map_col] = f"{region.name} : {value} ({evolution})"
     return {
         "data": [
             {
-                "type": "scatter",
-                "mode": "markers+text",
-                "x": [r.map_col for r in regions],
-                "y": [r.map_row for r in regions],
-                "text": [r.code for r in regions],
-                "customdata": labels,
-                "textfont": {"color": "#fff", "size": 13},
-                "marker": {
-                    "symbol": "square",
-                    "size": 58,
-                    "color": [g if g is not None else 0 for g in growth],
-                    "colorscale": [[0, "#b2182b"], [0.5, "#f0f0f0"], [1, "#2166ac"]],
-                    "cmid": 0,
-                    "colorbar": {"title": {"text": "Évolution %"}, "ticksuffix": " %"},
-                    "line": {
-                        "width": [4 if selected and r.pk == selected.pk else 1 for r in regions],
-                        "color": [
-                            "#111" if selected and r.pk == selected.pk else "#fff" for r in regions
-                        ],
-                    },
-                },
+                "type": "heatmap",
+                "z": z,
+                "text": text,
+                "customdata": hover,
+                "texttemplate": "%{text}",
                 "hovertemplate": "%{customdata}<extra></extra>",
-                "showlegend": False,
+                "colorscale": [[0, "#b2182b"], [0.5, "#f7f7f7"], [1, "#2166ac"]],
+                "zmid": 0,
+                "xgap": 4,
+                "ygap": 4,
+                "colorbar": {"title": {"text": "Évolution"}, "ticksuffix": " %"},
+                "hoverongaps": False,
             }
         ],
         "layout": _layout(
-            height=460,
-            xaxis={"visible": False, "range": [-0.7, max(r.map_col for r in regions) + 0.7]},
-            yaxis={
-                "visible": False,
-                "autorange": "reversed",
-                "scaleanchor": "x",
-                "range": [max(r.map_row for r in regions) + 0.7, -0.7],
-            },
+            height=480,
+            xaxis={"visible": False},
+            yaxis={"visible": False, "autorange": "reversed", "scaleanchor": "x"},
             hovermode="closest",
+            annotations=[
+                {
+                    "text": "Outre-mer",
+                    "x": 0,
+                    "y": rows - 1.6,
+                    "xanchor": "left",
+                    "showarrow": False,
+                    "font": {"color": GREY},
+                }
+            ],
         ),
     }
 
@@ -377,8 +377,8 @@ def indicators_progress(statuses, *, elapsed_pct):
         "data": data,
         "layout": _layout(
             height=max(260, 40 * len(rows) + 120),
-            margin={"l": 380, "r": 20, "t": 40, "b": 60},
-            yaxis={"autorange": "reversed"},
+            margin={"l": 20, "r": 20, "t": 40, "b": 60},
+            yaxis={"autorange": "reversed", "automargin": True},
             xaxis={
                 "ticksuffix": " %",
                 "range": [0, max([100, *(s.target_pct for s in rows)]) * 1.05],

@@ -90,6 +90,19 @@ class Scope:
         return urlencode({k: v for k, v in params.items() if v not in ("", None)})
 
 
+def scope_data(scope):
+    """The scope as filter data, to show the form as the page applies it (defaults
+    included)."""
+    return {
+        "region": scope.region.code if scope.region else "",
+        "year": scope.year,
+        "date": scope.as_of.isoformat() if scope.date_given else "",
+        "branch": scope.branch.pk if scope.branch else "",
+        "contract_type": scope.contract_type,
+        "public": scope.public,
+    }
+
+
 def scope_from(filterset, *, today, default_region=None, default_year=None):
     """Read the scope from a bound, valid filter. A missing `region` parameter means the
     user's default region; an empty one means France."""

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from akto_portal import charts, exports, tables
-from akto_portal.filters import DashboardFilter, scope_from
+from akto_portal.filters import DashboardFilter, scope_data, scope_from
 from akto_portal.models import ApiToken, Region
 from akto_portal.permissions import can_view_convention
 from akto_portal.selectors import contracts_dashboard, conventions_progress, events_by_month
@@ -77,7 +77,7 @@ def _render_dashboard(request, *, region=None):
     current = dashboard.by_year.get(scope.year)
     previous = dashboard.by_year.get(scope.year - 1)
     context = {
-        "filter": filterset,
+        "form": DashboardFilter(scope_data(scope)).form,
         "scope": scope,
         "dashboard": dashboard,
         "pace": dashboard.pace,
