@@ -31,7 +31,9 @@ def test_region_page_lists_its_convention(client_for, director, documents):
 
 
 def test_overview_shows_the_2022_national_target(client_for, director, documents):
-    html = client_for(director).get(reverse("overview"), {"region": "", "year": 2022}).content.decode()
+    html = (
+        client_for(director).get(reverse("overview"), {"region": "", "year": 2022}).content.decode()
+    )
     assert f"110{NBSP}000" in html
     assert f"+37{NBSP}%" in html  # national market growth 2020-2021
 
