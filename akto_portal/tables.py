@@ -53,6 +53,17 @@ class BaseTable(tables.Table):
         template_name = "django_tables2/table.html"
         default = "—"
 
+    def as_values(self, exclude_columns=()):
+        """Header, then the raw value of every row in the table's order (every page)."""
+        columns = [
+            c
+            for c in self.columns.iterall()
+            if not (c.column.exclude_from_export or c.name in exclude_columns)
+        ]
+        yield [str(c.header) for c in columns]
+        for row in self.rows:
+            yield [row.record.get(c.name) for c in columns]
+
     def totals(self):
         """{column: sum} over every row (not just the page)."""
         return {

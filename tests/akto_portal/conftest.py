@@ -26,3 +26,15 @@ def monthly(documents):
             region=idf, branch=fast_food, year=2022, month=month, count=5, source=source
         )
     return {"idf": idf, "hcr": hcr, "fast_food": fast_food}
+
+
+@pytest.fixture
+def agefiph_targets(documents):
+    """The (synthetic, flagged) 2025-27 Agefiph targets and computed indicators."""
+    from akto_portal.demo import synthetic
+    from akto_portal.models import Source
+
+    source, _ = Source.objects.get_or_create(
+        kind=Source.Kind.SYNTHETIC, title=synthetic.SYNTHETIC_SOURCE["title"]
+    )
+    synthetic.load_indicator_targets(source)
