@@ -29,8 +29,8 @@ def test_months_elapsed_counts_whole_months_only():
 
 
 def test_partial_year_is_compared_with_the_same_months_of_last_year():
-    current = year({m: 100 for m in range(1, 11)})  # known through October
-    previous = year({m: 50 for m in range(1, 13)})
+    current = year(dict.fromkeys(range(1, 11), 100))  # known through October
+    previous = year(dict.fromkeys(range(1, 13), 50))
     result = pace(year=2026, through=10, current=current, previous=previous, past=[previous])
     assert result.contracts == 1000
     assert result.previous_value == 500  # January-October, not the whole 600
@@ -44,7 +44,7 @@ def test_a_year_known_only_as_a_total_gives_no_year_to_date():
     result = pace(
         year=2021,
         through=6,
-        current=year({m: 10 for m in range(1, 7)}),
+        current=year(dict.fromkeys(range(1, 7), 10)),
         previous=year(total_only=2173),
         past=[],
     )
@@ -66,9 +66,9 @@ def test_whole_year_growth_uses_yearly_totals():
 
 def test_target_is_spread_with_seasonality_not_a_straight_line():
     # Past year: a quarter of the contracts in January-June, three quarters after.
-    past = year({**{m: 10 for m in range(1, 7)}, **{m: 30 for m in range(7, 13)}})
+    past = year({**dict.fromkeys(range(1, 7), 10), **dict.fromkeys(range(7, 13), 30)})
     assert seasonality([past])[0] == 10 / 240
-    current = year({m: 2000 for m in range(1, 7)})
+    current = year(dict.fromkeys(range(1, 7), 2000))
     result = pace(
         year=2022,
         through=6,
@@ -84,11 +84,11 @@ def test_target_is_spread_with_seasonality_not_a_straight_line():
 
 
 def test_status_on_track_and_behind():
-    past = year({m: 10 for m in range(1, 13)})
+    past = year(dict.fromkeys(range(1, 13), 10))
     on_track = pace(
         year=2022,
         through=6,
-        current=year({m: 99 for m in range(1, 7)}),
+        current=year(dict.fromkeys(range(1, 7), 99)),
         previous=past,
         past=[past],
         target=Target(1200),
@@ -97,7 +97,7 @@ def test_status_on_track_and_behind():
     behind = pace(
         year=2022,
         through=6,
-        current=year({m: 50 for m in range(1, 7)}),
+        current=year(dict.fromkeys(range(1, 7), 50)),
         previous=past,
         past=[past],
         target=Target(1200),
@@ -109,7 +109,7 @@ def test_no_monthly_history_means_no_expected_level():
     result = pace(
         year=2022,
         through=6,
-        current=year({m: 10 for m in range(1, 7)}),
+        current=year(dict.fromkeys(range(1, 7), 10)),
         previous=None,
         past=[year(total_only=100)],
         target=Target(1000),
