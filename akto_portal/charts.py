@@ -327,19 +327,10 @@ def region_map(region_paces, *, selected=None):
         ],
         "layout": _layout(
             height=480,
-            xaxis={"visible": False},
-            yaxis={"visible": False, "autorange": "reversed", "scaleanchor": "x"},
+            margin={"l": 90, "r": 20, "t": 20, "b": 20},
+            xaxis={"visible": False, "range": [-0.5, cols - 0.5]},
+            yaxis={"visible": False, "range": [rows - 0.5, -0.5]},
             hovermode="closest",
-            annotations=[
-                {
-                    "text": "Outre-mer",
-                    "x": 0,
-                    "y": rows - 1.6,
-                    "xanchor": "left",
-                    "showarrow": False,
-                    "font": {"color": GREY},
-                }
-            ],
         ),
     }
 
