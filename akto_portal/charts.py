@@ -423,16 +423,18 @@ def attendance_by_month(attendance, category_labels):
     categories = sorted({r["category"] for r in attendance})
     data = []
     for category in categories:
-        counts = [0] * 12
+        counts, synthetic = [0] * 12, [False] * 12
         for r in attendance:
             if r["category"] == category:
                 counts[r["month"] - 1] += r["n"]
+                synthetic[r["month"] - 1] = synthetic[r["month"] - 1] or bool(r["synthetic"])
         data.append(
             {
                 "type": "bar",
                 "name": category_labels.get(category, category),
                 "x": MONTHS_FR,
                 "y": counts,
+                "marker": {"pattern": _hatch(synthetic)},
                 "hovertemplate": "%{y:,.0f} participants<extra></extra>",
             }
         )

@@ -317,7 +317,10 @@ def events_by_month(*, region, year, today):
         Attendance.objects.filter(event__in=events, actual__isnull=False)
         .annotate(month=ExtractMonth("event__date"))
         .values("month", "event__kind", "event__axis__number", "category")
-        .annotate(n=Sum("actual"))
+        .annotate(
+            n=Sum("actual"),
+            synthetic=Count("pk", filter=Q(event__source__kind=Source.Kind.SYNTHETIC)),
+        )
         .order_by("month")
     )
     return held, attendance

@@ -168,6 +168,24 @@ class EventTable(BaseTable):
         return _num(value, record)
 
 
+class EventMonthTable(BaseTable):
+    label = tables.Column("Mois", footer="Total", order_by=("month",))
+    events = NumberColumn("Événements")
+    companies = NumberColumn("Entreprises")
+    training_bodies = NumberColumn("CFA / OF")
+    youth = NumberColumn("Jeunes")
+    families = NumberColumn("Familles")
+    partners = NumberColumn("Partenaires")
+    total_keys = ("events", "companies", "training_bodies", "youth", "families", "partners")
+
+    class Meta(BaseTable.Meta):
+        prefix = "em-"
+        per_page = 12
+
+    def render_events(self, value, record):
+        return _num(value, record)
+
+
 # --- rows ---------------------------------------------------------------------------------
 
 
@@ -274,3 +292,25 @@ class IndicatorEventTable(tables.Table):
         default = "—"
         prefix = "i-"
         order_by = "-date"
+
+
+def event_month_rows(held, attendance):
+    """One row per month: the events held and their participants by category."""
+    rows = [
+        {
+            "month": m,
+            "label": MONTHS_FR[m - 1],
+            "events": 0,
+            "synthetic": False,
+            **{c.value: None for c in ParticipantCategory},
+        }
+        for m in range(1, 13)
+    ]
+    for r in held:
+        row = rows[r["month"] - 1]
+        row["events"] += r["n"]
+        row["synthetic"] = row["synthetic"] or bool(r["synthetic"])
+    for r in attendance:
+        row = rows[r["month"] - 1]
+        row[r["category"]] = (row[r["category"]] or 0) + r["n"]
+    return rows

@@ -21,7 +21,7 @@ from conventions.selectors import conventions_for_region, indicator_for_page, in
 from events import selectors as events
 from events.models import EventKind, ParticipantCategory
 
-EXPORTABLE = {"regions", "branches", "months", "events"}
+EXPORTABLE = {"regions", "branches", "months", "events", "event_months"}
 
 
 def dashboard_scope(request, *, region=None):
@@ -55,6 +55,7 @@ def _tables(request, dashboard, held, attendance, *, paginate=True):
         "branches": tables.BranchTable(tables.branch_rows(dashboard)),
         "months": tables.MonthTable(tables.month_rows(dashboard)),
         "events": tables.EventTable(tables.event_rows(held, attendance)),
+        "event_months": tables.EventMonthTable(tables.event_month_rows(held, attendance)),
     }
     config = RequestConfig(request, paginate={"per_page": 20} if paginate else False)
     for table in built.values():
@@ -136,6 +137,7 @@ def dashboard_export(request, name, fmt):
             ("Mois", built["months"]),
             ("Branches", built["branches"]),
             ("Événements", built["events"]),
+            ("Événements par mois", built["event_months"]),
         ]
         return exports.xlsx_response(sheets, f"tableau-de-bord-{slug}")
     if fmt == "csv":

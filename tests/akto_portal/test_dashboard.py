@@ -1,5 +1,7 @@
 """The dashboards as a director reads them: figures, filters, drill-down, permissions."""
 
+import datetime
+
 import plotly.graph_objects as go
 import pytest
 from django.urls import reverse
@@ -140,3 +142,27 @@ def test_outsider_reads_dashboards_like_every_role(client_for, outsider, documen
     response = client_for(outsider).get(reverse("region-detail", args=["28"]), {"year": 2021})
     assert response.status_code == 200
     assert response.context["pace"].contracts == 3071
+
+
+def test_events_and_attendance_by_month_kind_and_axis(client_for, director, documents):
+    from conventions.models import ActionPlanAxis
+    from tests.factories import AttendanceFactory, EventFactory
+
+    axis = ActionPlanAxis.objects.get(plan__year=2022, number=1)
+    meeting = EventFactory(date=datetime.date(2025, 3, 10), axis=axis)
+    AttendanceFactory(event=meeting, category="companies", actual=18)
+    fair = EventFactory(date=datetime.date(2025, 3, 20), kind="job_fair")
+    AttendanceFactory(event=fair, category="youth", actual=140)
+    EventFactory(date=datetime.date(2025, 3, 25), is_cancelled=True)
+    response = client_for(director).get(reverse("overview"), {"region": "28", "year": 2025})
+    by_kind = {r["kind"]: r for r in response.context["tables"]["events"].data.data}
+    assert by_kind["Réunion d'information entreprises"]["axis"] == "Axe 1"
+    assert by_kind["Réunion d'information entreprises"]["companies"] == 18
+    assert by_kind["Salon"]["youth"] == 140
+    march = response.context["tables"]["event_months"].data.data[2]
+    assert (march["events"], march["companies"], march["youth"]) == (2, 18, 140)
+    chart = response.context["chart_attendance"]["data"]
+    assert {t["name"]: t["y"][2] for t in chart} == {
+        "Entreprises": 18,
+        "Jeunes et demandeurs d'emploi": 140,
+    }

@@ -58,7 +58,13 @@ def test_dashboard_xlsx_has_one_sheet_per_table_with_totals(client_for, director
     )
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
-    assert workbook.sheetnames == ["Régions", "Mois", "Branches", "Événements"]
+    assert workbook.sheetnames == [
+        "Régions",
+        "Mois",
+        "Branches",
+        "Événements",
+        "Événements par mois",
+    ]
     regions = list(workbook["Régions"].values)
     normandie = next(r for r in regions if r[0] == "Normandie")
     assert normandie[1:4] == (3071, 2173, 41.3)
