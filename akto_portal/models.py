@@ -172,3 +172,30 @@ class ApiToken(models.Model):
     @property
     def is_active(self):
         return self.revoked_at is None
+
+
+class SavedView(models.Model):
+    """A dashboard view (its filters) a user named to come back to it."""
+
+    user = models.ForeignKey(
+        User, verbose_name="utilisateur", on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField("nom", max_length=100)
+    query = models.CharField("filtres", max_length=500, blank=True)
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "vue enregistrée"
+        verbose_name_plural = "vues enregistrées"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="saved_view_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return f"{reverse('overview')}?{self.query}"

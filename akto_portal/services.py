@@ -6,7 +6,7 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
-from akto_portal.models import ApiToken
+from akto_portal.models import ApiToken, SavedView
 
 
 class TokenError(Exception):
@@ -39,3 +39,24 @@ def api_token_revoke(*, user, token_id):
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+class SavedViewError(Exception):
+    pass
+
+
+@transaction.atomic
+def saved_view_save(*, user, name, query):
+    """Save (or update, by name) one of `user`'s views; `query` is the dashboard's own
+    query string, rebuilt from its validated filters by the caller."""
+    name = (name or "").strip()[:100]
+    if not name:
+        raise SavedViewError("Donnez un nom à la vue.")
+    view, _ = SavedView.objects.update_or_create(user=user, name=name, defaults={"query": query})
+    return view
+
+
+@transaction.atomic
+def saved_view_delete(*, user, view_id):
+    """Delete one of `user`'s own views (SavedView.DoesNotExist for anyone else's)."""
+    SavedView.objects.get(pk=view_id, user=user).delete()

@@ -23,6 +23,8 @@ urlpatterns = [
     path("regions/<str:code>/", views.region_detail, name="region-detail"),
     path("export/<str:name>.<str:fmt>", views.dashboard_export, name="dashboard-export"),
     path("indicateurs/<int:pk>/", views.indicator_detail, name="indicator-detail"),
+    path("vues/", views.saved_view_create, name="saved-view-create"),
+    path("vues/<int:pk>/supprimer/", views.saved_view_delete_view, name="saved-view-delete"),
     path("compte/jetons/", views.api_tokens, name="api-tokens"),
     path("compte/jetons/<int:pk>/revoquer/", views.api_token_revoke_view, name="api-token-revoke"),
     path("api/v1/", include(api_v1)),

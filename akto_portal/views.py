@@ -2,18 +2,26 @@
 indicator drill-down and the personal API tokens page."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from akto_portal import charts, exports, tables
 from akto_portal.filters import DashboardFilter, scope_data, scope_from
-from akto_portal.models import ApiToken, Region
+from akto_portal.models import ApiToken, Region, SavedView
 from akto_portal.permissions import can_view_convention
 from akto_portal.selectors import contracts_dashboard, conventions_progress, events_by_month
-from akto_portal.services import TokenError, api_token_create, api_token_revoke
+from akto_portal.services import (
+    SavedViewError,
+    TokenError,
+    api_token_create,
+    api_token_revoke,
+    saved_view_delete,
+    saved_view_save,
+)
 from contracts import selectors as contracts
 from contracts.models import ContractCount
 from conventions.models import Indicator
@@ -24,10 +32,10 @@ from events.models import EventKind, ParticipantCategory
 EXPORTABLE = {"regions", "branches", "months", "events", "event_months"}
 
 
-def dashboard_scope(request, *, region=None):
+def dashboard_scope(request, *, region=None, data=None):
     """Bind the URL's filters and read the scope. Invalid values are dropped (the page
     shows the defaults for them) rather than failing the page."""
-    data = request.GET.copy()
+    data = (request.GET if data is None else data).copy()
     if region is not None:
         data["region"] = region.code
     filterset = DashboardFilter(data, queryset=ContractCount.objects.all())
@@ -104,6 +112,7 @@ def _render_dashboard(request, *, region=None):
         "current": current,
         "previous": previous,
     }
+    context["saved_views"] = SavedView.objects.filter(user=request.user)
     if scope.region is not None:
         context["conventions"] = conventions_for_region(scope.region)
         context["upcoming_events"] = events.upcoming_events(region=scope.region, today=today)
@@ -190,3 +199,28 @@ def api_token_revoke_view(request, pk):
         raise Http404 from exc
     messages.success(request, f"Jeton « {token.name} » révoqué.")
     return redirect("api-tokens")
+
+
+@require_POST
+def saved_view_create(request):
+    """Name the dashboard view the user is looking at (its filters, defaults included)."""
+    _filterset, scope = dashboard_scope(request, data=QueryDict(request.POST.get("query", "")))
+    try:
+        view = saved_view_save(
+            user=request.user, name=request.POST.get("name"), query=scope.query()
+        )
+    except SavedViewError as exc:
+        messages.error(request, str(exc))
+        return redirect(f"{reverse('overview')}?{scope.query()}")
+    messages.success(request, f"Vue « {view.name} » enregistrée.")
+    return redirect(view.get_absolute_url())
+
+
+@require_POST
+def saved_view_delete_view(request, pk):
+    try:
+        saved_view_delete(user=request.user, view_id=pk)
+    except SavedView.DoesNotExist as exc:
+        raise Http404 from exc
+    messages.success(request, "Vue supprimée.")
+    return redirect(f"{reverse('overview')}?{request.POST.get('query', '')}")
