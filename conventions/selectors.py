@@ -167,7 +167,8 @@ def indicator_inputs(indicator, *, today):
             }
             for year in years
         ]
-        return {"kind": "contracts", "public": public, "years": rows}
+        total = sum(r["contracts"] for r in rows)
+        return {"kind": "contracts", "public": public, "years": rows, "total": total}
     category = {
         kind.COMPANIES_REACHED: ParticipantCategory.COMPANIES,
         kind.TRAINING_BODIES_REACHED: ParticipantCategory.TRAINING_BODIES,

@@ -43,6 +43,7 @@ def test_computed_contracts_indicator_drills_down_to_yearly_totals(
         (2025, 40),
         (2026, 25),
     ]
+    assert response.context["inputs"]["total"] == 65
     assert "public=rqth" in response.content.decode()
 
 
