@@ -132,7 +132,7 @@ def conventions_indicators(request):
     _filterset, scope, error = _scope(request)
     if error:
         return error
-    progress = conventions_progress(scope.region, today=timezone.localdate())
+    progress = conventions_progress(scope.region, today=timezone.localdate(), user=request.user)
     return JsonResponse(
         {
             "region": scope.region.code if scope.region else None,

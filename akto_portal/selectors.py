@@ -16,6 +16,7 @@ from akto_portal.pace import (
     months_elapsed,
     pace,
 )
+from akto_portal.permissions import can_view_convention
 from contracts import selectors as contracts
 from contracts.selectors import (
     MONTH_ALL_BRANCHES,
@@ -326,7 +327,7 @@ def events_by_month(*, region, year, today):
     return held, attendance
 
 
-def conventions_progress(region, *, today):
+def conventions_progress(region, *, today, user):
     """The conventions of a scope that carry indicators, each with where its indicators
     stand, the result of the convention it renews, and the share of its period elapsed.
     National scope: national conventions; a region: its own conventions."""
@@ -340,6 +341,8 @@ def conventions_progress(region, *, today):
     )
     progress = []
     for convention in conventions:
+        if not can_view_convention(user, convention):
+            continue
         convention = convention_for_page(convention.pk)
         progress.append(
             {

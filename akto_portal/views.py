@@ -77,7 +77,7 @@ def _render_dashboard(request, *, region=None):
     dashboard = contracts_dashboard(filterset.qs, scope)
     held, attendance = _events(scope)
     built = _tables(request, dashboard, held, attendance)
-    progress = conventions_progress(scope.region, today=today)
+    progress = conventions_progress(scope.region, today=today, user=request.user)
     for number, item in enumerate(progress, start=1):
         item["chart_id"] = f"chart-indicators-{number}"
         item["chart"] = charts.indicators_progress(

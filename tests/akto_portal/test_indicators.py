@@ -87,3 +87,19 @@ def test_director_reads_any_regions_indicator(client_for, director, documents):
 
 def test_unknown_indicator_is_404(client_for, director, documents):
     assert client_for(director).get(reverse("indicator-detail", args=[999999])).status_code == 404
+
+
+def test_outsider_does_not_see_another_regions_indicators_on_page_or_api(
+    client_for, outsider, director, documents
+):
+    com = Convention.objects.get(title__endswith="Région Normandie")
+    Indicator.objects.create(convention=com, name="Réunions avec les CFA", unit="events")
+    params = {"region": "28"}
+    client = client_for(director)
+    assert len(client.get(reverse("overview"), params).context["progress"]) == 1
+    assert len(client.get("/api/v1/conventions/indicators", params).json()["conventions"]) == 1
+    client = client_for(outsider)
+    page = client.get(reverse("overview"), params)
+    assert page.context["progress"] == []
+    assert "Réunions avec les CFA" not in page.content.decode()
+    assert client.get("/api/v1/conventions/indicators", params).json()["conventions"] == []
