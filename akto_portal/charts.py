@@ -73,46 +73,6 @@ def contracts_by_year(rows):
     }
 
 
-def contracts_by_region(region_rows):
-    """region_rows: [(Region, YearRow)]. Contracts and target for each region."""
-    names = [region.name for region, _ in region_rows]
-    rows = [row for _, row in region_rows]
-    return {
-        "data": [
-            {
-                "type": "bar",
-                "orientation": "h",
-                "name": "Contrats",
-                "y": names,
-                "x": [r.contracts.value for r in rows],
-                "marker": {"color": BLUE, "pattern": _pattern([r.contracts for r in rows])},
-                "hovertemplate": "%{x:,.0f} contrats<extra></extra>",
-            },
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "name": "Objectif",
-                "y": names,
-                "x": [r.target.value if r.target else None for r in rows],
-                "marker": {
-                    "color": ORANGE,
-                    "symbol": "line-ns-open",
-                    "size": 18,
-                    "line": {"width": 3, "color": ORANGE},
-                },
-                "hovertemplate": "objectif %{x:,.0f}<extra></extra>",
-            },
-        ],
-        "layout": _layout(
-            height=560,
-            margin={"l": 200, "r": 20, "t": 30, "b": 60},
-            yaxis={"autorange": "reversed"},
-            xaxis={"tickformat": ",.0f"},
-            hovermode="closest",
-        ),
-    }
-
-
 def contracts_by_month(months, previous_months, *, year):
     """months / previous_months: {1..12: Figure} of the year and of the year before."""
     data = []

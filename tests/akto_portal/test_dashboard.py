@@ -166,3 +166,34 @@ def test_events_and_attendance_by_month_kind_and_axis(client_for, director, docu
         "Entreprises": 18,
         "Jeunes et demandeurs d'emploi": 140,
     }
+
+
+def test_region_table_sorts_on_request_and_keeps_every_row_in_exports(
+    client_for, director, monthly
+):
+    client = client_for(director)
+    params = {"region": "", "year": 2021, "r-sort": "-contracts"}
+    table = client.get(reverse("overview"), params).context["tables"]["regions"]
+    names = [row.record["name"] for row in table.page.object_list]
+    assert names[:2] == ["Normandie", "Île-de-France"]  # 3 071, then 240
+    assert len(names) == 18
+    params["r-sort"] = "name"
+    table = client.get(reverse("overview"), params).context["tables"]["regions"]
+    assert table.page.object_list[0].record["name"] == "Auvergne-Rhône-Alpes"
+
+
+def test_branch_table_is_paginated(client_for, director, monthly):
+    from akto_portal.models import Branch
+    from tests.factories import ContractCountFactory, SourceFactory
+
+    source = SourceFactory(title="Beaucoup de branches")
+    for branch in Branch.objects.exclude(pk__in=[monthly["hcr"].pk, monthly["fast_food"].pk]):
+        ContractCountFactory(
+            region=monthly["idf"], branch=branch, year=2022, month=1, count=1, source=source
+        )
+    branches = Branch.objects.count()  # every branch now has contracts
+    params = {"region": "11", "year": 2022, "b-per_page": 5, "b-page": 2}
+    table = client_for(director).get(reverse("overview"), params).context["tables"]["branches"]
+    assert table.paginator.num_pages == -(-branches // 5)
+    assert len(table.page.object_list) == 5
+    assert table.page.number == 2
