@@ -171,8 +171,8 @@ class Dashboard:
 
 
 def contracts_dashboard(filtered, scope):
-    """Every contract figure of a dashboard page (4 queries: counts, branches, targets,
-    regions; the branch names come with the filter form)."""
+    """Every contract figure of a dashboard page (6 queries: synthetic sources, counts,
+    regions, targets, counts by branch, branch names)."""
     synthetic = synthetic_source_ids()
     facts = contract_facts(filtered, synthetic=synthetic)
     regions = list(Region.objects.all())
