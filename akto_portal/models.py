@@ -145,3 +145,57 @@ class User(AbstractUser):
     @property
     def is_regional_staff(self):
         return self.role == self.Role.STAFF
+
+
+class ApiToken(models.Model):
+    """A personal key to read the JSON API from a tool (Excel, Power BI). Only a hash of
+    the key is stored; the key itself is shown once, when the token is created."""
+
+    user = models.ForeignKey(
+        User, verbose_name="utilisateur", on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField("nom", max_length=100)
+    prefix = models.CharField("début de la clé", max_length=8)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    last_used_at = models.DateTimeField("dernière utilisation", null=True, blank=True)
+    revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "jeton d'API"
+        verbose_name_plural = "jetons d'API"
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None
+
+
+class SavedView(models.Model):
+    """A dashboard view (its filters) a user named to come back to it."""
+
+    user = models.ForeignKey(
+        User, verbose_name="utilisateur", on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField("nom", max_length=100)
+    query = models.CharField("filtres", max_length=500, blank=True)
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "vue enregistrée"
+        verbose_name_plural = "vues enregistrées"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="saved_view_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return f"{reverse('overview')}?{self.query}"

@@ -107,3 +107,13 @@ def can_manage_conventions(user):
 
 def can_manage_targets(user):
     return user.is_active and user.is_superuser
+
+
+def can_view_convention(user, convention):
+    """Admins and directors read every convention; regional staff read the national ones
+    and those of their own region."""
+    if not user.is_active:
+        return False
+    if user.is_superuser or user.is_director:
+        return True
+    return convention.region_id is None or convention.region_id == user.region_id

@@ -136,3 +136,57 @@ def conventions_for_region(region):
         .prefetch_related("partners")
         .order_by("-signed_on", "title")
     )
+
+
+def indicator_for_page(pk):
+    return Indicator.objects.select_related(
+        "convention__region", "convention__renews", "axis", "target_source"
+    ).get(pk=pk)
+
+
+def indicator_inputs(indicator, *, today):
+    """The data an indicator's value comes from, for its drill-down page.
+
+    Reported: the values entered, newest first. Contracts: the yearly totals of the
+    convention's years (its region, or France). Events and attendance: the events
+    counted, with the participants of the category the indicator counts."""
+    convention = indicator.convention
+    kind = Indicator.Computation
+    if not indicator.is_computed:
+        values = indicator.values.select_related("source", "entered_by").order_by("-as_of", "-pk")
+        return {"kind": "reported", "values": list(values)}
+    if indicator.computation in (kind.CONTRACTS, kind.CONTRACTS_RQTH):
+        public = Public.RQTH if indicator.computation == kind.CONTRACTS_RQTH else Public.ALL
+        if not convention.start_on:
+            return {"kind": "contracts", "public": public, "years": []}
+        last = min(convention.end_on or today, today).year
+        years = range(convention.start_on.year, last + 1)
+        totals = yearly_totals(years=years, region=convention.region, public=public)
+        by_year = {}
+        for (_region_id, year), figure in totals.items():
+            by_year.setdefault(year, []).append(figure)
+        rows = [
+            {
+                "year": year,
+                "contracts": sum(f.value for f in by_year.get(year, [])),
+                "synthetic": any(f.synthetic for f in by_year.get(year, [])),
+            }
+            for year in years
+        ]
+        total = sum(r["contracts"] for r in rows)
+        return {"kind": "contracts", "public": public, "years": rows, "total": total}
+    category = {
+        kind.COMPANIES_REACHED: ParticipantCategory.COMPANIES,
+        kind.TRAINING_BODIES_REACHED: ParticipantCategory.TRAINING_BODIES,
+    }.get(indicator.computation)
+    events = (
+        _convention_events(convention, today)
+        .select_related("region", "source")
+        .annotate(
+            reached=Sum("attendances__actual", filter=Q(attendances__category=category))
+            if category
+            else Sum("attendances__actual")
+        )
+        .order_by("-date", "pk")
+    )
+    return {"kind": "events", "category": category, "events": events}

@@ -15,7 +15,7 @@ def test_pages_require_login(client, documents):
 
 
 def test_region_page_shows_normandie_2020_2021_and_growth(client_for, director, documents):
-    response = client_for(director).get(reverse("region-detail", args=["28"]), {"annee": 2021})
+    response = client_for(director).get(reverse("region-detail", args=["28"]), {"year": 2021})
     html = response.content.decode()
     assert response.status_code == 200
     assert f"3{NBSP}071" in html
@@ -31,13 +31,15 @@ def test_region_page_lists_its_convention(client_for, director, documents):
 
 
 def test_overview_shows_the_2022_national_target(client_for, director, documents):
-    html = client_for(director).get(reverse("overview")).content.decode()
+    html = (
+        client_for(director).get(reverse("overview"), {"region": "", "year": 2022}).content.decode()
+    )
     assert f"110{NBSP}000" in html
     assert f"+37{NBSP}%" in html  # national market growth 2020-2021
 
 
 def test_overview_shows_reported_activity_without_double_count(client_for, director, documents):
-    html = client_for(director).get(reverse("overview")).content.decode()
+    html = client_for(director).get(reverse("overview"), {"region": ""}).content.decode()
     assert "près de 200" in html
     assert f"5{NBSP}000" in html
     assert "plus de 500" in html

@@ -1,21 +1,58 @@
+import csv
+import io
+
 import pytest
 
 from akto_portal.demo import documents
+from akto_portal.models import Region
 from tests.conftest import PASSWORD
+from tests.factories import ContractCountFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 NBSP = "\xa0"
 
 
-def test_director_opens_their_region_and_sees_the_figures_drawn(login, live_server, director):
+def test_director_filters_drills_down_and_downloads_a_csv_matching_the_page(
+    login, live_server, director
+):
     documents.load_all()
+    ContractCountFactory(region=Region.objects.get(code="11"), year=2021, count=5000)
     page = login(director, PASSWORD)
-    page.click("nav >> text=Normandie")
-    page.select_option("#annee", "2021")
+
+    # Lands on their own region, charts drawn.
+    assert page.locator("h1").inner_text().startswith("Normandie")
+    page.wait_for_selector(".chart[data-figure=chart-years][data-drawn=true]")
+    assert page.locator(".chart[data-figure=chart-map] .main-svg").count() >= 1
+
+    # Changes a filter: the year.
+    page.fill("#id_year", "2021")
+    page.click("#filters button[type=submit]")
     kpi = page.locator("#kpi-contracts")
     assert f"3{NBSP}071" in kpi.inner_text()
     assert f"+41{NBSP}%" in kpi.inner_text()
-    page.wait_for_selector(".chart[data-figure=chart-years][data-drawn=true]")
-    assert page.locator(".chart[data-figure=chart-years] .main-svg").count() >= 1
-    page.click("text=Convention d'objectifs et de moyens AKTO – Région Normandie")
-    assert "9 mai 2022" in page.inner_text("dl.facts")
+    assert "year=2021" in page.url
+
+    # Switches to France (the select submits the form).
+    page.select_option("#id_region", "")
+    page.wait_for_url("**/?region=&year=2021**")
+    assert page.locator("h1").inner_text().startswith("France entière")
+    national = page.locator("#kpi-contracts strong").inner_text()
+    assert national == f"8{NBSP}071"
+
+    # Downloads the regions table: its total is the page's figure.
+    with page.expect_download() as download:
+        page.click("a[href^='/export/regions.csv']")
+    with open(download.value.path(), encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(io.StringIO(handle.read()), delimiter=";"))
+    assert rows[-1][0] == "Total"
+    assert int(rows[-1][1]) == int(national.replace(NBSP, ""))
+
+    # Drills down from France to Normandie, keeping the year.
+    page.click("#table-regions >> text=Normandie")
+    page.wait_for_url("**/?region=28&year=2021")
+    assert f"3{NBSP}071" in page.locator("#kpi-contracts").inner_text()
+    page.wait_for_selector(".chart[data-figure=chart-cumulative][data-drawn=true]")
+
+    # Prints to PDF.
+    page.emulate_media(media="print")
+    assert page.pdf(format="A4", landscape=True)[:4] == b"%PDF"

@@ -1,0 +1,129 @@
+"""The dashboard filter, kept in the URL so any view can be bookmarked or sent as a link.
+
+`branch`, `contract_type` and `public` filter the contract counts; `region`, `year` and
+`date` choose the scope and the moment, which the selectors apply (a region page still
+compares its region with the others, and a year is compared with the years before).
+"""
+
+import datetime
+from dataclasses import dataclass
+
+import django_filters
+from django import forms
+from django.utils.http import urlencode
+
+from akto_portal.models import Branch, Region
+from contracts.models import ContractCount, ContractType, Public
+
+
+class DashboardFilter(django_filters.FilterSet):
+    region = django_filters.ModelChoiceFilter(
+        label="Région",
+        queryset=Region.objects.all(),
+        to_field_name="code",
+        empty_label="France entière",
+        method="_scope",
+    )
+    year = django_filters.NumberFilter(
+        label="Année",
+        method="_scope",
+        min_value=2000,
+        max_value=2100,
+    )
+    date = django_filters.DateFilter(
+        label="Arrêté au",
+        method="_scope",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    )
+    branch = django_filters.ModelChoiceFilter(
+        label="Branche", queryset=Branch.objects.all(), empty_label="Toutes les branches"
+    )
+    contract_type = django_filters.ChoiceFilter(
+        label="Type de contrat", choices=ContractType.choices, empty_label="Tous types"
+    )
+    public = django_filters.ChoiceFilter(
+        label="Public", choices=Public.choices, empty_label=None, method="_scope"
+    )
+
+    class Meta:
+        model = ContractCount
+        fields = ["region", "year", "date", "branch", "contract_type", "public"]
+
+    def _scope(self, queryset, name, value):
+        return queryset  # applied by the selectors, see Scope
+
+    def filter_queryset(self, queryset):
+        # RQTH figures are a subset of "all publics": a series is always one public.
+        public = self.form.cleaned_data.get("public") or Public.ALL
+        return super().filter_queryset(queryset).filter(public=public)
+
+
+@dataclass
+class Scope:
+    """What a dashboard shows: a region (None: France), a year, a date, the filters."""
+
+    region: Region | None
+    year: int
+    as_of: datetime.date
+    branch: Branch | None = None
+    contract_type: str = ""
+    public: str = Public.ALL
+    date_given: bool = False
+
+    @property
+    def targets_apply(self):
+        return self.branch is None and not self.contract_type
+
+    def query(self, **overrides):
+        """The URL query string of this scope (drill-down links keep the filters)."""
+        params = {
+            "region": self.region.code if self.region else "",
+            "year": self.year,
+            "branch": self.branch.pk if self.branch else "",
+            "contract_type": self.contract_type,
+            "public": "" if self.public == Public.ALL else self.public,
+        }
+        if self.date_given and "year" not in overrides:
+            params["date"] = self.as_of.isoformat()
+        params.update(overrides)
+        return urlencode({k: v for k, v in params.items() if v not in ("", None)})
+
+
+def scope_data(scope):
+    """The scope as filter data, to show the form as the page applies it (defaults
+    included)."""
+    return {
+        "region": scope.region.code if scope.region else "",
+        "year": scope.year,
+        "date": scope.as_of.isoformat() if scope.date_given else "",
+        "branch": scope.branch.pk if scope.branch else "",
+        "contract_type": scope.contract_type,
+        "public": scope.public,
+    }
+
+
+def scope_from(filterset, *, today, default_region=None, default_year=None):
+    """Read the scope from a bound, valid filter. A missing `region` parameter means the
+    user's default region; an empty one means France."""
+    data = filterset.form.cleaned_data
+    region = data.get("region")
+    if "region" not in filterset.data:
+        region = default_region
+    as_of = data.get("date")
+    date_given = as_of is not None
+    year = data.get("year")
+    if as_of is not None:
+        year = as_of.year
+    year = int(year) if year else (default_year or today.year)
+    if as_of is None:
+        as_of = min(today, datetime.date(year, 12, 31))
+    return Scope(
+        region=region,
+        year=year,
+        as_of=as_of,
+        branch=data.get("branch"),
+        contract_type=data.get("contract_type") or "",
+        public=data.get("public") or Public.ALL,
+        date_given=date_given,
+    )

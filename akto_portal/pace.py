@@ -1,0 +1,264 @@
+"""Contracts against target, at a date: pure functions, no query.
+
+Inputs are `YearData` (what is known of one year of one scope: its yearly total, its
+months, and the part known only as a yearly total). The rules:
+
+- A partial year is compared with the *same months* of the year before, never with a
+  whole year. Months are whole months: at 24/11/2026 the year-to-date stops at the end
+  of October (the last complete month, and the last month the data covers).
+- Where part of a year is known only as a yearly total, no month is invented: the
+  year-to-date is unknown (and said so) unless the whole year is asked for.
+- The target is spread over the year with the seasonality of past years' months
+  (apprenticeship contracts cluster from July to October), never as a straight line.
+"""
+
+import calendar
+import datetime
+from dataclasses import dataclass, field
+
+from contracts.selectors import Figure, growth_pct
+
+MONTH_NAMES = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+# Actual / expected: at least AHEAD is "en avance", at least ON_TRACK "dans les temps".
+AHEAD, ON_TRACK = 1.03, 0.97
+STATUS_LABELS = {"ahead": "en avance", "on_track": "dans les temps", "behind": "en retard"}
+SEASONALITY_YEARS = 3
+
+
+@dataclass
+class YearData:
+    """What is known of one year for one scope (a region, or France)."""
+
+    total: Figure = field(default_factory=Figure)
+    months: dict = field(default_factory=lambda: {m: Figure() for m in range(1, 13)})
+    unbroken: Figure = field(default_factory=Figure)  # known only as a yearly total
+
+    @property
+    def last_month(self):
+        return max((m for m, f in self.months.items() if f.known), default=0)
+
+    @property
+    def coverage(self):
+        """Months of the year the data covers: the last month known, or 12 when the year
+        is known as a total only."""
+        if self.last_month:
+            return self.last_month
+        return 12 if self.total.known else 0
+
+    def merge(self, other):
+        if other.total.known:
+            self.total.add(other.total.value, other.total.synthetic)
+        for m, f in other.months.items():
+            if f.known:
+                self.months[m].add(f.value, f.synthetic)
+        if other.unbroken.known:
+            self.unbroken.add(other.unbroken.value, other.unbroken.synthetic)
+
+
+def combine(year_datas):
+    combined = YearData()
+    for yd in year_datas:
+        combined.merge(yd)
+    return combined
+
+
+def month_end(year, month):
+    if month <= 0:
+        return datetime.date(year, 1, 1)
+    return datetime.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def months_elapsed(as_of, year):
+    """Whole months of `year` elapsed at `as_of` (a month counts once its last day is)."""
+    if as_of.year > year:
+        return 12
+    if as_of.year < year:
+        return 0
+    last_day = calendar.monthrange(as_of.year, as_of.month)[1]
+    return as_of.month if as_of.day == last_day else as_of.month - 1
+
+
+def cumulative(yd, through):
+    """Contracts of months 1..through, or None when that cannot be told without
+    inventing months (part of the year is known only as a yearly total)."""
+    if yd is None or not yd.total.known:
+        return None
+    if through >= 12:
+        return yd.total
+    if yd.unbroken.known:
+        return None
+    figure = Figure(known=True)
+    for m in range(1, through + 1):
+        if yd.months[m].known:
+            figure.add(yd.months[m].value, yd.months[m].synthetic)
+    return figure
+
+
+def seasonality(past):
+    """Share of each month in the complete past years that are known by month, or None."""
+    sums = [0] * 12
+    for yd in past:
+        if yd is not None and yd.last_month == 12:
+            for m in range(1, 13):
+                sums[m - 1] += yd.months[m].value
+    total = sum(sums)
+    return [s / total for s in sums] if total else None
+
+
+def cumulative_share(shares, through):
+    if through >= 12:
+        return 1.0
+    if through <= 0:
+        return 0.0
+    return sum(shares[:through]) if shares else None
+
+
+@dataclass
+class Pace:
+    year: int
+    through: int  # months counted (1..12)
+    actual: Figure | None
+    previous: Figure | None
+    target: object = None  # ContractTarget or None
+    shares: list | None = None
+    notes: list = field(default_factory=list)
+
+    @property
+    def as_of(self):
+        return month_end(self.year, self.through)
+
+    @property
+    def whole_year(self):
+        return self.through >= 12
+
+    @property
+    def period_label(self):
+        if self.whole_year:
+            return f"année {self.year}"
+        if self.through <= 0:
+            return f"début {self.year}"
+        return f"janvier à {MONTH_NAMES[self.through - 1]} {self.year}"
+
+    @property
+    def contracts(self):
+        return self.actual.value if self.actual else None
+
+    @property
+    def previous_value(self):
+        return self.previous.value if self.previous else None
+
+    @property
+    def growth(self):
+        if not (self.actual and self.previous):
+            return None
+        return growth_pct(self.actual.value, self.previous.value)
+
+    @property
+    def target_value(self):
+        return self.target.value if self.target else None
+
+    @property
+    def share(self):
+        return cumulative_share(self.shares, self.through)
+
+    @property
+    def expected(self):
+        share = self.share
+        if self.target is None or share is None:
+            return None
+        return round(self.target.value * share)
+
+    @property
+    def projected(self):
+        if not self.actual:
+            return None
+        share = self.share
+        if self.whole_year:
+            return self.actual.value
+        if not share:
+            return None
+        return round(self.actual.value / share)
+
+    @property
+    def target_pct(self):
+        if not (self.actual and self.target and self.target.value):
+            return None
+        return round(self.actual.value * 100 / self.target.value, 1)
+
+    @property
+    def status(self):
+        expected = self.expected
+        if not (self.actual and expected):
+            return None
+        ratio = self.actual.value / expected
+        if ratio >= AHEAD:
+            return "ahead"
+        return "on_track" if ratio >= ON_TRACK else "behind"
+
+    @property
+    def status_label(self):
+        return STATUS_LABELS.get(self.status, "")
+
+    @property
+    def synthetic(self):
+        return bool(self.actual and self.actual.synthetic)
+
+    def as_dict(self):
+        return {
+            "year": self.year,
+            "as_of": self.as_of.isoformat(),
+            "months": self.through,
+            "contracts": self.contracts,
+            "previous_year": self.previous_value,
+            "growth_pct": self.growth,
+            "target": self.target_value,
+            "expected": self.expected,
+            "projected": self.projected,
+            "target_pct": self.target_pct,
+            "status": self.status,
+            "synthetic": self.synthetic,
+            "notes": self.notes,
+        }
+
+
+def pace(*, year, through, current, previous, past, target=None, targets_apply=True):
+    """Where `current` (YearData of `year`) stands after `through` months."""
+    notes = []
+    actual = cumulative(current, through)
+    before = cumulative(previous, through)
+    if current is not None and current.total.known and actual is None:
+        notes.append(
+            f"{year} : {current.unbroken.value:,} contrats ne sont connus que comme total annuel ; "
+            "pas de cumul à date sans inventer de mois.".replace(",", "\u00a0")
+        )
+    if previous is not None and previous.total.known and before is None:
+        notes.append(
+            f"{year - 1} n'est connu que comme total annuel : "
+            f"pas de comparaison sur la même période ({MONTH_NAMES[0]} à "
+            f"{MONTH_NAMES[max(through, 1) - 1]})."
+        )
+    shares = seasonality(past)
+    if target is not None and 0 < through < 12 and shares is None:
+        notes.append(
+            "Pas d'historique mensuel pour répartir l'objectif sur l'année : "
+            "niveau attendu non calculé."
+        )
+    if not targets_apply:
+        notes.append(
+            "Les objectifs sont fixés tous types de contrats et toutes branches confondus : "
+            "pas d'objectif pour ce filtre."
+        )
+    return Pace(year, through, actual, before, target, shares, notes)

@@ -1,0 +1,62 @@
+"""Writes of the portal app: personal API tokens."""
+
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from akto_portal.models import ApiToken, SavedView
+
+
+class TokenError(Exception):
+    pass
+
+
+def hash_key(key):
+    # Keys are 256-bit random strings: a plain SHA-256 is enough (no dictionary to guess).
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user, name):
+    """Create a token for `user`; return (token, key). The key is not stored."""
+    name = (name or "").strip()
+    if not name:
+        raise TokenError("Donnez un nom au jeton (par exemple « Excel »).")
+    key = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name[:100], prefix=key[:8], key_hash=hash_key(key)
+    )
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, user, token_id):
+    """Revoke one of `user`'s own tokens (ApiToken.DoesNotExist for anyone else's)."""
+    token = ApiToken.objects.select_for_update().get(pk=token_id, user=user)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+class SavedViewError(Exception):
+    pass
+
+
+@transaction.atomic
+def saved_view_save(*, user, name, query):
+    """Save (or update, by name) one of `user`'s views; `query` is the dashboard's own
+    query string, rebuilt from its validated filters by the caller."""
+    name = (name or "").strip()[:100]
+    if not name:
+        raise SavedViewError("Donnez un nom à la vue.")
+    view, _ = SavedView.objects.update_or_create(user=user, name=name, defaults={"query": query})
+    return view
+
+
+@transaction.atomic
+def saved_view_delete(*, user, view_id):
+    """Delete one of `user`'s own views (SavedView.DoesNotExist for anyone else's)."""
+    SavedView.objects.get(pk=view_id, user=user).delete()

@@ -1,0 +1,316 @@
+"""The dashboards' tables (django-tables2): rows built from the same figures as the charts,
+so a table, its chart, its CSV/XLSX export and the API always agree.
+
+HTML cells are formatted the French way (`render_*`); exports get raw numbers
+(`value_*`). Each table sums its rows in `totals()`, shown in its footer and exported as
+the last row.
+"""
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+
+from akto_portal.charts import MONTHS_FR
+from akto_portal.templatetags.portal import number, signed_pct
+from events.models import EventKind, ParticipantCategory
+
+SYNTHETIC_BADGE = ' <span class="badge synthetic">synthétique</span>'
+
+
+def _num(value, record=None):
+    text = number(value)
+    if record and record.get("synthetic") and value is not None:
+        return format_html("{}" + SYNTHETIC_BADGE, text)
+    return text
+
+
+def _footer(table, bound_column):
+    if bound_column.name in table.total_keys:
+        return number(table.totals()[bound_column.name])
+    return ""
+
+
+class NumberColumn(tables.Column):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "attrs", {"td": {"class": "num"}, "th": {"class": "num"}, "tf": {"class": "num"}}
+        )
+        kwargs.setdefault("footer", _footer)
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return number(value)
+
+    def value(self, value):
+        return value
+
+
+class BaseTable(tables.Table):
+    total_keys = ()
+
+    class Meta:
+        attrs = {"class": "data"}
+        template_name = "django_tables2/table.html"
+        default = "—"
+
+    def as_values(self, exclude_columns=()):
+        """Header, then the raw value of every row in the table's order (every page)."""
+        columns = [
+            c
+            for c in self.columns.iterall()
+            if not (c.column.exclude_from_export or c.name in exclude_columns)
+        ]
+        yield [str(c.header) for c in columns]
+        for row in self.rows:
+            yield [row.record.get(c.name) for c in columns]
+
+    def totals(self):
+        """{column: sum} over every row (not just the page)."""
+        return {
+            key: sum(r[key] for r in self.data.data if r.get(key) is not None)
+            for key in self.total_keys
+        }
+
+    def total_row(self):
+        columns = [c for c in self.columns.iterall() if not c.column.exclude_from_export]
+        totals = self.totals()
+        return ["Total" if i == 0 else totals.get(c.name, "") for i, c in enumerate(columns)]
+
+
+def _link(record, label):
+    url = record.get("url")
+    return format_html('<a href="{}">{}</a>', url, label) if url else label
+
+
+class RegionTable(BaseTable):
+    name = tables.Column("Région", footer="Total")
+    contracts = NumberColumn("Contrats à date")
+    previous = NumberColumn("Même période N-1")
+    growth = NumberColumn("Évolution (%)")
+    target = NumberColumn("Objectif annuel")
+    expected = NumberColumn("Attendu à date")
+    status = tables.Column("Rythme", orderable=False)
+    total_keys = ("contracts", "previous", "target", "expected")
+
+    class Meta(BaseTable.Meta):
+        prefix = "r-"
+
+    def render_name(self, value, record):
+        return _link(record, value)
+
+    def render_contracts(self, value, record):
+        return _num(value, record)
+
+    def render_growth(self, value):
+        return signed_pct(value)
+
+    def render_status(self, value, record):
+        return format_html('<span class="pace {}">{}</span>', record["status_code"], value)
+
+
+class BranchTable(BaseTable):
+    name = tables.Column("Branche", footer="Total")
+    contracts = NumberColumn("Contrats à date")
+    previous = NumberColumn("Même période N-1")
+    growth = NumberColumn("Évolution (%)")
+    share = NumberColumn("Part (%)")
+    total_keys = ("contracts", "previous")
+
+    class Meta(BaseTable.Meta):
+        prefix = "b-"
+        per_page = 20
+
+    def render_name(self, value, record):
+        return _link(record, value)
+
+    def render_contracts(self, value, record):
+        return _num(value, record)
+
+    def render_growth(self, value):
+        return signed_pct(value)
+
+    def render_share(self, value):
+        return f"{number(value)}\xa0%"
+
+
+class MonthTable(BaseTable):
+    label = tables.Column("Mois", footer="Total", order_by=("month",))
+    contracts = NumberColumn("Contrats")
+    cumulative = NumberColumn("Cumul")
+    previous = NumberColumn("Contrats N-1")
+    previous_cumulative = NumberColumn("Cumul N-1")
+    expected_cumulative = NumberColumn("Cumul attendu (objectif)")
+    total_keys = ("contracts", "previous")
+
+    class Meta(BaseTable.Meta):
+        prefix = "m-"
+        per_page = 12
+
+    def render_contracts(self, value, record):
+        return _num(value, record)
+
+
+class EventTable(BaseTable):
+    kind = tables.Column("Type d'événement", footer="Total")
+    axis = tables.Column("Axe du plan d'actions")
+    events = NumberColumn("Événements")
+    companies = NumberColumn("Entreprises")
+    training_bodies = NumberColumn("CFA / OF")
+    youth = NumberColumn("Jeunes")
+    families = NumberColumn("Familles")
+    partners = NumberColumn("Partenaires")
+    total_keys = ("events", "companies", "training_bodies", "youth", "families", "partners")
+
+    class Meta(BaseTable.Meta):
+        prefix = "e-"
+
+    def render_events(self, value, record):
+        return _num(value, record)
+
+
+class EventMonthTable(BaseTable):
+    label = tables.Column("Mois", footer="Total", order_by=("month",))
+    events = NumberColumn("Événements")
+    companies = NumberColumn("Entreprises")
+    training_bodies = NumberColumn("CFA / OF")
+    youth = NumberColumn("Jeunes")
+    families = NumberColumn("Familles")
+    partners = NumberColumn("Partenaires")
+    total_keys = ("events", "companies", "training_bodies", "youth", "families", "partners")
+
+    class Meta(BaseTable.Meta):
+        prefix = "em-"
+        per_page = 12
+
+    def render_events(self, value, record):
+        return _num(value, record)
+
+
+# --- rows ---------------------------------------------------------------------------------
+
+
+def region_rows(dashboard):
+    scope = dashboard.scope
+    return [
+        {
+            "name": region.name,
+            "code": region.code,
+            "contracts": p.contracts,
+            "previous": p.previous_value,
+            "growth": p.growth,
+            "target": p.target_value,
+            "expected": p.expected,
+            "status": p.status_label or "—",
+            "status_code": p.status or "",
+            "synthetic": p.synthetic,
+            "url": reverse("overview") + "?" + scope.query(region=region.code),
+        }
+        for region, p in dashboard.region_paces
+    ]
+
+
+def branch_rows(dashboard):
+    scope = dashboard.scope
+    rows = [
+        {**row, "url": reverse("overview") + "?" + scope.query(branch=row["branch"].pk)}
+        for row in dashboard.branch_rows
+    ]
+    for row in rows:
+        del row["branch"]
+    if dashboard.unbranched:
+        rows.append(
+            {**dashboard.unbranched, "previous": None, "growth": None, "share": None, "url": ""}
+        )
+    return rows
+
+
+def month_rows(dashboard):
+    pace = dashboard.pace
+    current = dashboard.by_year.get(pace.year)
+    previous = dashboard.by_year.get(pace.year - 1)
+    rows, running, previous_running, expected_share = [], 0, 0, 0.0
+    for m in range(1, 13):
+        counted = current is not None and not current.unbroken.known and m <= pace.through
+        value = current.months[m].value if counted else None
+        running += value or 0
+        known_before = previous is not None and not previous.unbroken.known and previous.last_month
+        previous_value = previous.months[m].value if known_before else None
+        previous_running += previous_value or 0
+        if pace.shares:
+            expected_share += pace.shares[m - 1]
+        rows.append(
+            {
+                "month": m,
+                "label": MONTHS_FR[m - 1],
+                "contracts": value,
+                "cumulative": running if counted else None,
+                "previous": previous_value,
+                "previous_cumulative": previous_running if known_before else None,
+                "expected_cumulative": round(pace.target.value * expected_share)
+                if pace.target is not None and pace.shares
+                else None,
+                "synthetic": counted and current.months[m].synthetic,
+            }
+        )
+    return rows
+
+
+def event_rows(held, attendance):
+    rows = {}
+    for r in held:
+        key = (r["kind"], r["axis__number"])
+        row = rows.setdefault(
+            key,
+            {
+                "kind": EventKind(r["kind"]).label,
+                "axis": f"Axe {r['axis__number']}" if r["axis__number"] else "—",
+                "events": 0,
+                "synthetic": False,
+                **{c.value: None for c in ParticipantCategory},
+            },
+        )
+        row["events"] += r["n"]
+        row["synthetic"] = row["synthetic"] or bool(r["synthetic"])
+    for r in attendance:
+        row = rows.get((r["event__kind"], r["event__axis__number"]))
+        if row is not None:
+            row[r["category"]] = (row[r["category"]] or 0) + r["n"]
+    return sorted(rows.values(), key=lambda r: (-r["events"], r["kind"]))
+
+
+class IndicatorEventTable(tables.Table):
+    """The events an indicator counts (a queryset, paginated in SQL)."""
+
+    date = tables.DateColumn(format="d/m/Y", verbose_name="Date")
+    title = tables.Column("Événement", linkify=True)
+    region = tables.Column("Région", default="National")
+    reached = NumberColumn("Participants comptés", footer="")
+
+    class Meta:
+        attrs = {"class": "data"}
+        template_name = "django_tables2/table.html"
+        default = "—"
+        prefix = "i-"
+        order_by = "-date"
+
+
+def event_month_rows(held, attendance):
+    """One row per month: the events held and their participants by category."""
+    rows = [
+        {
+            "month": m,
+            "label": MONTHS_FR[m - 1],
+            "events": 0,
+            "synthetic": False,
+            **{c.value: None for c in ParticipantCategory},
+        }
+        for m in range(1, 13)
+    ]
+    for r in held:
+        row = rows[r["month"] - 1]
+        row["events"] += r["n"]
+        row["synthetic"] = row["synthetic"] or bool(r["synthetic"])
+    for r in attendance:
+        row = rows[r["month"] - 1]
+        row[r["category"]] = (row[r["category"]] or 0) + r["n"]
+    return rows

@@ -1,0 +1,105 @@
+"""Conventions' indicators on the dashboards, and the drill-down to their data."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from akto_portal.models import Region
+from conventions.models import Convention, Indicator
+from tests.factories import AttendanceFactory, ContractCountFactory, EventFactory
+
+pytestmark = pytest.mark.django_db
+NBSP = "\xa0"
+
+
+def test_national_dashboard_shows_agefiph_2022_24_results_beside_2025_27_targets(
+    client_for, director, agefiph_targets
+):
+    response = client_for(director).get(reverse("overview"), {"region": ""})
+    (item,) = response.context["progress"]
+    assert item["convention"].title == "Convention de partenariat AKTO – Agefiph 2025-2027"
+    # Share of 2025-01-01..2027-12-31 elapsed today (63.3 % on 24/11/2026).
+    start, end, today = datetime.date(2025, 1, 1), datetime.date(2027, 12, 31), timezone.localdate()
+    elapsed = min(max((today - start).days, 0), (end - start).days)
+    assert item["elapsed_pct"] == round(elapsed * 100 / (end - start).days, 1)
+    html = response.content.decode()
+    assert "Résultat 2022-24" in html and "Objectif 2025-27" in html
+    row = html.split("Personnes en situation de handicap en parcours de formation")[1]
+    row = row.split("</tr>")[0]
+    assert f"8{NBSP}783" in row and f"9{NBSP}500" in row
+
+
+def test_computed_contracts_indicator_drills_down_to_yearly_totals(
+    client_for, director, agefiph_targets
+):
+    normandie = Region.objects.get(code="28")
+    for year, count in ((2025, 40), (2026, 25)):
+        ContractCountFactory(region=normandie, year=year, public="rqth", count=count)
+    indicator = Indicator.objects.get(name__startswith="Contrats d'apprentissage de personnes")
+    response = client_for(director).get(reverse("indicator-detail", args=[indicator.pk]))
+    assert [(r["year"], r["contracts"]) for r in response.context["inputs"]["years"]] == [
+        (2025, 40),
+        (2026, 25),
+    ]
+    assert response.context["inputs"]["total"] == 65
+    assert "public=rqth" in response.content.decode()
+
+
+def test_events_indicator_drills_down_to_the_events_counted(client_for, director, agefiph_targets):
+    renewal = Convention.objects.get(title__endswith="2025-2027", parent=None)
+    held = EventFactory(title="Atelier de Caen", kind="aktiv_alternance", convention=renewal)
+    AttendanceFactory(event=held, actual=12)
+    EventFactory(title="Atelier annulé", convention=renewal, is_cancelled=True)
+    indicator = Indicator.objects.get(name="Ateliers Aktiv'alternance tenus (calculé)")
+    response = client_for(director).get(reverse("indicator-detail", args=[indicator.pk]))
+    html = response.content.decode()
+    assert "Atelier de Caen" in html and "Atelier annulé" not in html
+    assert [e.reached for e in response.context["inputs"]["events"]] == [12]
+
+
+def test_outsider_cannot_open_another_regions_indicator(client_for, outsider, documents):
+    normandie_com = Convention.objects.get(title__endswith="Région Normandie")
+    indicator = Indicator.objects.create(convention=normandie_com, name="Réunions", unit="events")
+    assert (
+        client_for(outsider).get(reverse("indicator-detail", args=[indicator.pk])).status_code
+        == 404
+    )
+
+
+def test_outsider_reads_national_indicators(client_for, outsider, agefiph_targets):
+    indicator = Indicator.objects.filter(convention__region=None).first()
+    assert (
+        client_for(outsider).get(reverse("indicator-detail", args=[indicator.pk])).status_code
+        == 200
+    )
+
+
+def test_director_reads_any_regions_indicator(client_for, director, documents):
+    com = Convention.objects.get(title__endswith="Région Normandie")
+    indicator = Indicator.objects.create(convention=com, name="Réunions", unit="events")
+    assert (
+        client_for(director).get(reverse("indicator-detail", args=[indicator.pk])).status_code
+        == 200
+    )
+
+
+def test_unknown_indicator_is_404(client_for, director, documents):
+    assert client_for(director).get(reverse("indicator-detail", args=[999999])).status_code == 404
+
+
+def test_outsider_does_not_see_another_regions_indicators_on_page_or_api(
+    client_for, outsider, director, documents
+):
+    com = Convention.objects.get(title__endswith="Région Normandie")
+    Indicator.objects.create(convention=com, name="Réunions avec les CFA", unit="events")
+    params = {"region": "28"}
+    client = client_for(director)
+    assert len(client.get(reverse("overview"), params).context["progress"]) == 1
+    assert len(client.get("/api/v1/conventions/indicators", params).json()["conventions"]) == 1
+    client = client_for(outsider)
+    page = client.get(reverse("overview"), params)
+    assert page.context["progress"] == []
+    assert "Réunions avec les CFA" not in page.content.decode()
+    assert client.get("/api/v1/conventions/indicators", params).json()["conventions"] == []
