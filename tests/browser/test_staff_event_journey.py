@@ -65,6 +65,8 @@ def test_staff_records_an_event_and_its_attendance(login, live_server, staff):
     assert page.inner_text("[data-figure=companies]") == "2"
     assert page.inner_text("[data-figure=training-bodies]") == "1"
     page.click("nav >> text=Normandie")
-    row = page.locator("tr", has_text="Réunion d'information entreprises").first.inner_text()
+    row = page.locator(
+        "#table-activity tr", has_text="Réunion d'information entreprises"
+    ).first.inner_text()
     assert row.split("\t")[:4] == [str(day.year), "Réunion d'information entreprises", "1", "2"]
     assert Event.objects.get().created_by == staff
