@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from akto_portal import views
+from contracts import views as contract_views
 
 admin.site.site_header = "Portail de pilotage de l'alternance — administration"
 admin.site.site_title = "Administration du portail"
@@ -15,5 +16,7 @@ urlpatterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("conventions/", include("conventions.urls")),
     path("evenements/", include("events.urls")),
+    path("imports/", include("contracts.urls")),
+    path("api/v1/market/summary", contract_views.market_summary_api, name="api-market-summary"),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
-from contracts.models import ContractCount, ContractTarget, MarketStat
+from contracts.models import ContractCount, ContractTarget, Department, ImportBatch, MarketStat
+from contracts.services import ImportRefused, import_batch_undo
 
 
 @admin.register(ContractCount)
@@ -36,3 +37,60 @@ class MarketStatAdmin(admin.ModelAdmin):
     list_filter = ["year", "measure", "region"]
     autocomplete_fields = ["region", "source"]
     list_select_related = ["region", "source"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "region"]
+    list_filter = ["region"]
+    search_fields = ["code", "name"]
+    list_select_related = ["region"]
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    """Imports are made on the import page or by command; here they are read and undone."""
+
+    list_display = [
+        "pk",
+        "file_name",
+        "layout",
+        "created_by",
+        "created_at",
+        "rows_read",
+        "rows_written",
+        "rows_replaced",
+        "undone_at",
+    ]
+    list_filter = ["layout", ("undone_at", admin.EmptyFieldListFilter)]
+    search_fields = ["file_name", "checksum"]
+    list_select_related = ["created_by", "undone_by"]
+    actions = ["undo"]
+    readonly_fields = [f.name for f in ImportBatch._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_undo_permission(self, request):
+        return request.user.is_superuser
+
+    @admin.action(
+        description="Annuler les imports sélectionnés (retirer leurs chiffres)",
+        permissions=["undo"],
+    )
+    def undo(self, request, queryset):
+        for batch in queryset.order_by("-created_at"):
+            try:
+                removed = import_batch_undo(batch=batch, user=request.user)
+            except ImportRefused as exc:
+                self.message_user(request, str(exc), messages.WARNING)
+            else:
+                self.message_user(
+                    request, f"Import n° {batch.pk} annulé : {removed} chiffre(s) retiré(s)."
+                )
