@@ -57,6 +57,7 @@ def _open(path, *, report, layouts, progress):
     report.file_format = table.describe()
     layout = detect(table.normalized, layouts)
     if layout is None:
+        table.close()
         expected = " ; ".join(
             ", ".join(dict.fromkeys(lay.columns)) for lay in layouts
         )  # every accepted column, per layout
@@ -70,6 +71,7 @@ def _open(path, *, report, layouts, progress):
     report.layout_label = ImportBatch.Layout(layout.key).label
     already = ImportBatch.objects.filter(checksum=table.checksum, undone_at__isnull=True).first()
     if already is not None:
+        table.close()
         report.already_imported = already
         return None, None
     return table, layout
@@ -82,8 +84,7 @@ def _record(*, report, user, write):
         with transaction.atomic():
             source = Source.objects.create(
                 kind=Source.Kind.IMPORT,
-                title=f"Import « {report.file_name} » du "
-                f"{timezone.localtime(now):%d/%m/%Y %H:%M:%S} ({report.checksum[:8]})",
+                title=f"Import en cours {report.checksum} {now.timestamp()}",
                 reference=f"{report.file_name} — SHA-256 {report.checksum}",
                 published_on=timezone.localdate(now),
             )
@@ -101,12 +102,19 @@ def _record(*, report, user, write):
                 source=source,
                 created_by=user,
             )
+            source.title = (
+                f"Import n° {report.batch.pk} : {report.file_name} "
+                f"({timezone.localtime(now):%d/%m/%Y %H:%M})"
+            )
+            source.save(update_fields=["title"])
     except IntegrityError:
         # Another import of the same file won the race.
+        report.batch = None
         report.already_imported = ImportBatch.objects.filter(
             checksum=report.checksum, undone_at__isnull=True
         ).first()
-        report.batch = None
+        if report.already_imported is None:
+            raise
     return report
 
 
@@ -213,7 +221,10 @@ def contract_import(
         return report
     today = today or timezone.localdate()
     lookups = contract_files.Lookups()
-    facts = contract_files.parse(table, layout, report=report, lookups=lookups, today=today)
+    try:
+        facts = contract_files.parse(table, layout, report=report, lookups=lookups, today=today)
+    finally:
+        table.close()
     if report.error_count:
         return report
     if not facts:
@@ -267,7 +278,10 @@ def market_import(*, path, file_name, user=None, dry_run=False, progress=None, t
         return report
     today = today or timezone.localdate()
     lookups = contract_files.Lookups()
-    facts = public_files.parse(table, layout, report=report, lookups=lookups, today=today)
+    try:
+        facts = public_files.parse(table, layout, report=report, lookups=lookups, today=today)
+    finally:
+        table.close()
     if report.error_count:
         return report
     if not facts:

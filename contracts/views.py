@@ -59,7 +59,15 @@ def _report_as_dict(report):
         "errors": [{"line": e.line, "message": e.message} for e in report.errors],
         "error_count": report.error_count,
         "facts": len(report.facts),
-        "summary": [{**row, "count": int(row["count"])} for row in report.summary],
+        "summary": [
+            {
+                "region": row["region"],
+                "year": row["year"],
+                "detail": row.get("contract_type") or row.get("period"),
+                "count": int(row["count"]),
+            }
+            for row in report.summary
+        ],
         "scope_label": report.scope_label,
         "rows_to_replace": report.rows_to_replace,
         "already_imported": (

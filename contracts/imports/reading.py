@@ -51,6 +51,7 @@ class Table:
     encoding: str = ""
     delimiter: str = ""
     normalized: list[str] = field(default_factory=list)
+    close: Callable[[], None] = lambda: None
 
     def describe(self):
         if self.format == "xlsx":
@@ -128,6 +129,7 @@ def _open_csv(path, checksum, size, encoding, progress):
         encoding=encoding,
         delimiter=delimiter,
         normalized=[normalize_header(h) for h in header],
+        close=raw.close,
     )
 
 
@@ -176,6 +178,7 @@ def _open_xlsx(path, checksum, size, progress):
         checksum=checksum,
         size=size,
         normalized=[normalize_header(h) for h in header],
+        close=workbook.close,
     )
 
 
