@@ -222,7 +222,14 @@ def contract_import(
     today = today or timezone.localdate()
     lookups = contract_files.Lookups()
     try:
-        facts = contract_files.parse(table, layout, report=report, lookups=lookups, today=today)
+        facts = contract_files.parse(
+            table,
+            layout,
+            report=report,
+            lookups=lookups,
+            today=today,
+            reopen=lambda: open_table(path),
+        )
     finally:
         table.close()
     if report.error_count:

@@ -4,8 +4,14 @@ Two layouts: *counts* (one row per figure) and *contract lines* (one row per con
 as a management system exports them), aggregated while reading into a dict keyed by
 the figure's key (region, branch, year, month, contract type, public): memory grows
 with the number of figures, not with the number of lines. Contract lines keep nothing
-of a contract but what the figures need; its number is kept only as a 64-bit hash, to
-count each contract once.
+of a contract but what the figures need.
+
+Each contract is counted once: a contract number seen twice is a bad line (nothing is
+written). Finding repeats without a set that grows with the file: every number is
+hashed into a fixed 16 MiB Bloom filter (three bits per number); a number whose bits
+are all set already is only *possibly* a repeat and goes to a small candidate set.
+Candidates (about 10 per million contracts by chance, plus the true repeats) are
+checked exactly in a second pass that reads the contract-number column again.
 """
 
 import datetime
@@ -97,7 +103,25 @@ def period_label(year, month):
     return f"{MONTHS[month - 1]} {year}" if month else str(year)
 
 
-def parse(table, layout, *, report: ImportReport, lookups: Lookups, today: datetime.date):
+BLOOM_BITS = 27  # 2**27 bits = 16 MiB
+BLOOM_MASK = (1 << BLOOM_BITS) - 1
+
+
+def _number_hash(number: str) -> int:
+    return int.from_bytes(hashlib.blake2b(number.encode(), digest_size=12).digest())
+
+
+def parse(
+    table,
+    layout,
+    *,
+    report: ImportReport,
+    lookups: Lookups,
+    today: datetime.date,
+    reopen=None,
+):
+    """Check and aggregate a contract file; `reopen()` gives the table again, for the
+    second pass that confirms repeated contract numbers."""
     positions, ignored, missing = layout.resolve(table.normalized)
     report.ignored_columns = ignored
     if missing:
@@ -107,8 +131,36 @@ def parse(table, layout, *, report: ImportReport, lookups: Lookups, today: datet
     if layout is COUNTS:
         facts = _parse_counts(table.rows, positions, width, report, lookups, today)
     else:
-        facts = _parse_lines(table.rows, positions, width, report, lookups, today)
+        facts, candidates = _parse_lines(table.rows, positions, width, report, lookups, today)
+        if candidates and reopen is not None:
+            _report_repeats(reopen, positions["contract_number"], candidates, report)
     return facts
+
+
+def _report_repeats(reopen, index, candidates, report):
+    """Second pass: name every line whose contract number appeared on an earlier line."""
+    first_seen = {}
+    repeats = []
+    table = reopen()
+    try:
+        for line, values in table.rows:
+            if len(values) <= index:
+                continue
+            number = cell_text(values[index])
+            if not number:
+                continue
+            digest = _number_hash(number)
+            if digest not in candidates:
+                continue
+            if number in first_seen:
+                repeats.append((line, number, first_seen[number]))
+            else:
+                first_seen[number] = line
+    finally:
+        table.close()
+    for line, number, first in repeats:
+        report.error(line, f"contrat n° {number} en double (déjà ligne {first})")
+    report.errors.sort(key=lambda e: e.line or 0)
 
 
 def _parse_counts(rows, pos, width, report, lookups, today):
@@ -179,7 +231,8 @@ def _parse_counts(rows, pos, width, report, lookups, today):
 
 def _parse_lines(rows, pos, width, report, lookups, today):
     facts, first_line = {}, {}
-    seen = set()
+    bloom = bytearray(1 << (BLOOM_BITS - 3))
+    candidates = set()
     i_number, i_start, i_branch, i_type = (
         pos["contract_number"],
         pos["start_date"],
@@ -192,6 +245,7 @@ def _parse_lines(rows, pos, width, report, lookups, today):
     region_cache, department_cache, branch_cache, type_cache = {}, {}, {}, {}
     all_public, rqth_public = Public.ALL.value, Public.RQTH.value
     blake2b = hashlib.blake2b
+    mask = BLOOM_MASK
     for line, values in rows:
         report.rows_read += 1
         if len(values) != width:
@@ -262,11 +316,16 @@ def _parse_lines(rows, pos, width, report, lookups, today):
             except ValueError:
                 problems.append(f"date de rupture invalide « {cell_text(values[i_break])} »")
         if number:
-            digest = int.from_bytes(blake2b(number.encode(), digest_size=8).digest())
-            if digest in seen:
-                problems.append(f"contrat n° {number} en double (déjà compté plus haut)")
+            digest = int.from_bytes(blake2b(number.encode(), digest_size=12).digest())
+            a, b, c = digest & mask, (digest >> 32) & mask, (digest >> 64) & mask
+            ba, bb, bc = 1 << (a & 7), 1 << (b & 7), 1 << (c & 7)
+            a, b, c = a >> 3, b >> 3, c >> 3
+            if bloom[a] & ba and bloom[b] & bb and bloom[c] & bc:
+                candidates.add(digest)
             else:
-                seen.add(digest)
+                bloom[a] |= ba
+                bloom[b] |= bb
+                bloom[c] |= bc
         if problems:
             report.error(line, " ; ".join(problems))
             continue
@@ -285,4 +344,4 @@ def _parse_lines(rows, pos, width, report, lookups, today):
                 facts[key] = 1
                 first_line[key] = line
     report.fact_lines = first_line
-    return facts
+    return facts, candidates

@@ -180,7 +180,7 @@ def test_contract_line_errors(import_contracts, write_file):
     assert [str(e) for e in report.errors] == [
         "ligne 3 : date de début dans le futur (01/12/2026)",
         "ligne 4 : code département inconnu « 20 »",
-        "ligne 5 : contrat n° C1 en double (déjà compté plus haut)",
+        "ligne 5 : contrat n° C1 en double (déjà ligne 2)",
         "ligne 6 : indicateur RQTH invalide « peut-être » (oui ou non)",
         "ligne 7 : date de rupture avant la date de début",
     ]
@@ -255,3 +255,29 @@ def test_undo_removes_exactly_the_rows_of_the_import(import_contracts, write_fil
     # Undone, the same file may be imported again.
     assert import_contracts(DATA / "lines.csv").ok
     assert ContractCount.objects.count() == 8
+
+
+def test_repeated_numbers_are_confirmed_exactly_despite_bloom_false_positives(
+    import_contracts, write_file, monkeypatch
+):
+    from contracts.imports import contracts as contract_files
+
+    # A 16-bit filter: most of 300 distinct numbers look like possible repeats.
+    monkeypatch.setattr(contract_files, "BLOOM_BITS", 4)
+    monkeypatch.setattr(contract_files, "BLOOM_MASK", 15)
+    header = "numero_contrat;date_debut;region;idcc;type_contrat\n"
+    lines = [f"N{i:05d};0{1 + i % 9}/03/2024;28;1979;apprentissage\n" for i in range(300)]
+    distinct = write_file("distinct.csv", header + "".join(lines))
+
+    report = import_contracts(distinct, dry_run=True)
+
+    assert report.error_count == 0
+    assert list(report.facts.values()) == [300]  # one cell: Normandie, March, HCR
+
+    repeated = write_file("repeated.csv", header + "".join(lines) + lines[7])
+    report = import_contracts(repeated)
+
+    assert [str(e) for e in report.errors] == [
+        "ligne 302 : contrat n° N00007 en double (déjà ligne 9)"
+    ]
+    assert not ContractCount.objects.exists()
