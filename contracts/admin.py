@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
+from import_export.admin import ImportExportMixin
 
 from contracts.models import ContractCount, ContractTarget, Department, ImportBatch, MarketStat
+from contracts.resources import ContractTargetResource
 from contracts.services import ImportRefused, import_batch_undo
 
 
@@ -24,7 +26,8 @@ class ContractCountAdmin(admin.ModelAdmin):
 
 
 @admin.register(ContractTarget)
-class ContractTargetAdmin(admin.ModelAdmin):
+class ContractTargetAdmin(ImportExportMixin, admin.ModelAdmin):
+    resource_classes = [ContractTargetResource]
     list_display = ["year", "region", "contract_type", "public", "value", "source"]
     list_filter = ["year", "region", "source__kind"]
     autocomplete_fields = ["region", "source"]
