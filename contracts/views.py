@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import number_format
 from django.views.decorators.http import require_GET, require_POST
 
 from akto_portal.models import Region
@@ -28,6 +29,19 @@ def _staging_dir() -> Path:
     )
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def _n(value):
+    return number_format(value, force_grouping=True)
+
+
+def _redirect(request, url_name, **kwargs):
+    """A redirect; as JSON for the page's script, which then navigates itself (so the
+    flash message is read by the page the user sees, not by the script's request)."""
+    response = redirect(url_name, **kwargs)
+    if request.headers.get("x-requested-with") == "XMLHttpRequest":
+        return JsonResponse({"redirect": response["Location"]})
+    return response
 
 
 def _require_admin(request):
@@ -119,7 +133,7 @@ def import_upload(request):
     pending = request.session.get(SESSION_KEY, {})
     pending[token] = {"file_name": upload.name, "kind": kind}
     request.session[SESSION_KEY] = pending
-    return redirect("contract-import-preview", token=token)
+    return _redirect(request, "contract-import-preview", token=token)
 
 
 def _pending(request, token):
@@ -162,21 +176,21 @@ def import_confirm(request, token):
         batch = report.batch
         messages.success(
             request,
-            f"Import n° {batch.pk} enregistré : {batch.rows_written} chiffre(s) écrit(s), "
-            f"{batch.rows_replaced} remplacé(s).",
+            f"Import n° {batch.pk} enregistré : {_n(batch.rows_written)} chiffre(s) écrit(s), "
+            f"{_n(batch.rows_replaced)} remplacé(s).",
         )
     elif report.already_imported is not None:
         messages.warning(request, "Ce fichier a déjà été importé : rien n'a changé.")
     else:
         (_staging_dir() / f"{token}.json").write_text(json.dumps(_report_as_dict(report)))
         messages.error(request, "Le fichier contient des erreurs : rien n'a été écrit.")
-        return redirect("contract-import-preview", token=token)
+        return _redirect(request, "contract-import-preview", token=token)
     pending = request.session.get(SESSION_KEY, {})
     pending.pop(token, None)
     request.session[SESSION_KEY] = pending
     for suffix in ("upload", "json"):
         (_staging_dir() / f"{token}.{suffix}").unlink(missing_ok=True)
-    return redirect("contract-imports")
+    return _redirect(request, "contract-imports")
 
 
 @require_GET

@@ -115,3 +115,23 @@ def test_progress_endpoint(client_for, admin_user, settings):
     data = client_for(admin_user).get(f"/imports/progression/{key}/").json()
 
     assert data == {"done": 250, "total": 1000}
+
+
+def test_the_page_script_gets_its_redirect_as_json(client_for, admin_user):
+    client = client_for(admin_user)
+    with open(DATA / "lines.csv", "rb") as handle:
+        response = client.post(
+            "/imports/envoyer/",
+            {"kind": "contracts", "file": handle},
+            headers={"x-requested-with": "XMLHttpRequest"},
+        )
+
+    target = response.json()["redirect"]
+    assert target.startswith("/imports/") and target.endswith("/apercu/")
+    token = target.split("/")[2]
+    confirmed = client.post(
+        f"/imports/{token}/confirmer/", headers={"x-requested-with": "XMLHttpRequest"}
+    )
+    assert confirmed.json() == {"redirect": "/imports/"}
+    # The flash message waits for the page the browser opens next.
+    assert "enregistré : 7 chiffre(s)" in client.get("/imports/").content.decode()

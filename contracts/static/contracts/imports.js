@@ -20,6 +20,7 @@
       var timer = null;
       var xhr = new XMLHttpRequest();
       xhr.open("POST", form.action);
+      xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
       xhr.upload.addEventListener("progress", function (e) {
         if (e.lengthComputable) {
           bar.value = Math.round((e.loaded * 100) / e.total);
@@ -43,8 +44,9 @@
       });
       xhr.addEventListener("load", function () {
         if (timer) window.clearInterval(timer);
-        if (xhr.status === 200 && xhr.responseURL && xhr.responseURL !== form.action) {
-          window.location.assign(xhr.responseURL);
+        var type = xhr.getResponseHeader("Content-Type") || "";
+        if (xhr.status === 200 && type.indexOf("application/json") === 0) {
+          window.location.assign(JSON.parse(xhr.responseText).redirect);
         } else {
           document.open();
           document.write(xhr.responseText);
