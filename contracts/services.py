@@ -159,11 +159,29 @@ def _contract_scope(cells, lookups):
         if months == {0}:
             lines.append(f"{region_name} {year} (année entière)")
         else:
-            listed = [contract_files.period_label(year, m) for m in sorted(months) if m]
+            listed = _month_ranges(year, sorted(m for m in months if m))
             if 0 in months:
                 listed.insert(0, f"année {year}")
             lines.append(f"{region_name} : {', '.join(listed)}")
     return scope, "\n".join(lines)
+
+
+def _month_ranges(year, months):
+    """[1, 2, 3, 4, 7] -> ["janv. à avr. 2024", "juil. 2024"] (three months or more)."""
+    runs = []
+    for month in months:
+        if runs and month == runs[-1][-1] + 1:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    labels = []
+    for run in runs:
+        if len(run) >= 3:
+            first, last = contract_files.MONTHS[run[0] - 1], contract_files.MONTHS[run[-1] - 1]
+            labels.append(f"{first} à {last} {year}")
+        else:
+            labels.extend(contract_files.period_label(year, m) for m in run)
+    return labels
 
 
 def _contract_summary(facts, lookups):

@@ -281,3 +281,10 @@ def test_repeated_numbers_are_confirmed_exactly_despite_bloom_false_positives(
         "ligne 302 : contrat n° N00007 en double (déjà ligne 9)"
     ]
     assert not ContractCount.objects.exists()
+
+
+def test_the_scope_reads_as_month_ranges(import_contracts, write_file):
+    rows = "".join(f"28;1979;2024;{m};apprentissage;all;1\n" for m in (1, 2, 3, 4, 7, 9, 10))
+    report = import_contracts(write_file("f.csv", HEADER + rows), dry_run=True)
+
+    assert report.scope_label == "Normandie : janv. à avr. 2024, juil. 2024, sept. 2024, oct. 2024"
