@@ -288,3 +288,16 @@ def test_the_scope_reads_as_month_ranges(import_contracts, write_file):
     report = import_contracts(write_file("f.csv", HEADER + rows), dry_run=True)
 
     assert report.scope_label == "Normandie : janv. à avr. 2024, juil. 2024, sept. 2024, oct. 2024"
+
+
+def test_windows_1252_with_semicolons_and_crlf(import_contracts, write_file):
+    content = (
+        "Région;Branche;Année;Mois;Type de contrat;Public;Nombre\r\n"
+        "Île-de-France;Hôtels, cafés, restaurants;2024;5;apprentissage;rqth;3\r\n"
+    ).encode("cp1252")
+
+    report = import_contracts(write_file("export.csv", content))
+
+    assert report.ok, report.errors
+    assert report.file_format == "CSV Windows-1252, séparateur « ; »"
+    assert counts("11", 2024, month=5, branch_idcc="1979", public="rqth") == [3]
