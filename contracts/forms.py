@@ -8,7 +8,10 @@ KIND_CHOICES = [
 
 class ImportUploadForm(forms.Form):
     kind = forms.ChoiceField(label="Nature du fichier", choices=KIND_CHOICES, initial="contracts")
-    file = forms.FileField(label="Fichier CSV ou XLSX")
+    file = forms.FileField(
+        label="Fichier CSV ou XLSX",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
+    )
     progress_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def clean_file(self):

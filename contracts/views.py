@@ -1,7 +1,9 @@
 """Contract data pages: file imports (admins only) and the market-summary API."""
 
+import contextlib
 import json
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -23,12 +25,23 @@ SESSION_KEY = "contract_imports"
 SERVICES = {"contracts": services.contract_import, "market": services.market_import}
 
 
+STAGING_MAX_AGE = 24 * 3600  # seconds an unconfirmed upload is kept
+
+
 def _staging_dir() -> Path:
-    path = Path(
-        getattr(settings, "IMPORT_STAGING_DIR", Path(tempfile.gettempdir()) / "akto-imports")
-    )
+    default = Path(tempfile.gettempdir()) / "akto-imports"
+    path = Path(getattr(settings, "IMPORT_STAGING_DIR", default))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def _clean_staging():
+    """Forget uploads nobody confirmed within a day (and their previews, progress)."""
+    limit = time.time() - STAGING_MAX_AGE
+    for path in _staging_dir().iterdir():
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < limit:
+                path.unlink()
 
 
 def _n(value):
@@ -114,6 +127,7 @@ def import_upload(request):
     form = ImportUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _index(request, form, status=400)
+    _clean_staging()
     token = uuid.uuid4().hex
     staged = _staging_dir() / f"{token}.upload"
     upload = form.cleaned_data["file"]

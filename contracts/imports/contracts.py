@@ -284,7 +284,10 @@ def _parse_lines(rows, pos, width, report, lookups, today):
         if branch_id is None:
             branch_id = branch_cache[raw] = lookups.branch(raw)
         if branch_id is None:
-            problems.append(f"branche ou IDCC inconnu « {cell_text(raw)} »")
+            text = cell_text(raw)
+            problems.append(
+                f"branche ou IDCC inconnu « {text} »" if text else "branche ou IDCC manquant"
+            )
         raw = values[i_type]
         contract_type = type_cache.get(raw)
         if contract_type is None:

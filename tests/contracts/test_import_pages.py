@@ -1,6 +1,8 @@
 """The import pages: admins only; upload, preview (nothing written), confirm; templates."""
 
 import io
+import os
+import time
 
 import pytest
 from openpyxl import load_workbook
@@ -135,3 +137,15 @@ def test_the_page_script_gets_its_redirect_as_json(client_for, admin_user):
     assert confirmed.json() == {"redirect": "/imports/"}
     # The flash message waits for the page the browser opens next.
     assert "enregistré : 7 chiffre(s)" in client.get("/imports/").content.decode()
+
+
+def test_unconfirmed_uploads_are_forgotten_after_a_day(client_for, admin_user, settings):
+    stale = settings.IMPORT_STAGING_DIR / "0123.upload"
+    settings.IMPORT_STAGING_DIR.mkdir(parents=True)
+    stale.write_text("old")
+    os.utime(stale, (time.time() - 25 * 3600,) * 2)
+
+    upload(client_for(admin_user), DATA / "lines.csv")
+
+    assert not stale.exists()
+    assert len(list(settings.IMPORT_STAGING_DIR.glob("*.upload"))) == 1
