@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Sum
 
-from akto_portal.models import Source
+from akto_portal.models import Region, Source
 from contracts.models import ContractCount, ContractTarget, MarketStat, Public
 
 YEAR_ALL_BRANCHES, MONTH_ALL_BRANCHES, YEAR_BY_BRANCH, MONTH_BY_BRANCH = range(4)
@@ -194,39 +194,45 @@ class MarketFigure:
     dataset: str  # "barometre", "ind313" or "" (another source)
 
 
+MARKET_FIELDS = (
+    "region_id",
+    "month",
+    "value",
+    "source__title",
+    "source__created_at",
+    "source__import_batch__layout",
+)
+
+
+def _ranked(row):
+    """(rank, MarketFigure) of a MarketStat row: the lowest rank wins (rule above)."""
+    dataset = row["source__import_batch__layout"] or ""
+    month = row["month"]
+    whole_year = month is None or month == 12
+    rank = (
+        0 if whole_year else 1,
+        -(month or 12),
+        MARKET_PRECEDENCE.get(dataset, 2),
+        -row["source__created_at"].timestamp(),
+    )
+    figure = MarketFigure(
+        value=int(row["value"]),
+        month=None if whole_year else month,
+        source=row["source__title"],
+        dataset=dataset,
+    )
+    return rank, figure
+
+
 def _market_candidates(*, region, year):
     rows = (
         MarketStat.objects.filter(
             measure=MarketStat.Measure.NEW_CONTRACTS, region=region, year=year
         )
-        .values(
-            "month",
-            "value",
-            "source__title",
-            "source__created_at",
-            "source__import_batch__layout",
-        )
+        .values(*MARKET_FIELDS)
         .order_by()
     )
-    candidates = []
-    for row in rows:
-        dataset = row["source__import_batch__layout"] or ""
-        month = row["month"]
-        whole_year = month is None or month == 12
-        rank = (
-            0 if whole_year else 1,
-            -(month or 12),
-            MARKET_PRECEDENCE.get(dataset, 2),
-            -row["source__created_at"].timestamp(),
-        )
-        figure = MarketFigure(
-            value=int(row["value"]),
-            month=None if whole_year else month,
-            source=row["source__title"],
-            dataset=dataset,
-        )
-        candidates.append((rank, figure))
-    return candidates
+    return [_ranked(row) for row in rows]
 
 
 def market_figure(*, region, year):
@@ -344,3 +350,36 @@ def market_summary(*, region, year):
 def market_share(*, region, year):
     """The OPCO's share (%) of its region's new apprenticeship contracts, or None."""
     return market_summary(region=region, year=year).share_pct
+
+
+def market_summaries(*, year):
+    """`market_summary` of every region that has a whole-market figure for `year`, and
+    of France, in three grouped queries (plus one per region known only year-to-date)."""
+    rows = (
+        MarketStat.objects.filter(measure=MarketStat.Measure.NEW_CONTRACTS, year=year)
+        .values(*MARKET_FIELDS)
+        .order_by()
+    )
+    best = {}
+    for row in rows:
+        rank, figure = _ranked(row)
+        current = best.get(row["region_id"])
+        if current is None or rank < current[0]:
+            best[row["region_id"]] = (rank, figure)
+    totals = yearly_totals(years=[year], contract_type="apprentissage")
+    regions = Region.objects.in_bulk([r for r in best if r is not None])
+    summaries = []
+    for region_id, (_rank, market) in best.items():
+        region = regions.get(region_id)
+        if market.month is None:
+            if region is None:
+                opco = national_by_year(totals).get(year)
+            else:
+                opco = totals.get((region_id, year))
+        else:
+            opco = _opco_apprenticeship(region=region, year=year, through_month=market.month)
+        share = round(opco.value * 100 / market.value, 1) if opco and market.value else None
+        note = "" if market.month is None else f"Janvier à fin {market.month:02d}/{year}."
+        summaries.append(MarketSummary(region, year, opco, market, share, note))
+    summaries.sort(key=lambda s: (s.region is None, s.region.name if s.region else ""))
+    return summaries

@@ -2,6 +2,7 @@
 that restarts in January, which source wins, and the OPCO's market share."""
 
 import pytest
+from django.template.loader import render_to_string
 
 from akto_portal.models import Region
 from contracts import selectors
@@ -157,3 +158,24 @@ def test_market_share_on_a_year_to_date_figure_uses_the_same_months(import_marke
     assert summary.opco.value == 200  # January to March, apprenticeship only
     assert summary.share_pct == 4.0
     assert "janvier à fin 03/2022" in summary.note
+
+
+def test_market_summaries_of_every_region_in_few_queries(
+    import_market, documents, django_assert_max_num_queries
+):
+    import_market(DATA / "barometre.csv")
+    import_market(DATA / "ind313.csv")
+
+    with django_assert_max_num_queries(3):
+        summaries = selectors.market_summaries(year=2021)
+
+    by_zone = {s.region.code if s.region else "FR": s for s in summaries}
+    assert sorted(by_zone) == ["28", "53"]
+    assert (by_zone["28"].opco.value, by_zone["28"].market.value, by_zone["28"].share_pct) == (
+        3071,
+        20000,
+        15.4,
+    )
+    assert by_zone["53"].opco is None and by_zone["53"].share_pct is None
+    html = render_to_string("contracts/_market_share.html", {"summaries": summaries})
+    assert "15,4 %" in html and "20\xa0000" in html and "année 2021" in html
