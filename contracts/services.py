@@ -58,14 +58,24 @@ def _open(path, *, report, layouts, progress):
     layout = detect(table.normalized, layouts)
     if layout is None:
         table.close()
-        expected = " ; ".join(
-            ", ".join(dict.fromkeys(lay.columns)) for lay in layouts
-        )  # every accepted column, per layout
-        report.error(
-            1,
-            f"format non reconnu : en-têtes « {', '.join(table.header)} ». "
-            f"Colonnes attendues : {expected}",
+        other = detect(
+            table.normalized, PUBLIC_LAYOUTS if layouts is CONTRACT_LAYOUTS else CONTRACT_LAYOUTS
         )
+        if other is not None:
+            label = ImportBatch.Layout(other.key).label
+            where = (
+                "import_public_stats ou « Statistiques publiques »"
+                if layouts is CONTRACT_LAYOUTS
+                else "import_contracts ou « Contrats de l'OPCO »"
+            )
+            report.error(1, f"ce fichier est au format « {label} » : importez-le par {where}")
+        else:
+            expected = " ; ou ".join(", ".join(lay.canonical) for lay in layouts)
+            report.error(
+                1,
+                f"format non reconnu : en-têtes « {', '.join(table.header)} » ; "
+                f"colonnes attendues : {expected}",
+            )
         return None, None
     report.layout = layout.key
     report.layout_label = ImportBatch.Layout(layout.key).label

@@ -13,6 +13,11 @@ class Layout:
     required: tuple  # fields, or tuples of alternative fields ("region" or "department")
     signature: str  # the field whose presence identifies the layout
 
+    @property
+    def canonical(self):
+        """One name per field, the first the layout accepts: the header to write."""
+        return list({f: name for name, f in reversed(self.columns.items())}.values())[::-1]
+
     def resolve(self, normalized):
         """({field: column index}, [ignored column names], [missing field labels])."""
         positions, ignored = {}, []

@@ -301,3 +301,17 @@ def test_windows_1252_with_semicolons_and_crlf(import_contracts, write_file):
     assert report.ok, report.errors
     assert report.file_format == "CSV Windows-1252, séparateur « ; »"
     assert counts("11", 2024, month=5, branch_idcc="1979", public="rqth") == [3]
+
+
+def test_a_file_of_the_other_family_or_of_no_known_layout(import_contracts, write_file):
+    report = import_contracts(DATA / "ind313.csv")
+    assert [str(e) for e in report.errors] == [
+        "ligne 1 : ce fichier est au format « Marché : indicateur IND-313 » : importez-le par "
+        "import_public_stats ou « Statistiques publiques »"
+    ]
+
+    report = import_contracts(write_file("x.csv", "nom;prenom\nDupont;Jean\n"))
+    assert str(report.errors[0]).startswith(
+        "ligne 1 : format non reconnu : en-têtes « nom, prenom » ; colonnes attendues : "
+        "numero_contrat, date_debut, region, departement, idcc, type_contrat, rqth"
+    )
