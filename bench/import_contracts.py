@@ -28,7 +28,8 @@ DEPARTMENTS = [f"{n:02d}" for n in range(1, 96) if n != 20] + ["2A", "2B", "971"
 IDCCS = ["1979", "1501", "1266", "2060", "3043", "1351", "2378", "3127", "1631", "2257"]
 
 
-def generate(path, lines, seed=5):
+def generate(path, lines, seed=5, run=""):
+    """Contract numbers carry `run` so that each benchmark run is a new file."""
     rng = random.Random(seed)
     start = datetime.date(2024, 1, 1).toordinal()
     span = datetime.date(2025, 12, 31).toordinal() - start
@@ -42,7 +43,7 @@ def generate(path, lines, seed=5):
             kind = "apprentissage" if rng.random() < 0.85 else "professionnalisation"
             rqth = "oui" if rng.random() < 0.03 else "non"
             out.write(
-                f"C{seed:02d}-{i:09d};{day:%d/%m/%Y};{rng.choice(DEPARTMENTS)};"
+                f"C{run}{seed:02d}-{i:09d};{day:%d/%m/%Y};{rng.choice(DEPARTMENTS)};"
                 f"{rng.choice(IDCCS)};{kind};{rqth};0{rng.randrange(100000, 999999)}A;"
                 f"{rng.randrange(3, 8)};\n"
             )
@@ -62,7 +63,8 @@ def child(path):
     elapsed = time.perf_counter() - began
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if not report.ok:
-        print("FAILED", [str(e) for e in report.errors[:5]], file=sys.stderr)
+        reason = "already imported" if report.already_imported else report.errors[:5]
+        print("FAILED", reason, file=sys.stderr)
         sys.exit(1)
     print(
         f"{report.rows_read:>10,} lines  {elapsed:6.1f} s  peak RSS {peak_mib:6.0f} MiB  "
@@ -87,7 +89,7 @@ def main():
         for seed, lines in enumerate(args.lines or [1_000_000], start=1):
             path = Path(folder) / f"contrats-{lines}.csv"
             began = time.perf_counter()
-            generate(path, lines, seed=seed)
+            generate(path, lines, seed=seed, run=f"{int(time.time())}-")
             size_mib = path.stat().st_size / 2**20
             seconds = time.perf_counter() - began
             print(f"generated {lines:,} lines, {size_mib:.0f} MiB in {seconds:.1f} s")
