@@ -50,12 +50,27 @@ class DepartmentAdmin(admin.ModelAdmin):
     list_select_related = ["region"]
 
 
+class ImportStateFilter(admin.SimpleListFilter):
+    title = "état"
+    parameter_name = "etat"
+
+    def lookups(self, request, model_admin):
+        return [("en-vigueur", "En vigueur"), ("annule", "Annulé")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "en-vigueur":
+            return queryset.filter(undone_at__isnull=True)
+        if self.value() == "annule":
+            return queryset.filter(undone_at__isnull=False)
+        return queryset
+
+
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
     """Imports are made on the import page or by command; here they are read and undone."""
 
     list_display = [
-        "pk",
+        "number",
         "file_name",
         "layout",
         "created_by",
@@ -65,11 +80,15 @@ class ImportBatchAdmin(admin.ModelAdmin):
         "rows_replaced",
         "undone_at",
     ]
-    list_filter = ["layout", ("undone_at", admin.EmptyFieldListFilter)]
+    list_filter = ["layout", ImportStateFilter]
     search_fields = ["file_name", "checksum"]
     list_select_related = ["created_by", "undone_by"]
     actions = ["undo"]
     readonly_fields = [f.name for f in ImportBatch._meta.fields]
+
+    @admin.display(description="n°", ordering="pk")
+    def number(self, obj):
+        return obj.pk
 
     def has_add_permission(self, request):
         return False

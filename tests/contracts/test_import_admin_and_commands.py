@@ -87,3 +87,13 @@ def test_departments_reference_data():
         "61",
         "76",
     ]
+
+
+def test_imports_filter_by_state(client_for, admin_user, import_contracts):
+    undone = import_contracts(DATA / "lines.csv").batch
+    client_for(admin_user).post(CHANGELIST, {"action": "undo", "_selected_action": [undone.pk]})
+    import_contracts(DATA / "counts_bom_semicolon.csv")
+
+    in_force = client_for(admin_user).get(CHANGELIST, {"etat": "en-vigueur"}).content.decode()
+
+    assert "counts_bom_semicolon.csv" in in_force and "lines.csv" not in in_force
