@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "simple_history",
+    "import_export",
     "akto_portal",
     "contracts",
     "conventions",
@@ -132,6 +133,12 @@ STORAGES = {
 }
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+
+# Admin import/export (django-import-export): importing needs the "add" permission
+# (administrators only), exporting the "view" one; an import is one transaction.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 # Security: safe defaults in production, relaxed only in debug.
 SESSION_COOKIE_SECURE = not DEBUG

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from akto_portal import api, views
+from contracts import views as contract_views
 
 admin.site.site_header = "Portail de pilotage de l'alternance — administration"
 admin.site.site_title = "Administration du portail"
@@ -16,6 +17,7 @@ api_v1 = [
     path("contracts/by-branch", api.contracts_by_branch, name="api-contracts-by-branch"),
     path("events/summary", api.events_summary, name="api-events-summary"),
     path("conventions/indicators", api.conventions_indicators, name="api-conventions-indicators"),
+    path("market/summary", contract_views.market_summary_api, name="api-market-summary"),
 ]
 
 urlpatterns = [
@@ -32,5 +34,6 @@ urlpatterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("conventions/", include("conventions.urls")),
     path("evenements/", include("events.urls")),
+    path("imports/", include("contracts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from import_export.admin import ImportExportMixin
 
-from contracts.models import ContractCount, ContractTarget, MarketStat
+from contracts.models import ContractCount, ContractTarget, Department, ImportBatch, MarketStat
+from contracts.resources import ContractTargetResource
+from contracts.services import ImportRefused, import_batch_undo
 
 
 @admin.register(ContractCount)
@@ -23,7 +26,8 @@ class ContractCountAdmin(admin.ModelAdmin):
 
 
 @admin.register(ContractTarget)
-class ContractTargetAdmin(admin.ModelAdmin):
+class ContractTargetAdmin(ImportExportMixin, admin.ModelAdmin):
+    resource_classes = [ContractTargetResource]
     list_display = ["year", "region", "contract_type", "public", "value", "source"]
     list_filter = ["year", "region", "source__kind"]
     autocomplete_fields = ["region", "source"]
@@ -36,3 +40,79 @@ class MarketStatAdmin(admin.ModelAdmin):
     list_filter = ["year", "measure", "region"]
     autocomplete_fields = ["region", "source"]
     list_select_related = ["region", "source"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "region"]
+    list_filter = ["region"]
+    search_fields = ["code", "name"]
+    list_select_related = ["region"]
+
+
+class ImportStateFilter(admin.SimpleListFilter):
+    title = "état"
+    parameter_name = "etat"
+
+    def lookups(self, request, model_admin):
+        return [("en-vigueur", "En vigueur"), ("annule", "Annulé")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "en-vigueur":
+            return queryset.filter(undone_at__isnull=True)
+        if self.value() == "annule":
+            return queryset.filter(undone_at__isnull=False)
+        return queryset
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    """Imports are made on the import page or by command; here they are read and undone."""
+
+    list_display = [
+        "number",
+        "file_name",
+        "layout",
+        "created_by",
+        "created_at",
+        "rows_read",
+        "rows_written",
+        "rows_replaced",
+        "undone_at",
+    ]
+    list_filter = ["layout", ImportStateFilter]
+    search_fields = ["file_name", "checksum"]
+    list_select_related = ["created_by", "undone_by"]
+    actions = ["undo"]
+    readonly_fields = [f.name for f in ImportBatch._meta.fields]
+
+    @admin.display(description="n°", ordering="pk")
+    def number(self, obj):
+        return obj.pk
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_undo_permission(self, request):
+        return request.user.is_superuser
+
+    @admin.action(
+        description="Annuler les imports sélectionnés (retirer leurs chiffres)",
+        permissions=["undo"],
+    )
+    def undo(self, request, queryset):
+        for batch in queryset.order_by("-created_at"):
+            try:
+                removed = import_batch_undo(batch=batch, user=request.user)
+            except ImportRefused as exc:
+                self.message_user(request, str(exc), messages.WARNING)
+            else:
+                self.message_user(
+                    request, f"Import n° {batch.pk} annulé : {removed} chiffre(s) retiré(s)."
+                )

@@ -211,3 +211,85 @@ class MarketStat(models.Model):
 
     def __str__(self):
         return f"{self.region or 'France'} {self.year} {self.get_measure_display()} : {self.value}"
+
+
+class Department(models.Model):
+    """A French department and its region: reference data for placing a workplace
+    given by department (contract lines often give the department, not the region)."""
+
+    code = models.CharField("code", max_length=3, unique=True)
+    name = models.CharField("nom", max_length=100)
+    region = models.ForeignKey(
+        Region, verbose_name="région", on_delete=models.PROTECT, related_name="departments"
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "département"
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class ImportBatch(models.Model):
+    """One imported file: what it was, who imported it, what it wrote and where.
+
+    Its rows point to `source` (a Source of kind "import"), so undoing the batch removes
+    exactly those rows. A file already imported (same checksum, not undone) is refused.
+    """
+
+    class Layout(models.TextChoices):
+        COUNTS = "counts", "Contrats : nombres agrégés"
+        CONTRACT_LINES = "contract_lines", "Contrats : une ligne par contrat"
+        BAROMETRE = "barometre", "Marché : baromètre de l'action publique"
+        IND313 = "ind313", "Marché : indicateur IND-313"
+
+    layout = models.CharField("format", max_length=20, choices=Layout.choices)
+    file_name = models.CharField("fichier", max_length=255)
+    checksum = models.CharField("empreinte SHA-256", max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField("taille (octets)", default=0)
+    rows_read = models.PositiveIntegerField("lignes lues", default=0)
+    rows_written = models.PositiveIntegerField("chiffres écrits", default=0)
+    rows_replaced = models.PositiveIntegerField("chiffres remplacés", default=0)
+    scope = models.JSONField("périmètre", default=list, blank=True)
+    scope_label = models.TextField("périmètre (résumé)", blank=True)
+    source = models.OneToOneField(
+        Source, verbose_name="source", on_delete=models.PROTECT, related_name="import_batch"
+    )
+    created_by = models.ForeignKey(
+        "akto_portal.User",
+        verbose_name="importé par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("importé le", auto_now_add=True)
+    undone_at = models.DateTimeField("annulé le", null=True, blank=True)
+    undone_by = models.ForeignKey(
+        "akto_portal.User",
+        verbose_name="annulé par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "import de fichier"
+        verbose_name_plural = "imports de fichiers"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checksum"],
+                condition=Q(undone_at__isnull=True),
+                name="import_batch_checksum_unique_active",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_layout_display()})"
+
+    @property
+    def is_undone(self):
+        return self.undone_at is not None

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Sum
 
-from akto_portal.models import Source
+from akto_portal.models import Region, Source
 from contracts.models import ContractCount, ContractTarget, MarketStat, Public
 
 YEAR_ALL_BRANCHES, MONTH_ALL_BRANCHES, YEAR_BY_BRANCH, MONTH_BY_BRANCH = range(4)
@@ -168,3 +168,218 @@ def market_stats(*, region=None):
     return list(
         MarketStat.objects.filter(region=region).select_related("source").order_by("year", "month")
     )
+
+
+# --- The whole apprenticeship market (all OPCOs) and the OPCO's share of it ---------------
+#
+# Which figure wins. The whole market's new apprenticeship contracts of a region (or of
+# France) for a year are taken, in this order:
+#   1. a whole-year figure: the baromètre's 31 December figure first, else the IND-313
+#      December cumulative (January to December is the whole year), else any other
+#      source (a document, a manual entry);
+#   2. failing that, the latest year-to-date figure (the highest month), with the same
+#      order between sources — the share is then computed on January..that month.
+# Within one open-data layout there is never more than one figure per region and
+# period: a newer import of that layout replaces the older one (contracts.services).
+# Among equals, the most recent import wins.
+
+MARKET_PRECEDENCE = {"barometre": 0, "ind313": 1}
+
+
+@dataclass
+class MarketFigure:
+    value: int
+    month: int | None  # None: the whole year; else January..month
+    source: str
+    dataset: str  # "barometre", "ind313" or "" (another source)
+
+
+MARKET_FIELDS = (
+    "region_id",
+    "month",
+    "value",
+    "source__title",
+    "source__created_at",
+    "source__import_batch__layout",
+)
+
+
+def _ranked(row):
+    """(rank, MarketFigure) of a MarketStat row: the lowest rank wins (rule above)."""
+    dataset = row["source__import_batch__layout"] or ""
+    month = row["month"]
+    whole_year = month is None or month == 12
+    rank = (
+        0 if whole_year else 1,
+        -(month or 12),
+        MARKET_PRECEDENCE.get(dataset, 2),
+        -row["source__created_at"].timestamp(),
+    )
+    figure = MarketFigure(
+        value=int(row["value"]),
+        month=None if whole_year else month,
+        source=row["source__title"],
+        dataset=dataset,
+    )
+    return rank, figure
+
+
+def _market_candidates(*, region, year):
+    rows = (
+        MarketStat.objects.filter(
+            measure=MarketStat.Measure.NEW_CONTRACTS, region=region, year=year
+        )
+        .values(*MARKET_FIELDS)
+        .order_by()
+    )
+    return [_ranked(row) for row in rows]
+
+
+def market_figure(*, region, year):
+    """The whole market's new apprenticeship contracts of `region` (None: France) in
+    `year`, by the rule above; None when no public statistic covers that year."""
+    candidates = _market_candidates(region=region, year=year)
+    return min(candidates, key=lambda c: c[0])[1] if candidates else None
+
+
+def market_monthly(*, region, year):
+    """{month: new contracts} of the whole market from the winning cumulative series
+    (IND-313): differences within the year, January being its own cumulative."""
+    rows = (
+        MarketStat.objects.filter(
+            measure=MarketStat.Measure.NEW_CONTRACTS,
+            region=region,
+            year=year,
+            month__isnull=False,
+        )
+        .values_list("source_id", "month", "value", "source__import_batch__layout")
+        .order_by()
+    )
+    series = defaultdict(list)
+    datasets = {}
+    for source_id, month, value, dataset in rows:
+        series[source_id].append((month, int(value)))
+        datasets[source_id] = dataset or ""
+    if not series:
+        return {}
+    best = min(series, key=lambda s: (MARKET_PRECEDENCE.get(datasets[s], 2), -s))
+    result, before = {}, 0
+    for month, value in sorted(series[best]):
+        result[month] = value - before
+        before = value
+    return result
+
+
+@dataclass
+class MarketSummary:
+    region: object  # Region or None for France
+    year: int
+    opco: Figure | None
+    market: MarketFigure | None
+    share_pct: float | None
+    note: str = ""
+
+    def as_json(self):
+        region = self.region
+        return {
+            "region": region.code if region else None,
+            "zone": region.name if region else "France",
+            "year": self.year,
+            "period": (
+                None
+                if self.market is None
+                else "year"
+                if self.market.month is None
+                else f"january-to-month-{self.market.month}"
+            ),
+            "through_month": self.market.month if self.market else None,
+            "opco_contracts": self.opco.value if self.opco and self.opco.known else None,
+            "opco_synthetic": bool(self.opco and self.opco.synthetic),
+            "market_contracts": self.market.value if self.market else None,
+            "market_source": self.market.source if self.market else None,
+            "market_dataset": self.market.dataset if self.market else None,
+            "share_pct": self.share_pct,
+            "note": self.note,
+        }
+
+
+def _opco_apprenticeship(*, region, year, through_month):
+    """The OPCO's new apprenticeship contracts of the same zone and period, or None."""
+    apprenticeship = "apprentissage"
+    if through_month is None:
+        totals = yearly_totals(years=[year], region=region, contract_type=apprenticeship)
+        figure = Figure()
+        for (_region_id, _year), value in totals.items():
+            figure.add(value.value, value.synthetic)
+        return figure if figure.known else None
+    months, unbroken = monthly_breakdown(year=year, region=region, contract_type=apprenticeship)
+    if unbroken.known:
+        return None  # part of the year is known only as a total: no month-by-month figure
+    figure = Figure()
+    for month in range(1, through_month + 1):
+        if months[month].known:
+            figure.add(months[month].value, months[month].synthetic)
+    return figure if figure.known else None
+
+
+def market_summary(*, region, year):
+    """The OPCO's apprenticeship contracts beside the whole market's, and its share (%)."""
+    market = market_figure(region=region, year=year)
+    if market is None:
+        opco = _opco_apprenticeship(region=region, year=year, through_month=None)
+        return MarketSummary(
+            region, year, opco, None, None, "Aucune statistique publique pour cette année."
+        )
+    opco = _opco_apprenticeship(region=region, year=year, through_month=market.month)
+    share, note = None, ""
+    if opco is None:
+        note = (
+            "Contrats de l'OPCO inconnus pour cette période."
+            if market.month is None
+            else f"Contrats de l'OPCO inconnus mois par mois jusqu'au mois {market.month}."
+        )
+    elif market.value:
+        share = round(opco.value * 100 / market.value, 1)
+    if market.month is not None:
+        note = (note + " " if note else "") + (
+            f"Chiffres de janvier à fin {market.month:02d}/{year} (année incomplète)."
+        )
+    return MarketSummary(region, year, opco, market, share, note)
+
+
+def market_share(*, region, year):
+    """The OPCO's share (%) of its region's new apprenticeship contracts, or None."""
+    return market_summary(region=region, year=year).share_pct
+
+
+def market_summaries(*, year):
+    """`market_summary` of every region that has a whole-market figure for `year`, and
+    of France, in three grouped queries (plus one per region known only year-to-date)."""
+    rows = (
+        MarketStat.objects.filter(measure=MarketStat.Measure.NEW_CONTRACTS, year=year)
+        .values(*MARKET_FIELDS)
+        .order_by()
+    )
+    best = {}
+    for row in rows:
+        rank, figure = _ranked(row)
+        current = best.get(row["region_id"])
+        if current is None or rank < current[0]:
+            best[row["region_id"]] = (rank, figure)
+    totals = yearly_totals(years=[year], contract_type="apprentissage")
+    regions = Region.objects.in_bulk([r for r in best if r is not None])
+    summaries = []
+    for region_id, (_rank, market) in best.items():
+        region = regions.get(region_id)
+        if market.month is None:
+            if region is None:
+                opco = national_by_year(totals).get(year)
+            else:
+                opco = totals.get((region_id, year))
+        else:
+            opco = _opco_apprenticeship(region=region, year=year, through_month=market.month)
+        share = round(opco.value * 100 / market.value, 1) if opco and market.value else None
+        note = "" if market.month is None else f"Janvier à fin {market.month:02d}/{year}."
+        summaries.append(MarketSummary(region, year, opco, market, share, note))
+    summaries.sort(key=lambda s: (s.region is None, s.region.name if s.region else ""))
+    return summaries

@@ -3,6 +3,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from conventions.forms import ConventionRenewForm
@@ -16,11 +17,18 @@ from conventions.models import (
     Partner,
     Signatory,
 )
+from conventions.resources import (
+    ConventionResource,
+    IndicatorResource,
+    IndicatorValueResource,
+    PartnerResource,
+)
 from conventions.services import ConventionError, convention_renew
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(ImportExportMixin, admin.ModelAdmin):
+    resource_classes = [PartnerResource]
     list_display = ["name", "kind"]
     list_filter = ["kind", "regions"]
     search_fields = ["name"]
@@ -80,7 +88,8 @@ class SignatoryInline(admin.TabularInline):
 
 
 @admin.register(Convention)
-class ConventionAdmin(SimpleHistoryAdmin):
+class ConventionAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [ConventionResource]
     list_display = ["title", "kind", "status", "region", "start_on", "end_on", "signed_on"]
     list_filter = [
         "status",
@@ -149,7 +158,8 @@ class IndicatorValueInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [IndicatorResource]
     list_display = ["name", "convention", "unit", "computation", "target"]
     list_filter = ["computation", "unit", "convention"]
     search_fields = ["name", "convention__title"]
@@ -166,7 +176,8 @@ class IndicatorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(SimpleHistoryAdmin):
+class IndicatorValueAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [IndicatorValueResource]
     list_display = ["indicator", "value", "qualifier", "as_of", "source", "entered_by"]
     list_filter = ["as_of", "source__kind"]
     search_fields = ["indicator__name"]

@@ -1,0 +1,21 @@
+from django import forms
+
+KIND_CHOICES = [
+    ("contracts", "Contrats de l'OPCO (nombres agrégés ou une ligne par contrat)"),
+    ("market", "Statistiques publiques du marché (baromètre ou IND-313)"),
+]
+
+
+class ImportUploadForm(forms.Form):
+    kind = forms.ChoiceField(label="Nature du fichier", choices=KIND_CHOICES, initial="contracts")
+    file = forms.FileField(
+        label="Fichier CSV ou XLSX",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
+    )
+    progress_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".txt", ".xlsx")):
+            raise forms.ValidationError("Un fichier .csv ou .xlsx est attendu.")
+        return upload

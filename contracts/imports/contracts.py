@@ -1,0 +1,350 @@
+"""Contract files -> ContractCount figures, in one streaming pass.
+
+Two layouts: *counts* (one row per figure) and *contract lines* (one row per contract,
+as a management system exports them), aggregated while reading into a dict keyed by
+the figure's key (region, branch, year, month, contract type, public): memory grows
+with the number of figures, not with the number of lines. Contract lines keep nothing
+of a contract but what the figures need.
+
+Each contract is counted once: a contract number seen twice is a bad line (nothing is
+written). Finding repeats without a set that grows with the file: every number is
+hashed into a fixed 16 MiB Bloom filter (three bits per number); a number whose bits
+are all set already is only *possibly* a repeat and goes to a small candidate set.
+Candidates (about 10 per million contracts by chance, plus the true repeats) are
+checked exactly in a second pass that reads the contract-number column again.
+"""
+
+import datetime
+import hashlib
+
+from akto_portal.models import Branch, Region
+from contracts.imports.layouts import COUNTS
+from contracts.imports.reading import cell_text, normalize_header, parse_date, parse_int
+from contracts.imports.report import ImportReport
+from contracts.models import ContractType, Department, Public
+
+MONTHS = [
+    "janv.",
+    "févr.",
+    "mars",
+    "avr.",
+    "mai",
+    "juin",
+    "juil.",
+    "août",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
+]
+
+TRUE_FLAGS = {"1", "oui", "o", "vrai", "true", "x", "y", "yes"}
+FALSE_FLAGS = {"", "0", "non", "n", "faux", "false", "no"}
+DIPLOMA_LEVELS = {"3", "4", "5", "6", "7", "8"}
+
+
+class Lookups:
+    """Reference data resolved once per import: codes and names -> ids."""
+
+    def __init__(self):
+        self.regions = {}
+        self.region_names = {}
+        for region in Region.objects.all():
+            self.regions[region.code] = region.pk
+            self.regions[normalize_header(region.name)] = region.pk
+            self.region_names[region.pk] = region.name
+        self.departments = dict(Department.objects.values_list("code", "region_id"))
+        self.branches = {}
+        self.branch_names = {}
+        for branch in Branch.objects.all():
+            if branch.idcc:
+                self.branches[branch.idcc] = branch.pk
+            self.branches[normalize_header(branch.name)] = branch.pk
+            self.branch_names[branch.pk] = branch.name
+
+    def region(self, value):
+        text = cell_text(value)
+        if text.isdigit():
+            text = text.zfill(2)
+        return self.regions.get(text) or self.regions.get(normalize_header(text))
+
+    def department(self, value):
+        text = cell_text(value).upper()
+        if text.isdigit() and len(text) < 2:
+            text = text.zfill(2)
+        return self.departments.get(text)
+
+    def branch(self, value):
+        text = cell_text(value)
+        if text.isdigit():
+            return self.branches.get(text.zfill(4))
+        return self.branches.get(normalize_header(text))
+
+
+def contract_type_of(value):
+    text = normalize_header(value)
+    if text in ("a", "ca") or text.startswith(("app", "contrat_d_app", "contrat_app")):
+        return ContractType.APPRENTISSAGE.value
+    if text in ("p", "cp") or text.startswith(("pro", "contrat_de_pro", "contrat_pro")):
+        return ContractType.PROFESSIONNALISATION.value
+    return None
+
+
+def public_of(value):
+    text = normalize_header(value)
+    if text in ("", "all", "tous", "tous_publics", "tout_public"):
+        return Public.ALL.value
+    if text in ("rqth", "handicap", "th"):
+        return Public.RQTH.value
+    return None
+
+
+def period_label(year, month):
+    return f"{MONTHS[month - 1]} {year}" if month else str(year)
+
+
+BLOOM_BITS = 27  # 2**27 bits = 16 MiB
+BLOOM_MASK = (1 << BLOOM_BITS) - 1
+
+
+def _number_hash(number: str) -> int:
+    return int.from_bytes(hashlib.blake2b(number.encode(), digest_size=12).digest())
+
+
+def parse(
+    table,
+    layout,
+    *,
+    report: ImportReport,
+    lookups: Lookups,
+    today: datetime.date,
+    reopen=None,
+):
+    """Check and aggregate a contract file; `reopen()` gives the table again, for the
+    second pass that confirms repeated contract numbers."""
+    positions, ignored, missing = layout.resolve(table.normalized)
+    report.ignored_columns = ignored
+    if missing:
+        report.error(1, "colonne(s) obligatoire(s) absente(s) : " + ", ".join(missing))
+        return {}
+    width = len(table.header)
+    if layout is COUNTS:
+        facts = _parse_counts(table.rows, positions, width, report, lookups, today)
+    else:
+        facts, candidates = _parse_lines(table.rows, positions, width, report, lookups, today)
+        if candidates and reopen is not None:
+            _report_repeats(reopen, positions["contract_number"], candidates, report)
+    return facts
+
+
+def _report_repeats(reopen, index, candidates, report):
+    """Second pass: name every line whose contract number appeared on an earlier line."""
+    first_seen = {}
+    repeats = []
+    table = reopen()
+    try:
+        for line, values in table.rows:
+            if len(values) <= index:
+                continue
+            number = cell_text(values[index])
+            if not number:
+                continue
+            digest = _number_hash(number)
+            if digest not in candidates:
+                continue
+            if number in first_seen:
+                repeats.append((line, number, first_seen[number]))
+            else:
+                first_seen[number] = line
+    finally:
+        table.close()
+    for line, number, first in repeats:
+        report.error(line, f"contrat n° {number} en double (déjà ligne {first})")
+    report.errors.sort(key=lambda e: e.line or 0)
+
+
+def _parse_counts(rows, pos, width, report, lookups, today):
+    facts, first_line = {}, {}
+    i_region, i_year, i_type, i_count = (
+        pos["region"],
+        pos["year"],
+        pos["contract_type"],
+        pos["count"],
+    )
+    i_branch, i_month, i_public = pos.get("branch"), pos.get("month"), pos.get("public")
+    for line, values in rows:
+        report.rows_read += 1
+        if len(values) != width:
+            report.error(line, f"{len(values)} colonnes au lieu de {width}")
+            continue
+        problems = []
+        region_id = lookups.region(values[i_region])
+        if region_id is None:
+            problems.append(f"code région inconnu « {cell_text(values[i_region])} »")
+        branch_id = None
+        if i_branch is not None and cell_text(values[i_branch]):
+            branch_id = lookups.branch(values[i_branch])
+            if branch_id is None:
+                problems.append(f"branche ou IDCC inconnu « {cell_text(values[i_branch])} »")
+        try:
+            year = parse_int(values[i_year])
+            if not 2000 <= year <= 2100:
+                raise ValueError
+        except ValueError:
+            year = None
+            problems.append(f"année invalide « {cell_text(values[i_year])} »")
+        month = None
+        if i_month is not None and cell_text(values[i_month]):
+            try:
+                month = parse_int(values[i_month])
+                if not 1 <= month <= 12:
+                    raise ValueError
+            except ValueError:
+                problems.append(f"mois invalide « {cell_text(values[i_month])} » (1 à 12)")
+        contract_type = contract_type_of(values[i_type])
+        if contract_type is None:
+            problems.append(f"type de contrat inconnu « {cell_text(values[i_type])} »")
+        public = public_of(values[i_public]) if i_public is not None else Public.ALL.value
+        if public is None:
+            problems.append(f"public inconnu « {cell_text(values[i_public])} » (all ou rqth)")
+        try:
+            count = parse_int(values[i_count])
+            if count < 0:
+                problems.append(f"nombre négatif ({count})")
+        except ValueError:
+            count = None
+            problems.append(f"nombre invalide « {cell_text(values[i_count])} »")
+        if year and (year > today.year or (year == today.year and (month or 0) > today.month)):
+            problems.append(f"période future ({period_label(year, month)})")
+        if problems:
+            report.error(line, " ; ".join(problems))
+            continue
+        key = (region_id, branch_id, year, month, contract_type, public)
+        if key in first_line:
+            report.error(line, f"ligne en double : même chiffre que la ligne {first_line[key]}")
+            continue
+        first_line[key] = line
+        facts[key] = count
+    report.fact_lines = first_line
+    return facts
+
+
+def _parse_lines(rows, pos, width, report, lookups, today):
+    facts, first_line = {}, {}
+    bloom = bytearray(1 << (BLOOM_BITS - 3))
+    candidates = set()
+    i_number, i_start, i_branch, i_type = (
+        pos["contract_number"],
+        pos["start_date"],
+        pos["branch"],
+        pos["contract_type"],
+    )
+    i_region, i_department = pos.get("region"), pos.get("department")
+    i_rqth, i_uai = pos.get("rqth"), pos.get("uai")
+    i_level, i_break = pos.get("diploma_level"), pos.get("break_off_date")
+    region_cache, department_cache, branch_cache, type_cache = {}, {}, {}, {}
+    all_public, rqth_public = Public.ALL.value, Public.RQTH.value
+    blake2b = hashlib.blake2b
+    mask = BLOOM_MASK
+    for line, values in rows:
+        report.rows_read += 1
+        if len(values) != width:
+            report.error(line, f"{len(values)} colonnes au lieu de {width}")
+            continue
+        problems = []
+        number = cell_text(values[i_number])
+        if not number:
+            problems.append("numéro de contrat manquant")
+        try:
+            start = parse_date(values[i_start])
+            if start > today:
+                problems.append(f"date de début dans le futur ({start:%d/%m/%Y})")
+        except ValueError:
+            start = None
+            problems.append(f"date de début invalide « {cell_text(values[i_start])} »")
+        region_id = None
+        if i_region is not None and cell_text(values[i_region]):
+            raw = values[i_region]
+            region_id = region_cache.get(raw)
+            if region_id is None:
+                region_id = region_cache[raw] = lookups.region(raw)
+            if region_id is None:
+                problems.append(f"code région inconnu « {cell_text(raw)} »")
+        elif i_department is not None:
+            raw = values[i_department]
+            region_id = department_cache.get(raw)
+            if region_id is None:
+                region_id = department_cache[raw] = lookups.department(raw)
+            if region_id is None:
+                problems.append(f"code département inconnu « {cell_text(raw)} »")
+        else:
+            problems.append("région du lieu de travail manquante")
+        raw = values[i_branch]
+        branch_id = branch_cache.get(raw)
+        if branch_id is None:
+            branch_id = branch_cache[raw] = lookups.branch(raw)
+        if branch_id is None:
+            text = cell_text(raw)
+            problems.append(
+                f"branche ou IDCC inconnu « {text} »" if text else "branche ou IDCC manquant"
+            )
+        raw = values[i_type]
+        contract_type = type_cache.get(raw)
+        if contract_type is None:
+            contract_type = type_cache[raw] = contract_type_of(raw)
+        if contract_type is None:
+            problems.append(f"type de contrat inconnu « {cell_text(raw)} »")
+        rqth = False
+        if i_rqth is not None:
+            flag = cell_text(values[i_rqth]).lower()
+            if flag in TRUE_FLAGS:
+                rqth = True
+            elif flag not in FALSE_FLAGS:
+                problems.append(f"indicateur RQTH invalide « {flag} » (oui ou non)")
+        if i_uai is not None:
+            uai = cell_text(values[i_uai])
+            if uai and not (len(uai) == 8 and uai[:7].isdigit() and uai[7].isalpha()):
+                problems.append(f"UAI du CFA invalide « {uai} » (7 chiffres et une lettre)")
+        if i_level is not None:
+            level = cell_text(values[i_level])
+            if level and level not in DIPLOMA_LEVELS:
+                problems.append(f"niveau de diplôme invalide « {level} » (3 à 8)")
+        if i_break is not None and cell_text(values[i_break]):
+            try:
+                break_off = parse_date(values[i_break])
+                if break_off > today:
+                    problems.append(f"date de rupture dans le futur ({break_off:%d/%m/%Y})")
+                elif start is not None and break_off < start:
+                    problems.append("date de rupture avant la date de début")
+            except ValueError:
+                problems.append(f"date de rupture invalide « {cell_text(values[i_break])} »")
+        if number:
+            digest = int.from_bytes(blake2b(number.encode(), digest_size=12).digest())
+            a, b, c = digest & mask, (digest >> 32) & mask, (digest >> 64) & mask
+            ba, bb, bc = 1 << (a & 7), 1 << (b & 7), 1 << (c & 7)
+            a, b, c = a >> 3, b >> 3, c >> 3
+            if bloom[a] & ba and bloom[b] & bb and bloom[c] & bc:
+                candidates.add(digest)
+            else:
+                bloom[a] |= ba
+                bloom[b] |= bb
+                bloom[c] |= bc
+        if problems:
+            report.error(line, " ; ".join(problems))
+            continue
+        year, month = start.year, start.month
+        key = (region_id, branch_id, year, month, contract_type, all_public)
+        if key in facts:
+            facts[key] += 1
+        else:
+            facts[key] = 1
+            first_line[key] = line
+        if rqth:
+            key = (region_id, branch_id, year, month, contract_type, rqth_public)
+            if key in facts:
+                facts[key] += 1
+            else:
+                facts[key] = 1
+                first_line[key] = line
+    report.fact_lines = first_line
+    return facts, candidates

@@ -1,0 +1,174 @@
+"""Whole-market statistics (all OPCOs) from two open-data layouts -> MarketStat rows.
+
+- *Baromètre des résultats de l'action publique*, regional file: the rows whose
+  `id_indicateur` is `nombre-contrats-apprentissage` give new apprenticeship contracts
+  of a region; dated 31 December, the figure is the whole year's; dated the last day
+  of another month, it is the year-to-date figure through that month.
+- *IND-313*: `indic_va` is the cumulative year-to-date number of new contracts, one row
+  per month, dated the first day of that month; we read the row dated 1 March 2024 as
+  "January to March 2024" (the month it labels). The series restarts every January:
+  monthly new contracts are differences within one year, never across years.
+  `maille` NAT (zone FRANCE) is France, REG (zone R28) a region; DEPT rows are not
+  kept (the portal's market figures are regional).
+
+Values are stored as MarketStat(measure=new_contracts): month empty for a whole year,
+otherwise the cumulative figure from January through that month.
+"""
+
+import calendar
+from collections import defaultdict
+from decimal import Decimal, InvalidOperation
+
+from contracts.imports.layouts import BAROMETRE
+from contracts.imports.reading import cell_text, parse_date
+
+APPRENTICESHIP_INDICATOR = "nombre-contrats-apprentissage"
+FRANCE_CODES = {"", "fr", "fra", "france", "nat", "00"}
+
+
+def parse_decimal(value):
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return Decimal(str(value))
+    text = cell_text(value).replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+    return Decimal(text.replace(",", "."))
+
+
+def parse(table, layout, *, report, lookups, today):
+    positions, ignored, missing = layout.resolve(table.normalized)
+    report.ignored_columns = ignored
+    if missing:
+        report.error(1, "colonne(s) obligatoire(s) absente(s) : " + ", ".join(missing))
+        return {}
+    width = len(table.header)
+    facts, first_line = {}, {}
+    parse_row = _barometre_row if layout is BAROMETRE else _ind313_row
+    for line, values in table.rows:
+        report.rows_read += 1
+        if len(values) != width:
+            report.error(line, f"{len(values)} colonnes au lieu de {width}")
+            continue
+        problems = []
+        row = parse_row(values, positions, lookups, today, problems)
+        if problems:
+            report.error(line, " ; ".join(problems))
+            continue
+        if row is None:
+            report.rows_ignored += 1
+            continue
+        key, value = row
+        if key in first_line:
+            report.error(line, f"ligne en double : même période que la ligne {first_line[key]}")
+            continue
+        first_line[key] = line
+        facts[key] = value
+    _check_cumulative(facts, first_line, report)
+    report.fact_lines = first_line
+    report.ignored_note = (
+        "lignes d'autres indicateurs"
+        if layout is BAROMETRE
+        else "lignes départementales ou sans valeur réalisée"
+    )
+    return facts
+
+
+def _value(raw, problems):
+    try:
+        value = parse_decimal(raw)
+    except (InvalidOperation, ValueError):
+        problems.append(f"valeur invalide « {cell_text(raw)} »")
+        return None
+    if value < 0:
+        problems.append(f"valeur négative ({value})")
+    return value
+
+
+def _date(raw, today, problems):
+    try:
+        date = parse_date(raw)
+    except ValueError:
+        problems.append(f"date invalide « {cell_text(raw)} »")
+        return None
+    if date > today:
+        problems.append(f"date dans le futur ({date:%d/%m/%Y})")
+    return date
+
+
+def _barometre_row(values, pos, lookups, today, problems):
+    if cell_text(values[pos["id_indicateur"]]) != APPRENTICESHIP_INDICATOR:
+        return None
+    code = cell_text(values[pos["code_region"]])
+    region_id = None
+    if code.lower() not in FRANCE_CODES:
+        region_id = lookups.region(code)
+        if region_id is None:
+            problems.append(f"code région inconnu « {code} »")
+    date = _date(values[pos["date"]], today, problems)
+    value = _value(values[pos["valeur"]], problems)
+    month = None
+    if date is not None:
+        last_day = calendar.monthrange(date.year, date.month)[1]
+        if date.day != last_day:
+            problems.append(f"date {date:%d/%m/%Y} : un cumul se date du dernier jour d'un mois")
+        elif date.month != 12:
+            month = date.month
+    if problems:
+        return None
+    return (region_id, date.year, month), value
+
+
+def _ind313_row(values, pos, lookups, today, problems):
+    maille = cell_text(values[pos["maille"]]).upper()
+    zone = cell_text(values[pos["enforce_zone_id"]]).upper()
+    if maille == "DEPT":
+        return None
+    if not cell_text(values[pos["indic_va"]]):
+        return None  # a target-only row (future months carry indic_vc alone)
+    region_id = None
+    if maille == "NAT":
+        if zone != "FRANCE":
+            problems.append(f"zone nationale inattendue « {zone} » (FRANCE)")
+    elif maille == "REG":
+        region_id = lookups.region(zone[1:]) if zone.startswith("R") else None
+        if region_id is None:
+            problems.append(f"code région inconnu « {zone} »")
+    else:
+        problems.append(f"maille inconnue « {maille} » (NAT, REG ou DEPT)")
+    date = _date(values[pos["metric_enforce_date"]], today, problems)
+    value = _value(values[pos["indic_va"]], problems)
+    if problems:
+        return None
+    return (region_id, date.year, date.month), value
+
+
+def _check_cumulative(facts, first_line, report):
+    """Within one year, a cumulative series never decreases (it restarts each January)."""
+    series = defaultdict(list)
+    for (region_id, year, month), value in facts.items():
+        if month is not None:
+            series[(region_id, year)].append((month, value))
+    for (region_id, year), points in series.items():
+        points.sort()
+        for (month_before, before), (month, value) in zip(points, points[1:], strict=False):
+            if value < before:
+                report.error(
+                    first_line[(region_id, year, month)],
+                    f"cumul en baisse : {value:n} à fin {month:02d}/{year} contre "
+                    f"{before:n} à fin {month_before:02d}/{year}",
+                )
+        yearly = facts.get((region_id, year, None))
+        if yearly is not None and points and points[-1][1] > yearly:
+            month, value = points[-1]
+            report.error(
+                first_line[(region_id, year, month)],
+                f"cumul {value:n} à fin {month:02d}/{year} "
+                f"supérieur au total de l'année {yearly:n}",
+            )
+
+
+def monthly_from_cumulative(points):
+    """[(month, cumulative)] of one year -> {month: new contracts that month}."""
+    result, before = {}, Decimal(0)
+    for month, value in sorted(points):
+        result[month] = value - before
+        before = value
+    return result

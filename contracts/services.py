@@ -1,0 +1,397 @@
+"""Writes of contract and market figures: file imports and their undoing.
+
+Rules every import follows:
+
+- **All or nothing.** The whole file is read and checked first; one bad line (named
+  with its line number and the reason) and nothing is written. Writing happens in one
+  transaction.
+- **The same file twice changes nothing.** A file whose SHA-256 checksum matches an
+  import still in force is refused.
+- **A file replaces its scope, and nothing else.** Contract figures: the scope is the
+  set of cells (region, year, month or whole year, by branch or all branches, contract
+  type) the file gives; earlier imported (and synthetic demo) figures of those cells
+  are replaced, all other figures are left alone. Figures from a published document
+  or a manual entry are never overwritten: a file that would do so is refused, naming
+  the line. Market statistics: the scope is (region, year) within the same open-data
+  layout; the other layout's figures are kept (see `selectors.market_summary` for
+  which one wins).
+- **Every import is recorded** (ImportBatch: file name, checksum, who, when, rows,
+  scope) with its own Source of kind "import", so `import_batch_undo` removes exactly
+  its rows.
+"""
+
+from collections import defaultdict
+from functools import reduce
+from operator import or_
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from akto_portal.models import Source
+from contracts.imports import contracts as contract_files
+from contracts.imports import public as public_files
+from contracts.imports.layouts import CONTRACT_LAYOUTS, PUBLIC_LAYOUTS, detect
+from contracts.imports.reading import FileFormatError, open_table
+from contracts.imports.report import ImportReport
+from contracts.models import ContractCount, ContractType, ImportBatch, MarketStat, Public
+
+REPLACEABLE_KINDS = (Source.Kind.IMPORT, Source.Kind.SYNTHETIC)
+BULK_SIZE = 5000
+
+
+class ImportRefused(Exception):
+    pass
+
+
+def _open(path, *, report, layouts, progress):
+    try:
+        table = open_table(path, progress=progress)
+    except FileFormatError as exc:
+        report.error(None, str(exc))
+        return None, None
+    except OSError as exc:
+        report.error(None, f"Fichier illisible : {exc}")
+        return None, None
+    report.checksum, report.size = table.checksum, table.size
+    report.file_format = table.describe()
+    layout = detect(table.normalized, layouts)
+    if layout is None:
+        table.close()
+        other = detect(
+            table.normalized, PUBLIC_LAYOUTS if layouts is CONTRACT_LAYOUTS else CONTRACT_LAYOUTS
+        )
+        if other is not None:
+            label = ImportBatch.Layout(other.key).label
+            where = (
+                "import_public_stats ou « Statistiques publiques »"
+                if layouts is CONTRACT_LAYOUTS
+                else "import_contracts ou « Contrats de l'OPCO »"
+            )
+            report.error(1, f"ce fichier est au format « {label} » : importez-le par {where}")
+        else:
+            expected = " ; ou ".join(", ".join(lay.canonical) for lay in layouts)
+            report.error(
+                1,
+                f"format non reconnu : en-têtes « {', '.join(table.header)} » ; "
+                f"colonnes attendues : {expected}",
+            )
+        return None, None
+    report.layout = layout.key
+    report.layout_label = ImportBatch.Layout(layout.key).label
+    already = ImportBatch.objects.filter(checksum=table.checksum, undone_at__isnull=True).first()
+    if already is not None:
+        table.close()
+        report.already_imported = already
+        return None, None
+    return table, layout
+
+
+def _record(*, report, user, write):
+    """Create the Source and the ImportBatch, then `write(source)` -> rows replaced."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            source = Source.objects.create(
+                kind=Source.Kind.IMPORT,
+                title=f"Import en cours {report.checksum} {now.timestamp()}",
+                reference=f"{report.file_name} — SHA-256 {report.checksum}",
+                published_on=timezone.localdate(now),
+            )
+            replaced = write(source)
+            report.batch = ImportBatch.objects.create(
+                layout=report.layout,
+                file_name=report.file_name,
+                checksum=report.checksum,
+                size=report.size,
+                rows_read=report.rows_read,
+                rows_written=len(report.facts),
+                rows_replaced=replaced,
+                scope=report.scope,
+                scope_label=report.scope_label,
+                source=source,
+                created_by=user,
+            )
+            source.title = (
+                f"Import n° {report.batch.pk} : {report.file_name} "
+                f"({timezone.localtime(now):%d/%m/%Y %H:%M})"
+            )
+            source.save(update_fields=["title"])
+    except IntegrityError:
+        # Another import of the same file won the race.
+        report.batch = None
+        report.already_imported = ImportBatch.objects.filter(
+            checksum=report.checksum, undone_at__isnull=True
+        ).first()
+        if report.already_imported is None:
+            raise
+    return report
+
+
+# --- contract figures ---------------------------------------------------------------
+
+
+def _contract_cells(facts):
+    """{(region_id, year, by_branch, contract_type): {month or 0}} covered by the facts."""
+    cells = defaultdict(set)
+    for region_id, branch_id, year, month, contract_type, _public in facts:
+        cells[(region_id, year, branch_id is not None, contract_type)].add(month or 0)
+    return cells
+
+
+def _cells_query(cells):
+    parts = []
+    for (region_id, year, by_branch, contract_type), months in cells.items():
+        q = Q(region_id=region_id, year=year, branch__isnull=not by_branch)
+        q &= Q(contract_type=contract_type)
+        month_q = Q(month__in=[m for m in months if m])
+        if 0 in months:
+            month_q |= Q(month__isnull=True)
+        parts.append(q & month_q)
+    return reduce(or_, parts) if parts else Q(pk__in=[])
+
+
+def _contract_scope(cells, lookups):
+    scope, lines = [], []
+    by_region_year = defaultdict(set)
+    for (region_id, year, by_branch, contract_type), months in sorted(cells.items()):
+        scope.append(
+            {
+                "region": region_id,
+                "year": year,
+                "months": sorted(months),
+                "by_branch": by_branch,
+                "contract_type": contract_type,
+            }
+        )
+        by_region_year[(lookups.region_names[region_id], year)].update(months)
+    for (region_name, year), months in sorted(by_region_year.items()):
+        if months == {0}:
+            lines.append(f"{region_name} {year} (année entière)")
+        else:
+            listed = _month_ranges(year, sorted(m for m in months if m))
+            if 0 in months:
+                listed.insert(0, f"année {year}")
+            lines.append(f"{region_name} : {', '.join(listed)}")
+    return scope, "\n".join(lines)
+
+
+def _month_ranges(year, months):
+    """[1, 2, 3, 4, 7] -> ["janv. à avr. 2024", "juil. 2024"] (three months or more)."""
+    runs = []
+    for month in months:
+        if runs and month == runs[-1][-1] + 1:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    labels = []
+    for run in runs:
+        if len(run) >= 3:
+            first, last = contract_files.MONTHS[run[0] - 1], contract_files.MONTHS[run[-1] - 1]
+            labels.append(f"{first} à {last} {year}")
+        else:
+            labels.extend(contract_files.period_label(year, m) for m in run)
+    return labels
+
+
+def _contract_summary(facts, lookups):
+    """Contracts (all publics) per region, year and type, at the file's coarsest level."""
+    levels = defaultdict(set)
+    for region_id, branch_id, year, month, contract_type, public in facts:
+        if public == Public.ALL:
+            levels[(region_id, year, contract_type)].add((branch_id is not None) * 2 + bool(month))
+    totals = defaultdict(int)
+    for (region_id, branch_id, year, month, contract_type, public), count in facts.items():
+        level = (branch_id is not None) * 2 + bool(month)
+        if public == Public.ALL and level == min(levels[(region_id, year, contract_type)]):
+            totals[(lookups.region_names[region_id], year, contract_type)] += count
+    return [
+        {
+            "region": region,
+            "year": year,
+            "contract_type": ContractType(contract_type).label,
+            "count": count,
+        }
+        for (region, year, contract_type), count in sorted(totals.items())
+    ]
+
+
+def _protected_conflicts(facts, report, lookups):
+    """A figure from a document or a manual entry is never overwritten by an import."""
+    regions = {key[0] for key in facts}
+    years = {key[2] for key in facts}
+    existing = (
+        ContractCount.objects.filter(region_id__in=regions, year__in=years)
+        .exclude(source__kind__in=REPLACEABLE_KINDS)
+        .values_list(
+            "region_id", "branch_id", "year", "month", "contract_type", "public", "source__title"
+        )
+    )
+    for *key, source_title in existing:
+        key = tuple(key)
+        if key in facts:
+            region_id, _branch, year, month, _type, _public = key
+            report.error(
+                report.fact_lines.get(key),
+                f"{lookups.region_names[region_id]} "
+                f"{contract_files.period_label(year, month)} : ce chiffre vient de « "
+                f"{source_title} » et un import ne le remplace pas",
+            )
+
+
+def contract_import(
+    *, path, file_name, user=None, dry_run=False, progress=None, today=None
+) -> ImportReport:
+    """Read a contract file (counts or contract lines), check it whole, then write it."""
+    report = ImportReport(file_name=file_name, dry_run=dry_run)
+    table, layout = _open(path, report=report, layouts=CONTRACT_LAYOUTS, progress=progress)
+    if table is None:
+        return report
+    today = today or timezone.localdate()
+    lookups = contract_files.Lookups()
+    try:
+        facts = contract_files.parse(
+            table,
+            layout,
+            report=report,
+            lookups=lookups,
+            today=today,
+            reopen=lambda: open_table(path),
+        )
+    finally:
+        table.close()
+    if report.error_count:
+        return report
+    if not facts:
+        report.error(None, "Le fichier ne contient aucune ligne de données.")
+        return report
+    report.facts = facts
+    _protected_conflicts(facts, report, lookups)
+    cells = _contract_cells(facts)
+    report.scope, report.scope_label = _contract_scope(cells, lookups)
+    report.summary = _contract_summary(facts, lookups)
+    in_scope = ContractCount.objects.filter(source__kind__in=REPLACEABLE_KINDS).filter(
+        _cells_query(cells)
+    )
+    report.rows_to_replace = in_scope.count()
+    if report.error_count or dry_run:
+        return report
+
+    def write(source):
+        replaced, _ = in_scope.delete()
+        ContractCount.objects.bulk_create(
+            (
+                ContractCount(
+                    region_id=region_id,
+                    branch_id=branch_id,
+                    year=year,
+                    month=month,
+                    contract_type=contract_type,
+                    public=public,
+                    count=count,
+                    source=source,
+                )
+                for (region_id, branch_id, year, month, contract_type, public), count in (
+                    facts.items()
+                )
+            ),
+            batch_size=BULK_SIZE,
+        )
+        return replaced
+
+    return _record(report=report, user=user, write=write)
+
+
+# --- whole-market statistics ----------------------------------------------------------
+
+
+def market_import(*, path, file_name, user=None, dry_run=False, progress=None, today=None):
+    """Read a public statistics file (baromètre or IND-313), check it whole, write it."""
+    report = ImportReport(file_name=file_name, dry_run=dry_run)
+    table, layout = _open(path, report=report, layouts=PUBLIC_LAYOUTS, progress=progress)
+    if table is None:
+        return report
+    today = today or timezone.localdate()
+    lookups = contract_files.Lookups()
+    try:
+        facts = public_files.parse(table, layout, report=report, lookups=lookups, today=today)
+    finally:
+        table.close()
+    if report.error_count:
+        return report
+    if not facts:
+        report.error(None, "Le fichier ne contient aucun nombre de contrats d'apprentissage.")
+        return report
+    report.facts = facts
+    cells = sorted({(region_id, year) for region_id, year, _month in facts}, key=str)
+    report.scope = [{"region": r, "year": y} for r, y in cells]
+    by_zone = defaultdict(list)
+    for region_id, year in cells:
+        by_zone[lookups.region_names.get(region_id, "France")].append(year)
+    report.scope_label = "\n".join(
+        f"{zone} : {', '.join(map(str, sorted(years)))}" for zone, years in sorted(by_zone.items())
+    )
+    report.summary = [
+        {
+            "region": lookups.region_names.get(region_id, "France"),
+            "year": year,
+            "period": "année entière" if month is None else f"cumul à fin {month:02d}/{year}",
+            "count": value,
+        }
+        for (region_id, year, month), value in sorted(
+            facts.items(), key=lambda kv: (str(kv[0][0]), kv[0][1], kv[0][2] or 13)
+        )
+    ]
+    in_scope = MarketStat.objects.filter(
+        measure=MarketStat.Measure.NEW_CONTRACTS,
+        source__kind=Source.Kind.IMPORT,
+        source__import_batch__layout=layout.key,
+    ).filter(
+        reduce(
+            or_,
+            (
+                Q(region__isnull=True, year=y) if r is None else Q(region_id=r, year=y)
+                for r, y in cells
+            ),
+        )
+    )
+    report.rows_to_replace = in_scope.count()
+    if dry_run:
+        return report
+
+    def write(source):
+        replaced, _ = in_scope.delete()
+        MarketStat.objects.bulk_create(
+            MarketStat(
+                region_id=region_id,
+                year=year,
+                month=month,
+                measure=MarketStat.Measure.NEW_CONTRACTS,
+                value=value,
+                source=source,
+            )
+            for (region_id, year, month), value in facts.items()
+        )
+        return replaced
+
+    return _record(report=report, user=user, write=write)
+
+
+# --- undoing ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def import_batch_undo(*, batch: ImportBatch, user=None) -> int:
+    """Remove exactly the rows this import wrote; the record stays, marked undone.
+
+    Figures it had replaced are not brought back: re-import the earlier file for that.
+    """
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.is_undone:
+        raise ImportRefused(f"L'import « {batch} » est déjà annulé.")
+    removed, _ = ContractCount.objects.filter(source=batch.source).delete()
+    removed_market, _ = MarketStat.objects.filter(source=batch.source).delete()
+    batch.undone_at = timezone.now()
+    batch.undone_by = user
+    batch.save(update_fields=["undone_at", "undone_by"])
+    return removed + removed_market
