@@ -95,6 +95,11 @@ def _render_dashboard(request, *, region=None):
         "progress": progress,
         "activity": events.activity_summary(region=scope.region),
         "market_stats": contracts.market_stats(region=None) if scope.region is None else [],
+        "market": (
+            contracts.market_summaries(year=scope.year)
+            if scope.region is None
+            else [contracts.market_summary(region=scope.region, year=scope.year)]
+        ),
         "chart_cumulative": charts.cumulative_vs_target(dashboard.pace, current, previous),
         "chart_years": charts.contracts_by_year(dashboard.year_rows),
         "chart_regions": charts.paces_by_region(dashboard.region_paces),

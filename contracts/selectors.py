@@ -192,6 +192,7 @@ class MarketFigure:
     month: int | None  # None: the whole year; else January..month
     source: str
     dataset: str  # "barometre", "ind313" or "" (another source)
+    synthetic: bool = False
 
 
 MARKET_FIELDS = (
@@ -199,6 +200,7 @@ MARKET_FIELDS = (
     "month",
     "value",
     "source__title",
+    "source__kind",
     "source__created_at",
     "source__import_batch__layout",
 )
@@ -220,6 +222,7 @@ def _ranked(row):
         month=None if whole_year else month,
         source=row["source__title"],
         dataset=dataset,
+        synthetic=row["source__kind"] == Source.Kind.SYNTHETIC,
     )
     return rank, figure
 
@@ -298,6 +301,7 @@ class MarketSummary:
             "market_contracts": self.market.value if self.market else None,
             "market_source": self.market.source if self.market else None,
             "market_dataset": self.market.dataset if self.market else None,
+            "market_synthetic": bool(self.market and self.market.synthetic),
             "share_pct": self.share_pct,
             "note": self.note,
         }

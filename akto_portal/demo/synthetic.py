@@ -13,7 +13,8 @@ import random
 from stdnum import luhn
 
 from akto_portal.models import Branch, Region, Source
-from contracts.models import ContractCount, ContractTarget, ContractType, Public
+from contracts.models import ContractCount, ContractTarget, ContractType, MarketStat, Public
+from contracts.selectors import yearly_totals
 from conventions.models import ActionPlanAxis, Convention, Indicator
 from events.identifiers import uai_key
 from events.models import (
@@ -389,6 +390,27 @@ def load_indicator_targets(source):
     )
 
 
+def load_market(source):
+    """Whole-market apprenticeship contracts (all OPCOs): the OPCO's apprenticeship
+    contracts of each region divided by a plausible share (10-16 %); France is the sum.
+    The current year is given year-to-date, like the public monthly series."""
+    rng = random.Random(2027)
+    totals = yearly_totals(contract_type=ContractType.APPRENTISSAGE)
+    rows = {}
+    for year in range(FIRST_YEAR, LAST_YEAR + 1):
+        month = LAST_MONTH.get(year)
+        national = 0
+        for region in Region.objects.order_by("code"):
+            figure = totals.get((region.id, year))
+            if figure is None or not figure.known:
+                continue
+            value = round(figure.value / rng.uniform(0.10, 0.16))
+            national += value
+            rows[(region.id, year, month, MarketStat.Measure.NEW_CONTRACTS)] = {"value": value}
+        rows[(None, year, month, MarketStat.Measure.NEW_CONTRACTS)] = {"value": national}
+    _sync(MarketStat, ("region_id", "year", "month", "measure"), rows, source)
+
+
 def load_all(*, today):
     source, _ = Source.objects.update_or_create(
         kind=SYNTHETIC_SOURCE["kind"],
@@ -396,6 +418,7 @@ def load_all(*, today):
         defaults={"reference": SYNTHETIC_SOURCE["reference"]},
     )
     load_contracts(source)
+    load_market(source)
     load_events(source, today=today)
     load_indicator_targets(source)
     return source

@@ -178,4 +178,4 @@ def test_market_summaries_of_every_region_in_few_queries(
     )
     assert by_zone["53"].opco is None and by_zone["53"].share_pct is None
     html = render_to_string("contracts/_market_share.html", {"summaries": summaries})
-    assert "15,4 %" in html and "20\xa0000" in html and "année 2021" in html
+    assert "15,4\xa0%" in html and "20\xa0000" in html and "année 2021" in html
