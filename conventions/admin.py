@@ -68,6 +68,7 @@ class IndicatorInline(admin.TabularInline):
         "unit",
         "computation",
         "baseline",
+        "baseline_qualifier",
         "target",
         "target_source",
     ]

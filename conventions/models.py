@@ -257,6 +257,13 @@ class Indicator(models.Model):
     baseline = models.DecimalField(
         "valeur de départ", max_digits=12, decimal_places=1, null=True, blank=True
     )
+    baseline_qualifier = models.CharField(
+        "précision de la valeur de départ",
+        max_length=10,
+        choices=Qualifier.choices,
+        default=Qualifier.EXACT,
+        blank=True,
+    )
     position = models.PositiveSmallIntegerField("ordre", default=0)
 
     history = HistoricalRecords()

@@ -13,8 +13,11 @@ class ConventionError(ValidationError):
 
 
 def _latest_value(indicator):
+    """The last value reported on an indicator, with its qualifier ("plus de")."""
     latest = indicator.values.order_by("-as_of", "-pk").first()
-    return latest.value if latest else indicator.baseline
+    if latest is None:
+        return indicator.baseline, indicator.baseline_qualifier
+    return latest.value, latest.qualifier
 
 
 @transaction.atomic
@@ -63,13 +66,15 @@ def convention_renew(
         axis.save()
         axes[old_pk] = axis
     for indicator in convention.indicators.all():
+        baseline, baseline_qualifier = _latest_value(indicator)
         Indicator.objects.create(
             convention=renewal,
             axis=axes.get(indicator.axis_id),
             name=indicator.name,
             unit=indicator.unit,
             computation=indicator.computation,
-            baseline=_latest_value(indicator),
+            baseline=baseline,
+            baseline_qualifier=baseline_qualifier,
             position=indicator.position,
         )
     return renewal

@@ -29,6 +29,7 @@ def test_renewal_shows_old_results_as_baselines(client_for, director, documents)
     assert renewal.renews == agefiph("2022-2024")
     html = client_for(director).get(renewal.get_absolute_url()).content.decode()
     assert f"8{NBSP}783" in html  # baseline carried over from 2022-24
+    assert f"plus de 1{NBSP}780" in html  # with how exact the source said it was
     assert "18 juin 2025" in html
     assert html.count("Déclinaison") or "Déclinaisons régionales" in html
 
