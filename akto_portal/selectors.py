@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Sum
 from django.db.models.functions import ExtractMonth
 
+from akto_portal.cache import memoize, query_key
 from akto_portal.models import Branch, Region, Source
 from akto_portal.pace import (
     SEASONALITY_YEARS,
@@ -54,7 +55,13 @@ class YearRow:
 
 
 def synthetic_source_ids():
-    return list(Source.objects.filter(kind=Source.Kind.SYNTHETIC).values_list("pk", flat=True))
+    return memoize(
+        "synthetic_source_ids",
+        "",
+        lambda: list(
+            Source.objects.filter(kind=Source.Kind.SYNTHETIC).values_list("pk", flat=True)
+        ),
+    )
 
 
 def _grouped(qs, *fields, synthetic):
@@ -77,11 +84,20 @@ def _grouped(qs, *fields, synthetic):
 
 
 def contract_facts(qs, *, synthetic):
-    """{(region_id, year): YearData} of every year of the filtered counts (1 query).
+    """{(region_id, year): YearData} of every year of the filtered counts (1 query,
+    cached under the data version).
 
     The yearly-total rule applies: a series' total is its most aggregated granularity;
     its months come from its most aggregated monthly granularity; a series with no
     monthly data is `unbroken` (known only as a yearly total)."""
+    return memoize(
+        "contract_facts",
+        f"{query_key(qs)}|{sorted(synthetic)}",
+        lambda: _contract_facts(qs, synthetic=synthetic),
+    )
+
+
+def _contract_facts(qs, *, synthetic):
     rows = list(_grouped(qs, "month", synthetic=synthetic))
     levels = defaultdict(set)
     for row in rows:
@@ -102,7 +118,16 @@ def contract_facts(qs, *, synthetic):
 
 
 def branch_facts(qs, *, years, synthetic):
-    """{(branch_id, year): YearData} from the counts known branch by branch (1 query)."""
+    """{(branch_id, year): YearData} from the counts known branch by branch (1 query,
+    cached under the data version)."""
+    return memoize(
+        "branch_facts",
+        f"{query_key(qs)}|{sorted(years)}|{sorted(synthetic)}",
+        lambda: _branch_facts(qs, years=years, synthetic=synthetic),
+    )
+
+
+def _branch_facts(qs, *, years, synthetic):
     rows = list(
         _grouped(
             qs.filter(year__in=list(years), branch__isnull=False),
@@ -176,7 +201,7 @@ def contracts_dashboard(filtered, scope):
     synthetic = synthetic_source_ids()
     facts = contract_facts(filtered, synthetic=synthetic)
     regions = list(Region.objects.all())
-    targets = contracts.targets(public=scope.public)
+    targets = memoize("targets", str(scope.public), lambda: contracts.targets(public=scope.public))
     by_year = scope_facts(facts, scope.region)
     through = months_through(scope, by_year)
     region_id = scope.region.id if scope.region else None
@@ -251,7 +276,16 @@ def _branch_rows(facts, main, scope, through):
 
 def events_by_month(*, region, year, today):
     """Events held in `year` (up to today) by month, kind and action-plan axis, and their
-    attendance by category (2 queries). Returns (held rows, attendance rows)."""
+    attendance by category (2 queries, cached under the data version). Returns (held
+    rows, attendance rows)."""
+    return memoize(
+        "events_by_month",
+        f"{region.pk if region else ''}|{year}|{today}",
+        lambda: _events_by_month(region=region, year=year, today=today),
+    )
+
+
+def _events_by_month(*, region, year, today):
     events = Event.objects.filter(is_cancelled=False, date__year=year, date__lte=today)
     if region is not None:
         events = events.filter(region=region)
