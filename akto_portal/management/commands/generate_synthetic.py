@@ -43,7 +43,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"{_n(years * lines_per_year)} lignes de contrats ({span.start}-{span.stop - 1}) "
                 f"agrégées en {_n(written)} chiffres, {_n(events)} événements, "
-                f"{skipped} séries déjà présentes laissées intactes "
+                f"{skipped} régions-années déjà présentes laissées intactes "
                 f"({time.perf_counter() - started:.0f} s)."
             )
         )
