@@ -197,7 +197,16 @@ class Dashboard:
 
 def contracts_dashboard(filtered, scope):
     """Every contract figure of a dashboard page (6 queries: synthetic sources, counts,
-    regions, targets, counts by branch, branch names)."""
+    regions, targets, counts by branch, branch names; cached under the data version)."""
+    key = (
+        f"{query_key(filtered)}|{scope.region.pk if scope.region else ''}|{scope.year}|"
+        f"{scope.as_of}|{scope.branch.pk if scope.branch else ''}|{scope.contract_type}|"
+        f"{scope.public}|{scope.date_given}"
+    )
+    return memoize("contracts_dashboard", key, lambda: _contracts_dashboard(filtered, scope))
+
+
+def _contracts_dashboard(filtered, scope):
     synthetic = synthetic_source_ids()
     facts = contract_facts(filtered, synthetic=synthetic)
     regions = list(Region.objects.all())

@@ -92,7 +92,7 @@ def generate(years):
 def measure(client, url, repeat, before=None):
     """Request `url` `repeat` times (calling `before()` before each): the server times in
     ms, the number of SQL queries and the SQL statements of the last request."""
-    timings, captured = [], None
+    timings = []
     for _ in range(repeat):
         if before is not None:
             before()

@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/akto_bench"
+BENCH_SECRET_KEY = "bench-" + os.urandom(24).hex()
 
 
 def fresh_database(url):
@@ -55,7 +56,10 @@ def percentile(values, pct):
 
 
 def setup(args):
-    os.environ.update({"DEBUG": "1", "DATABASE_URL": args.database_url})
+    # The same key here and in gunicorn: the session made here logs the clients in there.
+    os.environ.update(
+        {"DEBUG": "1", "DATABASE_URL": args.database_url, "SECRET_KEY": BENCH_SECRET_KEY}
+    )
     os.environ["BENCH_DATABASE_URL"] = args.database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "akto_portal.settings")
     import django
@@ -89,11 +93,18 @@ def bare_sql(statements, repeat):
     """Median time of running `statements` bare (cursor.execute + fetchall)."""
     from django.db import connection
 
+    bare = []
+    for sql in statements:
+        declared = re.match(r'DECLARE "[^"]+" .*? CURSOR (?:WITH(?:OUT)? HOLD )?FOR (.*)', sql, re.S)
+        if declared:  # a streamed export: the query behind its server-side cursor
+            bare.append(declared[1])
+        elif not sql.startswith(("FETCH ", "CLOSE ")):
+            bare.append(sql)
     timings = []
     for _ in range(repeat):
         began = time.perf_counter()
         with connection.cursor() as cursor:
-            for sql in statements:
+            for sql in bare:
                 cursor.execute(sql)
                 if cursor.description is not None:
                     cursor.fetchall()
@@ -188,7 +199,7 @@ class Gunicorn:
         self.env = {
             **os.environ,
             "DEBUG": "0",
-            "SECRET_KEY": "bench-" + os.urandom(24).hex(),
+            "SECRET_KEY": BENCH_SECRET_KEY,
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_SSL_REDIRECT": "0",
             "SECURE_HSTS_SECONDS": "0",
