@@ -3,6 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connections
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Sum
 from django.db.models.functions import ExtractMonth
 
@@ -23,7 +24,6 @@ from contracts.selectors import (
     MONTH_ALL_BRANCHES,
     MONTH_BY_BRANCH,
     Figure,
-    _level,
     growth_pct,
 )
 from conventions.models import Convention
@@ -97,23 +97,57 @@ def contract_facts(qs, *, synthetic):
     )
 
 
-def _contract_facts(qs, *, synthetic):
-    rows = list(_grouped(qs, "month", synthetic=synthetic))
+def _fetch(qs):
+    """The rows of a grouped `values()` queryset as tuples, with {column: index}: the
+    ORM's own SQL, without its per-row work (a third of the time on 15 000 rows)."""
+    sql, params = qs.query.sql_with_params()
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        names = {column[0]: i for i, column in enumerate(cursor.description)}
+        return names, cursor.fetchall()
+
+
+def _series_levels(rows, c):
+    """{(region_id, year, contract_type): (coarsest level, coarsest monthly level or None)}."""
     levels = defaultdict(set)
     for row in rows:
-        levels[(row["region_id"], row["year"], row["contract_type"])].add(_level(row))
+        levels[(row[c.region], row[c.year], row[c.type])].add(
+            row[c.by_branch] * 2 + row[c.by_month]
+        )
+    return {
+        key: (min(found), min(found & {MONTH_ALL_BRANCHES, MONTH_BY_BRANCH}, default=None))
+        for key, found in levels.items()
+    }
+
+
+class _Columns:
+    def __init__(self, names):
+        self.region, self.year, self.type = (
+            names["region_id"],
+            names["year"],
+            names["contract_type"],
+        )
+        self.by_branch, self.by_month = names["by_branch"], names["by_month"]
+        self.month, self.total, self.synthetic = names["month"], names["total"], names["synthetic"]
+        self.branch = names.get("branch_id")
+
+
+def _contract_facts(qs, *, synthetic):
+    names, rows = _fetch(_grouped(qs, "month", synthetic=synthetic))
+    c = _Columns(names)
+    series_levels = _series_levels(rows, c)
     facts = defaultdict(YearData)
     for row in rows:
-        series = levels[(row["region_id"], row["year"], row["contract_type"])]
-        level, synthetic = _level(row), bool(row["synthetic"])
-        data = facts[(row["region_id"], row["year"])]
-        if level == min(series):
-            data.total.add(row["total"], synthetic)
-        monthly = series & {MONTH_ALL_BRANCHES, MONTH_BY_BRANCH}
-        if monthly and level == min(monthly):
-            data.months[row["month"]].add(row["total"], synthetic)
-        elif not monthly and level == min(series):
-            data.unbroken.add(row["total"], synthetic)
+        coarsest, monthly = series_levels[(row[c.region], row[c.year], row[c.type])]
+        level = row[c.by_branch] * 2 + row[c.by_month]
+        total, synthetic = row[c.total], bool(row[c.synthetic])
+        data = facts[(row[c.region], row[c.year])]
+        if level == coarsest:
+            data.total.add(total, synthetic)
+        if monthly is not None and level == monthly:
+            data.months[row[c.month]].add(total, synthetic)
+        elif monthly is None and level == coarsest:
+            data.unbroken.add(total, synthetic)
     return dict(facts)
 
 
@@ -128,7 +162,7 @@ def branch_facts(qs, *, years, synthetic):
 
 
 def _branch_facts(qs, *, years, synthetic):
-    rows = list(
+    names, rows = _fetch(
         _grouped(
             qs.filter(year__in=list(years), branch__isnull=False),
             "branch_id",
@@ -136,20 +170,20 @@ def _branch_facts(qs, *, years, synthetic):
             synthetic=synthetic,
         )
     )
-    levels = defaultdict(set)
-    for row in rows:
-        levels[(row["region_id"], row["year"], row["contract_type"])].add(_level(row))
+    c = _Columns(names)
+    series_levels = _series_levels(rows, c)
     facts = defaultdict(YearData)
     for row in rows:
-        series = levels[(row["region_id"], row["year"], row["contract_type"])]
-        level, synthetic = _level(row), bool(row["synthetic"])
-        data = facts[(row["branch_id"], row["year"])]
-        if level == min(series):
-            data.total.add(row["total"], synthetic)
-            if MONTH_BY_BRANCH not in series:
-                data.unbroken.add(row["total"], synthetic)
+        coarsest, monthly = series_levels[(row[c.region], row[c.year], row[c.type])]
+        level = row[c.by_branch] * 2 + row[c.by_month]
+        total, synthetic = row[c.total], bool(row[c.synthetic])
+        data = facts[(row[c.branch], row[c.year])]
+        if level == coarsest:
+            data.total.add(total, synthetic)
+            if monthly != MONTH_BY_BRANCH:
+                data.unbroken.add(total, synthetic)
         if level == MONTH_BY_BRANCH:
-            data.months[row["month"]].add(row["total"], synthetic)
+            data.months[row[c.month]].add(total, synthetic)
     return dict(facts)
 
 

@@ -56,29 +56,38 @@ def percentile(values, pct):
 
 
 def setup(args):
-    # The same key here and in gunicorn: the session made here logs the clients in there.
+    # Production settings (DEBUG off: cached templates), without HTTPS for the test
+    # client; the same key here and in gunicorn: the session made here logs clients in.
     os.environ.update(
-        {"DEBUG": "1", "DATABASE_URL": args.database_url, "SECRET_KEY": BENCH_SECRET_KEY}
+        {
+            "DEBUG": "0",
+            "DATABASE_URL": args.database_url,
+            "SECRET_KEY": BENCH_SECRET_KEY,
+            "ALLOWED_HOSTS": "testserver,127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",
+            "SECURE_HSTS_SECONDS": "0",
+            "STATIC_MANIFEST": "0",
+            "LOG_LEVEL": "WARNING",
+        }
     )
     os.environ["BENCH_DATABASE_URL"] = args.database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "akto_portal.settings")
     import django
 
     django.setup()
-    from django.conf import settings
     from django.core.management import call_command
 
-    settings.ALLOWED_HOSTS = ["*"]
     began = time.perf_counter()
     call_command("migrate", verbosity=0)
-    with open(os.devnull, "w") as quiet:
-        call_command("seed_demo", stdout=quiet)
-        call_command(
-            "generate_synthetic",
-            years=args.years,
-            lines_per_year=args.lines_per_year,
-            stdout=quiet,
-        )
+    if not args.keep_data:
+        with open(os.devnull, "w") as quiet:
+            call_command("seed_demo", force=True, stdout=quiet)
+            call_command(
+                "generate_synthetic",
+                years=args.years,
+                lines_per_year=args.lines_per_year,
+                stdout=quiet,
+            )
     from contracts.models import ContractCount
     from events.models import Attendance, Event
 
@@ -376,7 +385,9 @@ def main():
     parser.add_argument("--requests", type=int, default=600, help="load test: total requests")
     parser.add_argument("--seconds", type=int, default=60, help="load test: at most")
     parser.add_argument("--workers", type=int, default=5, help="gunicorn workers")
-    parser.add_argument("--keep-data", action="store_true", help="reuse the database as is")
+    parser.add_argument(
+        "--keep-data", action="store_true", help="reuse the database as it is (no data load)"
+    )
     args = parser.parse_args()
     if not args.database_url.startswith("postgres"):
         parser.error("the benchmark runs on PostgreSQL (--database-url postgres://...)")
