@@ -88,9 +88,13 @@ def setup(args):
                 lines_per_year=args.lines_per_year,
                 stdout=quiet,
             )
+    from django.db import connection
+
     from contracts.models import ContractCount
     from events.models import Attendance, Event
 
+    with connection.cursor() as cursor:  # what autovacuum does after a bulk load
+        cursor.execute("VACUUM ANALYZE")
     print(
         f"data: demo + {args.years} x {args.lines_per_year:,} synthetic contract lines -> "
         f"{ContractCount.objects.count():,} contract counts, {Event.objects.count():,} events, "

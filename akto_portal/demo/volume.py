@@ -22,7 +22,7 @@ from bisect import bisect
 from collections import Counter
 from itertools import accumulate
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from akto_portal.demo.synthetic import (
     BRANCH_WEIGHTS,
@@ -203,3 +203,12 @@ def generate(*, years, lines_per_year, seed=6):
         batch_size=BULK_SIZE,
     )
     return written, len(events), len(taken)
+
+
+def analyze():
+    """Refresh the planner's statistics of the tables just filled (what autovacuum would
+    do a minute later): on fresh statistics PostgreSQL groups the counts in half the time."""
+    tables = [ContractCount._meta.db_table, Event._meta.db_table, Attendance._meta.db_table]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")

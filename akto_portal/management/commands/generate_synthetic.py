@@ -39,6 +39,7 @@ class Command(BaseCommand):
         written, events, skipped = volume.generate(
             years=span, lines_per_year=lines_per_year, seed=seed
         )
+        volume.analyze()
         self.stdout.write(
             self.style.SUCCESS(
                 f"{_n(years * lines_per_year)} lignes de contrats ({span.start}-{span.stop - 1}) "
