@@ -5,7 +5,9 @@
 Builds a throw-away database (SQLite in /tmp, or BENCH_DATABASE_URL), loads the demo
 data, then adds `--years` more years of monthly contracts by branch for every region
 (about 4 000 rows a year) and two events a month per region with their attendance,
-and requests each page through Django's test client as the demo director.
+and requests each page through Django's test client as the demo director. Figures are
+cached after the first request (akto_portal/cache.py), so the median is the cached page;
+bench/run.py measures both, on PostgreSQL at full volume.
 """
 
 import argparse
