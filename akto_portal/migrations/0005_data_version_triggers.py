@@ -1,7 +1,8 @@
 """Triggers that bump DataVersion on every write to the tables figures are read from.
 
 PostgreSQL: one statement-level trigger per table (a bulk write of 100 000 rows bumps
-the version once). SQLite: row-level triggers (the only kind it has).
+the version once). SQLite: row-level triggers (the only kind it has). The same SQL lives
+in akto_portal/triggers.py, which puts back any missing trigger after every migrate.
 """
 
 from django.db import migrations

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from akto_portal import triggers
 from akto_portal.cache import data_version, memoize
 from akto_portal.models import DataVersion
 from contracts.models import ContractCount
@@ -109,6 +110,26 @@ def test_every_write_bumps_the_version_and_a_request_reads_it_once(director_clie
         director_client.get("/", {"region": "28", "year": 2021})
     reads = [q for q in queries.captured_queries if "akto_portal_dataversion" in q["sql"]]
     assert len(reads) == 1
+
+
+def test_every_fact_table_has_its_trigger_after_migrate():
+    assert triggers.installed(connection) == set(triggers.FACT_TABLES)
+
+
+def test_a_lost_trigger_comes_back_with_install():
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "DROP TRIGGER contracts_contractcount_data_version ON contracts_contractcount"
+            )
+        else:
+            for event in ("insert", "update", "delete"):
+                cursor.execute(f"DROP TRIGGER contracts_contractcount_data_version_{event}")
+    assert "contracts_contractcount" not in triggers.installed(connection)
+    triggers.install(connection)
+    version = data_version()
+    ContractCountFactory(year=2019, count=1)
+    assert data_version() > version
 
 
 def test_without_a_version_row_nothing_is_cached():
