@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEV := DEBUG=1
 
-.PHONY: run test install quality clean
+.PHONY: run test install quality clean bench
 
 $(BIN)/.installed: requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# The benchmark on PostgreSQL at full volume (see README, Performance).
+bench: install
+	$(BIN)/python bench/run.py
 
 quality: install
 	$(BIN)/ruff format --check .

@@ -199,3 +199,19 @@ class SavedView(models.Model):
         from django.urls import reverse
 
         return f"{reverse('overview')}?{self.query}"
+
+
+class DataVersion(models.Model):
+    """One row whose `version` goes up with every write to the tables the figures are
+    read from. Database triggers bump it (migration 0004), so every write path counts —
+    services, imports and their undoing, the admin, bulk writes, seeds, raw SQL — and
+    every process sees the same version. Cached figures are keyed by it
+    (`akto_portal.cache`)."""
+
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "version des données"
+
+    def __str__(self):
+        return str(self.version)

@@ -10,6 +10,8 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from akto_portal import charts, exports, tables
+from akto_portal.cache import TIMEOUT as FIGURES_TIMEOUT
+from akto_portal.cache import data_version
 from akto_portal.filters import DashboardFilter, scope_data, scope_from
 from akto_portal.models import ApiToken, Region, SavedView
 from akto_portal.permissions import can_view_convention
@@ -118,10 +120,21 @@ def _render_dashboard(request, *, region=None):
         "previous": previous,
     }
     context["saved_views"] = SavedView.objects.filter(user=request.user)
+    context.update(_fragments(request, scope, today))
     if scope.region is not None:
         context["conventions"] = conventions_for_region(scope.region)
         context["upcoming_events"] = events.upcoming_events(region=scope.region, today=today)
     return render(request, "akto_portal/dashboard.html", context)
+
+
+def _fragments(request, scope, today):
+    """What the page's cached fragments (its rendered tables) vary on: the data version,
+    the URL (filters, sorting, page), the scope with defaults written down, the day."""
+    version = data_version()
+    return {
+        "figures_timeout": FIGURES_TIMEOUT if version is not None else 0,
+        "figures_key": f"{version}|{request.get_full_path()}|{scope.query()}|{today}",
+    }
 
 
 def overview(request):

@@ -23,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
+from akto_portal.cache import memoize
 from akto_portal.models import Source
 from events.models import (
     ActivityTotal,
@@ -99,8 +100,17 @@ def _recorded(region, today):
 
 
 def activity_summary(*, region=None, today=None):
-    """Activity by year and kind of event, for one region or for France (3 queries)."""
+    """Activity by year and kind of event, for one region or for France (3 queries,
+    cached under the data version)."""
     today = today or timezone.localdate()
+    return memoize(
+        "activity_summary",
+        f"{region.pk if region else ''}|{today}",
+        lambda: _activity_summary(region=region, today=today),
+    )
+
+
+def _activity_summary(*, region, today):
     cells = _recorded(region, today)
     reported = ActivityTotal.objects.select_related("source")
     reported = reported.filter(region=region) if region is not None else reported

@@ -64,3 +64,14 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _empty_figure_cache():
+    """Cached figures are keyed by the data version, which a rolled-back test transaction
+    brings back: start every test with an empty cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

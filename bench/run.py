@@ -1,0 +1,413 @@
+"""The whole benchmark on PostgreSQL at full volume, from one command.
+
+    .venv/bin/python bench/run.py            # or: make bench
+
+1. Creates a fresh database (`--database-url`, default
+   postgres://postgres@127.0.0.1:5432/akto_bench: dropped and created again), migrates,
+   loads the demo data, then `generate_synthetic` (10 years x 150 000 contract lines).
+2. Every dashboard page and API endpoint of bench/dashboards.py through Django's test
+   client: median and 95th percentile server time with an empty figure cache ("cold":
+   every figure computed) and with a warm one, the SQL queries, and the "floor": the same
+   SQL statements the cold page ran, executed bare on the same connection, and the ratio.
+3. Import throughput: bench/import_contracts.py (1 000 000 contract lines).
+4. gunicorn on 127.0.0.1 in production mode (DEBUG off, `collectstatic`,
+   STATIC_MANIFEST=1): the overview page under 20 concurrent clients (throughput, errors),
+   and whether plotly.js is served compressed with far-future caching.
+5. Headless Chromium: page weight and time until the first chart is drawn.
+
+Every request goes to 127.0.0.1 only; the number of requests is bounded.
+"""
+
+import argparse
+import http.client
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/akto_bench"
+BENCH_SECRET_KEY = "bench-" + os.urandom(24).hex()
+
+
+def fresh_database(url):
+    """Drop and create the database of `url` (PostgreSQL), connecting to `postgres`."""
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def percentile(values, pct):
+    ordered = sorted(values)
+    index = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def setup(args):
+    # Production settings (DEBUG off: cached templates), without HTTPS for the test
+    # client; the same key here and in gunicorn: the session made here logs clients in.
+    os.environ.update(
+        {
+            "DEBUG": "0",
+            "DATABASE_URL": args.database_url,
+            "SECRET_KEY": BENCH_SECRET_KEY,
+            "ALLOWED_HOSTS": "testserver,127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",
+            "SECURE_HSTS_SECONDS": "0",
+            "STATIC_MANIFEST": "0",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    os.environ["BENCH_DATABASE_URL"] = args.database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "akto_portal.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    began = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    if not args.keep_data:
+        with open(os.devnull, "w") as quiet:
+            call_command("seed_demo", force=True, stdout=quiet)
+            call_command(
+                "generate_synthetic",
+                years=args.years,
+                lines_per_year=args.lines_per_year,
+                stdout=quiet,
+            )
+    from django.db import connection
+
+    from contracts.models import ContractCount
+    from events.models import Attendance, Event
+
+    with connection.cursor() as cursor:  # what autovacuum does after a bulk load
+        cursor.execute("VACUUM ANALYZE")
+    print(
+        f"data: demo + {args.years} x {args.lines_per_year:,} synthetic contract lines -> "
+        f"{ContractCount.objects.count():,} contract counts, {Event.objects.count():,} events, "
+        f"{Attendance.objects.count():,} attendance rows ({time.perf_counter() - began:.0f} s)"
+    )
+
+
+def bare_sql(statements, repeat):
+    """Median time of running `statements` bare (cursor.execute + fetchall)."""
+    from django.db import connection
+
+    bare = []
+    for sql in statements:
+        declared = re.match(
+            r'DECLARE "[^"]+" .*? CURSOR (?:WITH(?:OUT)? HOLD )?FOR (.*)', sql, re.S
+        )
+        if declared:  # a streamed export: the query behind its server-side cursor
+            bare.append(declared[1])
+        elif not sql.startswith(("FETCH ", "CLOSE ")):
+            bare.append(sql)
+    timings = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        with connection.cursor() as cursor:
+            for sql in bare:
+                cursor.execute(sql)
+                if cursor.description is not None:
+                    cursor.fetchall()
+        timings.append((time.perf_counter() - began) * 1000)
+    return statistics.median(timings)
+
+
+def pages(args):
+    from django.core.cache import cache
+    from django.test import Client
+
+    from akto_portal.models import Branch, User
+    from bench.dashboards import PAGES, measure
+
+    hcr = Branch.objects.get(idcc="1979").pk
+    client = Client()
+    client.force_login(User.objects.get(username="demo-director"))
+    header = (
+        f"{'page':28} {'cold med':>8} {'p95':>5} {'warm med':>8} {'p95':>5} "
+        f"{'queries':>9} {'floor':>6} {'ratio':>5}  goals"
+    )
+    print("\nserver time in ms (cold: empty figure cache; warm: cached figures)")
+    print(header)
+    results = []
+    for label, url in PAGES:
+        url = url.format(hcr=hcr)
+        cold, cold_queries, statements = measure(client, url, args.repeat, before=cache.clear)
+        warm, warm_queries, _ = measure(client, url, args.repeat)
+        floor = bare_sql(statements, args.repeat)
+        cold_med, cold_p95 = statistics.median(cold), percentile(cold, 95)
+        warm_med, warm_p95 = statistics.median(warm), percentile(warm, 95)
+        ratio = cold_med / floor if floor else 0
+        goals = []
+        if label.startswith(("France", "Normandie")):
+            goals.append("floor ok" if cold_med <= 2 * floor + 15 else "floor MISSED")
+            goals.append("cold ok" if cold_med < 100 and cold_p95 < 250 else "cold 100/250 MISSED")
+            goals.append("warm ok" if warm_med < 100 and warm_p95 < 250 else "warm 100/250 MISSED")
+        print(
+            f"{label:28} {cold_med:8.0f} {cold_p95:5.0f} {warm_med:8.0f} {warm_p95:5.0f} "
+            f"{cold_queries:>4}/{warm_queries:<4} {floor:6.0f} {ratio:5.1f}  {' '.join(goals)}"
+        )
+        results.append((label, cold_med, warm_med, floor))
+    return results
+
+
+def import_throughput(args):
+    env = {**os.environ, "DATABASE_URL": args.database_url, "DEBUG": "1"}
+    print(f"\nimport: bench/import_contracts.py --lines {args.import_lines}")
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench/import_contracts.py"),
+            "--lines",
+            str(args.import_lines),
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    for line in out.splitlines():
+        if "lines" in line:
+            print("  " + line.strip())
+        match = re.search(r"([\d,]+) lines\s+([\d.]+) s", line)
+        if match:
+            lines, seconds = int(match[1].replace(",", "")), float(match[2])
+            print(f"  throughput: {lines / seconds:,.0f} contract lines per second")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def session_cookie():
+    from django.test import Client
+
+    from akto_portal.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username="demo-director"))
+    return client.cookies["sessionid"].value
+
+
+class Gunicorn:
+    """gunicorn in production mode on 127.0.0.1, static files collected and hashed."""
+
+    def __init__(self, args):
+        self.port = free_port()
+        self.env = {
+            **os.environ,
+            "DEBUG": "0",
+            "SECRET_KEY": BENCH_SECRET_KEY,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",
+            "SECURE_HSTS_SECONDS": "0",
+            "STATIC_MANIFEST": "1",
+            "DATABASE_URL": args.database_url,
+            "LOG_LEVEL": "WARNING",
+        }
+        self.workers = args.workers
+        self.process = None
+
+    def __enter__(self):
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+        )
+        self.process = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "akto_portal.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.workers),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=self.env,
+        )
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        return self
+
+    def __exit__(self, *exc):
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def get(port, path, cookie, headers=None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers={"Cookie": f"sessionid={cookie}", **(headers or {})})
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+def load(server, cookie, args):
+    """`--clients` threads request the overview page until `--requests` are done (each
+    thread keeps one connection, as a browser does) or `--seconds` pass."""
+    path = "/?region=&year=2022"
+    get(server.port, path, cookie)  # warm the worker that answers first
+    lock = threading.Lock()
+    state = {"left": args.requests, "ok": 0, "errors": 0, "times": []}
+    deadline = time.perf_counter() + args.seconds
+
+    def worker():
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        while time.perf_counter() < deadline:
+            with lock:
+                if state["left"] <= 0:
+                    break
+                state["left"] -= 1
+            began = time.perf_counter()
+            try:
+                conn.request("GET", path, headers={"Cookie": f"sessionid={cookie}"})
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException):
+                ok = False
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+            with lock:
+                state["ok" if ok else "errors"] += 1
+                state["times"].append((time.perf_counter() - began) * 1000)
+        conn.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(args.clients)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    done = state["ok"] + state["errors"]
+    print(
+        f"\nload: overview page, {args.clients} concurrent clients, gunicorn "
+        f"{server.workers} workers on 127.0.0.1: {done} requests in {elapsed:.1f} s = "
+        f"{done / elapsed:.1f} req/s, errors: {state['errors']}, latency median "
+        f"{statistics.median(state['times']):.0f} ms, p95 {percentile(state['times'], 95):.0f} ms"
+    )
+
+
+def static_files(server, cookie):
+    _status, _headers, body = get(server.port, "/?region=&year=2022", cookie)
+    html = body.decode()
+    print("\nstatic files (gunicorn, STATIC_MANIFEST=1, WhiteNoise):")
+    for src in re.findall(r'<script src="([^"]+)"', html) + re.findall(
+        r'<link rel="stylesheet" href="([^"]+)"', html
+    ):
+        status, headers, data = get(server.port, src, cookie, {"Accept-Encoding": "br, gzip"})
+        _s, _h, plain = get(server.port, src, cookie)
+        print(
+            f"  {src:60} {status} {headers.get('Content-Encoding', 'identity'):8} "
+            f"{len(plain) / 1024:7.0f} KiB -> {len(data) / 1024:5.0f} KiB  "
+            f"Cache-Control: {headers.get('Cache-Control', '-')}"
+        )
+
+
+def chromium(server, cookie):
+    if not Path(CHROMIUM).exists():
+        print(f"\nbrowser: {CHROMIUM} not found, skipped")
+        return
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        print("\nbrowser (headless Chromium, cold browser cache, warm server):")
+        for label, path in [
+            ("France, année 2022", "/?region=&year=2022"),
+            ("Normandie, année en cours", "/?region=28"),
+        ]:
+            context = browser.new_context()
+            context.add_cookies(
+                [{"name": "sessionid", "value": cookie, "url": f"http://127.0.0.1:{server.port}"}]
+            )
+            page = context.new_page()
+            sizes = []
+            page.on("requestfinished", lambda request, sizes=sizes: sizes.append(request.url))
+            page.goto(f"http://127.0.0.1:{server.port}{path}", wait_until="commit")
+            page.wait_for_selector('.chart[data-drawn="true"]', timeout=30_000)
+            first_chart = page.evaluate("performance.now()")
+            page.wait_for_load_state("load")
+            transferred = page.evaluate(
+                "performance.getEntriesByType('navigation').concat("
+                "performance.getEntriesByType('resource'))"
+                ".reduce((sum, e) => sum + e.transferSize, 0)"
+            )
+            print(
+                f"  {label:28} first chart drawn at {first_chart:5.0f} ms, page weight "
+                f"{transferred / 1024:6.0f} KiB transferred ({len(sizes)} requests)"
+            )
+            context.close()
+        browser.close()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--years", type=int, default=10)
+    parser.add_argument("--lines-per-year", type=int, default=150_000)
+    parser.add_argument("--repeat", type=int, default=15, help="requests per page and mode")
+    parser.add_argument("--import-lines", type=int, default=1_000_000)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=600, help="load test: total requests")
+    parser.add_argument("--seconds", type=int, default=60, help="load test: at most")
+    parser.add_argument("--workers", type=int, default=5, help="gunicorn workers")
+    parser.add_argument(
+        "--keep-data", action="store_true", help="reuse the database as it is (no data load)"
+    )
+    args = parser.parse_args()
+    if not args.database_url.startswith("postgres"):
+        parser.error("the benchmark runs on PostgreSQL (--database-url postgres://...)")
+    began = time.perf_counter()
+    if not args.keep_data:
+        fresh_database(args.database_url)
+    setup(args)
+    pages(args)
+    cookie = session_cookie()
+    with Gunicorn(args) as server:
+        load(server, cookie, args)
+        static_files(server, cookie)
+        chromium(server, cookie)
+    import_throughput(args)
+    print(f"\ntotal {time.perf_counter() - began:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,148 @@
+"""Cached figures are never stale: every write to the facts, whatever its path, bumps
+the data version, and the next request computes the figures again."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from akto_portal import triggers
+from akto_portal.cache import data_version, memoize
+from akto_portal.models import DataVersion
+from contracts.models import ContractCount
+from contracts.services import contract_import, import_batch_undo
+from events.models import Attendance, EventKind
+from events.services import event_create
+from tests.factories import ContractCountFactory
+
+pytestmark = pytest.mark.django_db
+SUMMARY = "/api/v1/contracts/summary"
+HEADER = "region;branche;annee;mois;type_contrat;public;nombre\n"
+
+
+def contracts(client, **params):
+    return client.get(SUMMARY, params).json()["contracts"]
+
+
+@pytest.fixture
+def director_client(client_for, director, documents):
+    return client_for(director)
+
+
+def test_an_import_and_its_undoing_show_at_once(director_client, tmp_path, admin_user):
+    assert contracts(director_client, region="53", year=2024) is None
+    assert contracts(director_client, region="53", year=2024) is None  # now cached
+    path = tmp_path / "bretagne.csv"
+    path.write_text(HEADER + "53;;2024;;apprentissage;all;812\n")
+    report = contract_import(path=path, file_name=path.name, today=datetime.date(2026, 11, 24))
+    assert report.ok
+
+    assert contracts(director_client, region="53", year=2024) == 812
+    page = director_client.get("/", {"region": "53", "year": 2024}).content.decode()
+    assert "812" in page
+
+    import_batch_undo(batch=report.batch, user=admin_user)
+    assert contracts(director_client, region="53", year=2024) is None
+    assert "812" not in director_client.get("/", {"region": "53", "year": 2024}).content.decode()
+
+
+def test_a_document_figure_edited_in_the_admin_shows_at_once(director_client, admin_user, client):
+    assert contracts(director_client, region="28", year=2021) == 3071
+    figure = ContractCount.objects.get(region__code="28", year=2021, month=None, branch=None)
+    admin = client.__class__()
+    admin.force_login(admin_user)
+    response = admin.post(
+        f"/admin/contracts/contractcount/{figure.pk}/change/",
+        {
+            "region": figure.region_id,
+            "branch": "",
+            "year": 2021,
+            "month": "",
+            "contract_type": figure.contract_type,
+            "public": figure.public,
+            "count": 3072,
+            "source": figure.source_id,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert contracts(director_client, region="28", year=2021) == 3072
+
+
+def test_bulk_writes_without_signals_invalidate_too(director_client, normandie):
+    assert contracts(director_client, region="28", year=2021) == 3071
+    ContractCount.objects.filter(region__code="28", year=2021).update(count=3000)
+    assert contracts(director_client, region="28", year=2021) == 3000
+    ContractCount.objects.filter(region__code="28", year=2021).delete()
+    assert contracts(director_client, region="28", year=2021) is None
+    ContractCountFactory(region=normandie, year=2021, count=7)
+    assert contracts(director_client, region="28", year=2021) == 7
+
+
+def test_an_event_recorded_by_staff_shows_on_the_dashboard_at_once(
+    director_client, staff, normandie
+):
+    def held():
+        data = director_client.get("/api/v1/events/summary", {"region": "28", "year": 2026})
+        return sum(row["events"] for row in data.json()["events"])
+
+    before = held()
+    assert held() == before  # cached
+    event = event_create(
+        user=staff,
+        region=normandie,
+        title="Réunion d'information",
+        kind=EventKind.INFO_MEETING,
+        date=datetime.date(2026, 3, 12),
+    )
+    assert held() == before + 1
+    page = director_client.get("/", {"region": "28", "year": 2026}).content.decode()
+    Attendance.objects.create(event=event, category="companies", planned=30, actual=29)
+    assert director_client.get("/", {"region": "28", "year": 2026}).content.decode() != page
+
+
+def test_every_write_bumps_the_version_and_a_request_reads_it_once(director_client):
+    version = data_version()
+    ContractCountFactory(year=2019, count=1)
+    assert data_version() > version
+    director_client.get(SUMMARY, {"region": "28", "year": 2021})
+    with CaptureQueriesContext(connection) as queries:
+        director_client.get("/", {"region": "28", "year": 2021})
+    reads = [q for q in queries.captured_queries if "akto_portal_dataversion" in q["sql"]]
+    assert len(reads) == 1
+
+
+def test_every_fact_table_has_its_trigger_after_migrate():
+    assert triggers.installed(connection) == set(triggers.FACT_TABLES)
+
+
+def test_a_lost_trigger_comes_back_with_install():
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "DROP TRIGGER contracts_contractcount_data_version ON contracts_contractcount"
+            )
+        else:
+            for event in ("insert", "update", "delete"):
+                cursor.execute(f"DROP TRIGGER contracts_contractcount_data_version_{event}")
+    assert "contracts_contractcount" not in triggers.installed(connection)
+    triggers.install(connection)
+    version = data_version()
+    ContractCountFactory(year=2019, count=1)
+    assert data_version() > version
+
+
+def test_without_a_version_row_nothing_is_cached():
+    DataVersion.objects.all().delete()
+    calls = []
+    assert memoize("t", "k", lambda: calls.append(1) or 1) == 1
+    assert memoize("t", "k", lambda: calls.append(1) or 1) == 1
+    assert calls == [1, 1]
+
+
+def test_memoize_caches_under_the_version(db):
+    calls = []
+    assert memoize("t", "k", lambda: calls.append(1) or len(calls)) == 1
+    assert memoize("t", "k", lambda: calls.append(1) or len(calls)) == 1
+    DataVersion.objects.filter(pk=1).update(version=0)  # not a fact table: no bump
+    assert memoize("t", "k", lambda: calls.append(1) or len(calls)) == 2
