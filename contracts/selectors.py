@@ -106,19 +106,8 @@ def national_by_year(totals):
     return dict(by_year)
 
 
-def monthly_breakdown(*, year, region=None, contract_type=None, public=Public.ALL):
-    """Contracts of `year` month by month, from the finest data that has months.
-
-    Returns (months, unbroken): months is {1..12: Figure} built from the series that
-    are known by month; `unbroken` is the part of the yearly total known only as a
-    yearly figure (never spread over months: the pages say so instead).
-    """
-    rows = list(
-        _with_granularity(
-            _counts(years=[year], region=region, contract_type=contract_type, public=public),
-            "month",
-        )
-    )
+def _split_months(rows):
+    """(months, unbroken) of grouped rows that carry a month (see monthly_breakdown)."""
     series_levels = defaultdict(set)
     for row in rows:
         series_levels[(row["region_id"], row["contract_type"])].add(_level(row))
@@ -133,6 +122,36 @@ def monthly_breakdown(*, year, region=None, contract_type=None, public=Public.AL
         elif not monthly_levels and level == min(levels):
             unbroken.add(row["total"], bool(row["synthetic"]))
     return months, unbroken
+
+
+def _month_rows(*, year, region=None, contract_type=None, public=Public.ALL):
+    return list(
+        _with_granularity(
+            _counts(years=[year], region=region, contract_type=contract_type, public=public),
+            "month",
+        )
+    )
+
+
+def monthly_breakdown(*, year, region=None, contract_type=None, public=Public.ALL):
+    """Contracts of `year` month by month, from the finest data that has months.
+
+    Returns (months, unbroken): months is {1..12: Figure} built from the series that
+    are known by month; `unbroken` is the part of the yearly total known only as a
+    yearly figure (never spread over months: the pages say so instead).
+    """
+    return _split_months(
+        _month_rows(year=year, region=region, contract_type=contract_type, public=public)
+    )
+
+
+def monthly_breakdown_by_region(*, year, contract_type=None, public=Public.ALL):
+    """`monthly_breakdown` of every region at once, in one query: {region_id: (months,
+    unbroken)}."""
+    by_region = defaultdict(list)
+    for row in _month_rows(year=year, contract_type=contract_type, public=public):
+        by_region[row["region_id"]].append(row)
+    return {region_id: _split_months(rows) for region_id, rows in by_region.items()}
 
 
 def branch_breakdown(*, year, region=None, contract_type=None, public=Public.ALL):
@@ -317,8 +336,14 @@ def _opco_apprenticeship(*, region, year, through_month):
             figure.add(value.value, value.synthetic)
         return figure if figure.known else None
     months, unbroken = monthly_breakdown(year=year, region=region, contract_type=apprenticeship)
+    return _through_month(months, unbroken, through_month)
+
+
+def _through_month(months, unbroken, through_month):
+    """January to `through_month` of a monthly breakdown, or None when part of the year
+    is known only as a total (no month-by-month figure then) or nothing is known."""
     if unbroken.known:
-        return None  # part of the year is known only as a total: no month-by-month figure
+        return None
     figure = Figure()
     for month in range(1, through_month + 1):
         if months[month].known:
@@ -358,7 +383,20 @@ def market_share(*, region, year):
 
 def market_summaries(*, year):
     """`market_summary` of every region that has a whole-market figure for `year`, and
-    of France, in three grouped queries (plus one per region known only year-to-date)."""
+    of France, in at most four queries whatever the number of regions; cached under the
+    data version."""
+    from akto_portal.cache import memoize
+
+    return memoize("market_summaries", str(year), lambda: _market_summaries(year=year))
+
+
+def _summary(region, year, opco, market):
+    share = round(opco.value * 100 / market.value, 1) if opco and market.value else None
+    note = "" if market.month is None else f"Janvier à fin {market.month:02d}/{year}."
+    return MarketSummary(region, year, opco, market, share, note)
+
+
+def _market_summaries(*, year):
     rows = (
         MarketStat.objects.filter(measure=MarketStat.Measure.NEW_CONTRACTS, year=year)
         .values(*MARKET_FIELDS)
@@ -370,8 +408,12 @@ def market_summaries(*, year):
         current = best.get(row["region_id"])
         if current is None or rank < current[0]:
             best[row["region_id"]] = (rank, figure)
-    totals = yearly_totals(years=[year], contract_type="apprentissage")
+    if not best:
+        return []
+    apprenticeship = "apprentissage"
+    totals = yearly_totals(years=[year], contract_type=apprenticeship)
     regions = Region.objects.in_bulk([r for r in best if r is not None])
+    by_region_months = None
     summaries = []
     for region_id, (_rank, market) in best.items():
         region = regions.get(region_id)
@@ -380,10 +422,25 @@ def market_summaries(*, year):
                 opco = national_by_year(totals).get(year)
             else:
                 opco = totals.get((region_id, year))
+            summaries.append(_summary(region, year, opco, market))
+            continue
+        if by_region_months is None:
+            by_region_months = monthly_breakdown_by_region(year=year, contract_type=apprenticeship)
+        if region is None:
+            parts = list(by_region_months.values())
+            months = {m: Figure() for m in range(1, 13)}
+            unbroken = Figure()
+            for region_months, region_unbroken in parts:
+                for m, f in region_months.items():
+                    if f.known:
+                        months[m].add(f.value, f.synthetic)
+                if region_unbroken.known:
+                    unbroken.add(region_unbroken.value, region_unbroken.synthetic)
         else:
-            opco = _opco_apprenticeship(region=region, year=year, through_month=market.month)
-        share = round(opco.value * 100 / market.value, 1) if opco and market.value else None
-        note = "" if market.month is None else f"Janvier à fin {market.month:02d}/{year}."
-        summaries.append(MarketSummary(region, year, opco, market, share, note))
+            months, unbroken = by_region_months.get(
+                region_id, ({m: Figure() for m in range(1, 13)}, Figure())
+            )
+        opco = _through_month(months, unbroken, market.month)
+        summaries.append(_summary(region, year, opco, market))
     summaries.sort(key=lambda s: (s.region is None, s.region.name if s.region else ""))
     return summaries
