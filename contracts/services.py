@@ -24,7 +24,7 @@ from collections import defaultdict
 from functools import reduce
 from operator import or_
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -87,11 +87,23 @@ def _open(path, *, report, layouts, progress):
     return table, layout
 
 
+IMPORT_LOCK_KEY = 4_202_205  # any constant: the advisory lock all imports share
+
+
+def _serialize_imports():
+    """Imports write one at a time: two admins importing overlapping scopes at the same
+    moment wait for each other instead of failing. (SQLite serializes writers itself.)"""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
+
+
 def _record(*, report, user, write):
     """Create the Source and the ImportBatch, then `write(source)` -> rows replaced."""
     now = timezone.now()
     try:
         with transaction.atomic():
+            _serialize_imports()
             source = Source.objects.create(
                 kind=Source.Kind.IMPORT,
                 title=f"Import en cours {report.checksum} {now.timestamp()}",
