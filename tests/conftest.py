@@ -3,7 +3,10 @@
 Environment for the suite (production-like, DEBUG off) is set in pyproject.toml.
 """
 
+import importlib
+
 import pytest
+from django.apps import apps
 
 from akto_portal.models import Region, User
 
@@ -75,3 +78,15 @@ def _empty_figure_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """For transactional tests: the flush that ends each of them also empties the
+    reference data of the data migrations; load it again (the loaders are idempotent)."""
+    for module in (
+        "akto_portal.migrations.0002_reference_data",
+        "conventions.migrations.0002_partners",
+        "contracts.migrations.0003_departments_data",
+    ):
+        importlib.import_module(module).load(apps, None)

@@ -3,12 +3,10 @@
 Set REQUIRE_BROWSER=1 (CI does) to fail instead of skipping when Chromium is missing.
 """
 
-import importlib
 import os
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -66,11 +64,5 @@ def login(page, live_server):
 
 
 @pytest.fixture(autouse=True)
-def reference_data(transactional_db):
-    """Transactional tests end with a flush that also empties the reference data of the
-    data migrations; load it again (the loaders are idempotent)."""
-    for module in (
-        "akto_portal.migrations.0002_reference_data",
-        "conventions.migrations.0002_partners",
-    ):
-        importlib.import_module(module).load(apps, None)
+def _browser_reference_data(reference_data):
+    """Every browser test runs on a live server, hence a transactional database."""

@@ -1,10 +1,8 @@
 """An administrator imports a contract file: preview (nothing written), then confirm."""
 
-import importlib
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 
 from contracts.models import ContractCount, ImportBatch
 from tests.conftest import PASSWORD
@@ -13,18 +11,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DATA = Path(__file__).resolve().parents[1] / "contracts" / "data"
 
 
-@pytest.fixture
-def reference_data(db):
-    """Transactional tests flush the tables data migrations filled: fill them again."""
-    for module in (
-        "akto_portal.migrations.0002_reference_data",
-        "contracts.migrations.0003_departments_data",
-    ):
-        importlib.import_module(module).load(apps, None)
-
-
 def test_admin_previews_then_imports_a_contract_file(
-    login, live_server, admin_user, settings, tmp_path, reference_data
+    login, live_server, admin_user, settings, tmp_path
 ):
     settings.IMPORT_STAGING_DIR = tmp_path
     page = login(admin_user, PASSWORD)
