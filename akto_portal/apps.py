@@ -12,6 +12,7 @@ def _install_triggers(using, **kwargs):
 
 class AktoPortalConfig(AppConfig):
     name = "akto_portal"
+    verbose_name = "Référentiels et utilisateurs"
 
     def ready(self):
         # At the end of every migrate (SQLite drops the triggers of a table a migration
