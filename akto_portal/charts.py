@@ -3,22 +3,9 @@
 Bars built from synthetic demo data are hatched, so a reader tells them from real ones.
 """
 
+from contracts.models import MONTHS_FR
 from contracts.selectors import Figure
 
-MONTHS_FR = [
-    "janv.",
-    "févr.",
-    "mars",
-    "avr.",
-    "mai",
-    "juin",
-    "juil.",
-    "août",
-    "sept.",
-    "oct.",
-    "nov.",
-    "déc.",
-]
 BLUE, ORANGE, GREY = "#1f4e8c", "#e07b00", "#9aa5b1"
 LAYOUT = {
     "margin": {"l": 60, "r": 20, "t": 30, "b": 60},

@@ -10,8 +10,8 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
-from akto_portal.charts import MONTHS_FR
 from akto_portal.templatetags.portal import number, signed_pct
+from contracts.models import MONTHS_FR
 from events.models import EventKind, ParticipantCategory
 
 SYNTHETIC_BADGE = ' <span class="badge synthetic">synthétique</span>'

@@ -14,6 +14,22 @@ from django.db.models.functions import Coalesce
 
 from akto_portal.models import Branch, Qualifier, Region, Source
 
+# Short French month names, January first ("janv." … "déc."), for labels and charts.
+MONTHS_FR = [
+    "janv.",
+    "févr.",
+    "mars",
+    "avr.",
+    "mai",
+    "juin",
+    "juil.",
+    "août",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
+]
+
 
 class ContractType(models.TextChoices):
     APPRENTISSAGE = "apprentissage", "Apprentissage"
@@ -75,6 +91,9 @@ class ContractCount(models.Model):
 
     objects = ContractCountQuerySet.as_manager()
 
+    # The key of an aggregated fact, as imports and generators build them.
+    FACT_KEY = ("region_id", "branch_id", "year", "month", "contract_type", "public")
+
     class Meta:
         verbose_name = "nombre de contrats"
         verbose_name_plural = "nombres de contrats"
@@ -101,6 +120,11 @@ class ContractCount(models.Model):
     def __str__(self):
         period = f"{self.month:02d}/{self.year}" if self.month else str(self.year)
         return f"{self.region} {period} : {self.count}"
+
+    @classmethod
+    def from_fact(cls, key, count, source):
+        """A count from a fact key (see FACT_KEY) and its number of contracts."""
+        return cls(**dict(zip(cls.FACT_KEY, key, strict=True)), count=count, source=source)
 
 
 class ContractTarget(models.Model):

@@ -34,7 +34,14 @@ from contracts.imports import public as public_files
 from contracts.imports.layouts import CONTRACT_LAYOUTS, PUBLIC_LAYOUTS, detect
 from contracts.imports.reading import FileFormatError, open_table
 from contracts.imports.report import ImportReport
-from contracts.models import ContractCount, ContractType, ImportBatch, MarketStat, Public
+from contracts.models import (
+    MONTHS_FR,
+    ContractCount,
+    ContractType,
+    ImportBatch,
+    MarketStat,
+    Public,
+)
 
 REPLACEABLE_KINDS = (Source.Kind.IMPORT, Source.Kind.SYNTHETIC)
 BULK_SIZE = 5000
@@ -199,7 +206,7 @@ def _month_ranges(year, months):
     labels = []
     for run in runs:
         if len(run) >= 3:
-            first, last = contract_files.MONTHS[run[0] - 1], contract_files.MONTHS[run[-1] - 1]
+            first, last = MONTHS_FR[run[0] - 1], MONTHS_FR[run[-1] - 1]
             labels.append(f"{first} à {last} {year}")
         else:
             labels.extend(contract_files.period_label(year, m) for m in run)
@@ -292,21 +299,7 @@ def contract_import(
     def write(source):
         replaced, _ = in_scope.delete()
         ContractCount.objects.bulk_create(
-            (
-                ContractCount(
-                    region_id=region_id,
-                    branch_id=branch_id,
-                    year=year,
-                    month=month,
-                    contract_type=contract_type,
-                    public=public,
-                    count=count,
-                    source=source,
-                )
-                for (region_id, branch_id, year, month, contract_type, public), count in (
-                    facts.items()
-                )
-            ),
+            (ContractCount.from_fact(key, count, source) for key, count in facts.items()),
             batch_size=BULK_SIZE,
         )
         return replaced

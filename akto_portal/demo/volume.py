@@ -162,18 +162,9 @@ def generate(*, years, lines_per_year, seed=6):
         years=years, lines_per_year=lines_per_year, seed=seed, regions=regions, branches=branches
     )
     rows = (
-        ContractCount(
-            region_id=region_id,
-            branch_id=branch_id,
-            year=year,
-            month=month,
-            contract_type=contract_type,
-            public=public,
-            count=count,
-            source=source,
-        )
-        for (region_id, branch_id, year, month, contract_type, public), count in facts.items()
-        if (region_id, year) not in taken
+        ContractCount.from_fact(key, count, source)
+        for key, count in facts.items()
+        if (key[0], key[2]) not in taken  # (region_id, year)
     )
     written = len(ContractCount.objects.bulk_create(rows, batch_size=BULK_SIZE))
 

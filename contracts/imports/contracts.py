@@ -21,22 +21,7 @@ from akto_portal.models import Branch, Region
 from contracts.imports.layouts import COUNTS
 from contracts.imports.reading import cell_text, normalize_header, parse_date, parse_int
 from contracts.imports.report import ImportReport
-from contracts.models import ContractType, Department, Public
-
-MONTHS = [
-    "janv.",
-    "févr.",
-    "mars",
-    "avr.",
-    "mai",
-    "juin",
-    "juil.",
-    "août",
-    "sept.",
-    "oct.",
-    "nov.",
-    "déc.",
-]
+from contracts.models import MONTHS_FR, ContractType, Department, Public
 
 TRUE_FLAGS = {"1", "oui", "o", "vrai", "true", "x", "y", "yes"}
 FALSE_FLAGS = {"", "0", "non", "n", "faux", "false", "no"}
@@ -100,7 +85,7 @@ def public_of(value):
 
 
 def period_label(year, month):
-    return f"{MONTHS[month - 1]} {year}" if month else str(year)
+    return f"{MONTHS_FR[month - 1]} {year}" if month else str(year)
 
 
 BLOOM_BITS = 27  # 2**27 bits = 16 MiB
