@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "contracts",
     "conventions",
     "events",
+    "dashboards",
 ]
 
 MIDDLEWARE = [

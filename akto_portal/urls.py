@@ -1,39 +1,24 @@
+"""The URLconf: the shared base's own pages, then each app's URLconf by dotted path
+(the project package imports no app)."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from akto_portal import api, views
-from contracts import views as contract_views
+from akto_portal import views
 
 admin.site.site_header = "Portail de pilotage de l'alternance — administration"
 admin.site.site_title = "Administration du portail"
 admin.site.index_title = "Référentiels, conventions et objectifs"
 
-api_v1 = [
-    path("contracts/summary", api.contracts_summary, name="api-contracts-summary"),
-    path("contracts/by-year", api.contracts_by_year, name="api-contracts-by-year"),
-    path("contracts/by-month", api.contracts_by_month, name="api-contracts-by-month"),
-    path("contracts/by-region", api.contracts_by_region, name="api-contracts-by-region"),
-    path("contracts/by-branch", api.contracts_by_branch, name="api-contracts-by-branch"),
-    path("events/summary", api.events_summary, name="api-events-summary"),
-    path("conventions/indicators", api.conventions_indicators, name="api-conventions-indicators"),
-    path("market/summary", contract_views.market_summary_api, name="api-market-summary"),
-]
-
 urlpatterns = [
-    path("", views.overview, name="overview"),
-    path("regions/<str:code>/", views.region_detail, name="region-detail"),
-    path("export/<str:name>.<str:fmt>", views.dashboard_export, name="dashboard-export"),
-    path("indicateurs/<int:pk>/", views.indicator_detail, name="indicator-detail"),
-    path("vues/", views.saved_view_create, name="saved-view-create"),
-    path("vues/<int:pk>/supprimer/", views.saved_view_delete_view, name="saved-view-delete"),
     path("compte/jetons/", views.api_tokens, name="api-tokens"),
     path("compte/jetons/<int:pk>/revoquer/", views.api_token_revoke_view, name="api-token-revoke"),
-    path("api/v1/", include(api_v1)),
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("conventions/", include("conventions.urls")),
     path("evenements/", include("events.urls")),
     path("imports/", include("contracts.urls")),
     path("admin/", admin.site.urls),
+    path("", include("dashboards.urls")),
 ]

@@ -3,13 +3,11 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Prefetch
 
-from contracts.models import Public
-from contracts.selectors import yearly_totals
+from akto_portal.permissions import can_view_convention
+from conventions.indicators import computed_inputs, computed_value
 from conventions.models import Convention, Indicator, IndicatorValue
-from events.models import Attendance, Event, ParticipantCategory
-from events.selectors import event_figures
 
 
 @dataclass
@@ -65,53 +63,16 @@ def convention_for_page(pk):
     )
 
 
-def _convention_events(convention, today):
-    return Event.objects.filter(
-        Q(convention=convention) | Q(convention__parent=convention),
-        is_cancelled=False,
-        date__lte=today,
-    )
-
-
-def _computed(indicator, convention, today):
-    kind = Indicator.Computation
-    if indicator.computation in (kind.CONTRACTS, kind.CONTRACTS_RQTH):
-        if not convention.start_on:
-            return None, False
-        last = min(convention.end_on or today, today).year
-        years = range(convention.start_on.year, last + 1)
-        public = Public.RQTH if indicator.computation == kind.CONTRACTS_RQTH else Public.ALL
-        totals = yearly_totals(years=years, region=convention.region, public=public)
-        return sum(f.value for f in totals.values()), any(f.synthetic for f in totals.values())
-    events = _convention_events(convention, today)
-    if indicator.computation == kind.EVENTS_HELD:
-        held = events.aggregate(
-            n=Count("pk"), synthetic=Count("pk", filter=Q(source__kind="synthetic"))
-        )
-        return held["n"] or 0, bool(held["synthetic"])
-    category = {
-        kind.COMPANIES_REACHED: ParticipantCategory.COMPANIES,
-        kind.TRAINING_BODIES_REACHED: ParticipantCategory.TRAINING_BODIES,
-    }[indicator.computation]
-    # Organisations identified (SIRET / UAI) count once however many events they
-    # attended; people counted without a name are added (see events.selectors).
-    figures = event_figures(events=events, today=today)[None]
-    synthetic = Attendance.objects.filter(
-        event__in=events, category=category, event__source__kind="synthetic"
-    ).exists()
-    if category == ParticipantCategory.COMPANIES:
-        return figures.companies, synthetic
-    return figures.training_bodies, synthetic
-
-
 def indicator_statuses(convention, *, today):
     """Each indicator with its latest value: reported by hand, or computed from the
     portal's own data (contracts, events, attendance) over the convention's scope."""
     statuses = []
     for indicator in convention.indicators.all():
         if indicator.is_computed:
-            value, synthetic = _computed(indicator, convention, today)
-            statuses.append(IndicatorStatus(indicator, value, "", today, None, synthetic))
+            computed = computed_value(indicator, today=today)
+            statuses.append(
+                IndicatorStatus(indicator, computed.value, "", today, None, computed.synthetic)
+            )
             continue
         values = list(indicator.values.all())
         latest = values[0] if values else None
@@ -150,43 +111,35 @@ def indicator_inputs(indicator, *, today):
     Reported: the values entered, newest first. Contracts: the yearly totals of the
     convention's years (its region, or France). Events and attendance: the events
     counted, with the participants of the category the indicator counts."""
-    convention = indicator.convention
-    kind = Indicator.Computation
     if not indicator.is_computed:
         values = indicator.values.select_related("source", "entered_by").order_by("-as_of", "-pk")
         return {"kind": "reported", "values": list(values)}
-    if indicator.computation in (kind.CONTRACTS, kind.CONTRACTS_RQTH):
-        public = Public.RQTH if indicator.computation == kind.CONTRACTS_RQTH else Public.ALL
-        if not convention.start_on:
-            return {"kind": "contracts", "public": public, "years": []}
-        last = min(convention.end_on or today, today).year
-        years = range(convention.start_on.year, last + 1)
-        totals = yearly_totals(years=years, region=convention.region, public=public)
-        by_year = {}
-        for (_region_id, year), figure in totals.items():
-            by_year.setdefault(year, []).append(figure)
-        rows = [
-            {
-                "year": year,
-                "contracts": sum(f.value for f in by_year.get(year, [])),
-                "synthetic": any(f.synthetic for f in by_year.get(year, [])),
-            }
-            for year in years
-        ]
-        total = sum(r["contracts"] for r in rows)
-        return {"kind": "contracts", "public": public, "years": rows, "total": total}
-    category = {
-        kind.COMPANIES_REACHED: ParticipantCategory.COMPANIES,
-        kind.TRAINING_BODIES_REACHED: ParticipantCategory.TRAINING_BODIES,
-    }.get(indicator.computation)
-    events = (
-        _convention_events(convention, today)
-        .select_related("region", "source")
-        .annotate(
-            reached=Sum("attendances__actual", filter=Q(attendances__category=category))
-            if category
-            else Sum("attendances__actual")
-        )
-        .order_by("-date", "pk")
+    inputs = computed_inputs(indicator, today=today)
+    return {"kind": inputs.kind, **inputs.data}
+
+
+def conventions_progress(region, *, today, user):
+    """The conventions of a scope that carry indicators, each with where its indicators
+    stand, the result of the convention it renews, and the share of its period elapsed.
+    National scope: national conventions; a region: its own conventions."""
+    conventions = (
+        Convention.objects.filter(region=region, parent=None)
+        .exclude(status=Convention.Status.ENDED)
+        .filter(indicators__isnull=False)
+        .select_related("renews")
+        .distinct()
+        .order_by("-start_on", "title")
     )
-    return {"kind": "events", "category": category, "events": events}
+    progress = []
+    for convention in conventions:
+        if not can_view_convention(user, convention):
+            continue
+        convention = convention_for_page(convention.pk)
+        progress.append(
+            {
+                "convention": convention,
+                "statuses": indicator_statuses(convention, today=today),
+                "elapsed_pct": period_elapsed_pct(convention, today),
+            }
+        )
+    return progress

@@ -20,7 +20,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from akto_portal.cache import memoize
@@ -445,3 +445,39 @@ def recent_deletions(*, region=None, limit=10):
     if region is not None:
         deleted = deleted.filter(region_id=region.pk)
     return list(deleted.order_by("-history_date")[:limit])
+
+
+def events_by_month(*, region, year, today):
+    """Events held in `year` (up to today) by month, kind and action-plan axis, and their
+    attendance by category (2 queries, cached under the data version). Returns (held
+    rows, attendance rows)."""
+    return memoize(
+        "events_by_month",
+        f"{region.pk if region else ''}|{year}|{today}",
+        lambda: _events_by_month(region=region, year=year, today=today),
+    )
+
+
+def _events_by_month(*, region, year, today):
+    events = Event.objects.filter(is_cancelled=False, date__year=year, date__lte=today)
+    if region is not None:
+        events = events.filter(region=region)
+    held = list(
+        events.annotate(month=ExtractMonth("date"))
+        .values("month", "kind", "axis__number", "axis__title")
+        .annotate(
+            n=Count("pk"), synthetic=Count("pk", filter=Q(source__kind=Source.Kind.SYNTHETIC))
+        )
+        .order_by("month", "kind")
+    )
+    attendance = list(
+        Attendance.objects.filter(event__in=events, actual__isnull=False)
+        .annotate(month=ExtractMonth("event__date"))
+        .values("month", "event__kind", "event__axis__number", "category")
+        .annotate(
+            n=Sum("actual"),
+            synthetic=Count("pk", filter=Q(event__source__kind=Source.Kind.SYNTHETIC)),
+        )
+        .order_by("month")
+    )
+    return held, attendance

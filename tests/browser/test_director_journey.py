@@ -3,8 +3,8 @@ import io
 
 import pytest
 
-from akto_portal.demo import documents
 from akto_portal.models import Region
+from dashboards.demo import documents
 from tests.conftest import PASSWORD
 from tests.factories import ContractCountFactory
 

@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Min
 from django.utils import timezone
 
-from akto_portal.demo import volume
 from contracts.models import ContractCount
+from dashboards.demo import volume
 
 
 class Command(BaseCommand):

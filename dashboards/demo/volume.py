@@ -24,15 +24,15 @@ from itertools import accumulate
 
 from django.db import connection, transaction
 
-from akto_portal.demo.synthetic import (
+from akto_portal.models import Branch, Region, Source
+from contracts.models import ContractCount, ContractType, Public
+from conventions.models import ActionPlanAxis
+from dashboards.demo.synthetic import (
     BRANCH_WEIGHTS,
     EVENT_PLAN,
     REGION_WEIGHTS,
     SEASONALITY,
 )
-from akto_portal.models import Branch, Region, Source
-from contracts.models import ContractCount, ContractType, Public
-from conventions.models import ActionPlanAxis
 from events.models import ActivityTotal, Attendance, Event, EventKind
 
 SOURCE_TITLE = "Volume synthétique (generate_synthetic)"

@@ -1,15 +1,17 @@
-"""Reads that combine the apps for the portal's pages: the national and regional summaries."""
+"""Contract figures of a dashboard scope: the counts grouped once, the yearly-total rule
+applied (see contracts.selectors), the pace against target of the scope and of every
+region, the years and the branches."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connections
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Sum
-from django.db.models.functions import ExtractMonth
 
 from akto_portal.cache import memoize, query_key
 from akto_portal.models import Branch, Region, Source
-from akto_portal.pace import (
+from contracts import selectors as contracts
+from contracts.pace import (
     SEASONALITY_YEARS,
     Pace,
     YearData,
@@ -18,17 +20,12 @@ from akto_portal.pace import (
     months_elapsed,
     pace,
 )
-from akto_portal.permissions import can_view_convention
-from contracts import selectors as contracts
 from contracts.selectors import (
     MONTH_ALL_BRANCHES,
     MONTH_BY_BRANCH,
     Figure,
     growth_pct,
 )
-from conventions.models import Convention
-from conventions.selectors import convention_for_page, indicator_statuses, period_elapsed_pct
-from events.models import Attendance, Event
 
 
 @dataclass
@@ -315,66 +312,3 @@ def _branch_rows(facts, main, scope, through):
             round(row["contracts"] * 100 / total, 1) if total and row["contracts"] else None
         )
     return rows, unbranched
-
-
-def events_by_month(*, region, year, today):
-    """Events held in `year` (up to today) by month, kind and action-plan axis, and their
-    attendance by category (2 queries, cached under the data version). Returns (held
-    rows, attendance rows)."""
-    return memoize(
-        "events_by_month",
-        f"{region.pk if region else ''}|{year}|{today}",
-        lambda: _events_by_month(region=region, year=year, today=today),
-    )
-
-
-def _events_by_month(*, region, year, today):
-    events = Event.objects.filter(is_cancelled=False, date__year=year, date__lte=today)
-    if region is not None:
-        events = events.filter(region=region)
-    held = list(
-        events.annotate(month=ExtractMonth("date"))
-        .values("month", "kind", "axis__number", "axis__title")
-        .annotate(
-            n=Count("pk"), synthetic=Count("pk", filter=Q(source__kind=Source.Kind.SYNTHETIC))
-        )
-        .order_by("month", "kind")
-    )
-    attendance = list(
-        Attendance.objects.filter(event__in=events, actual__isnull=False)
-        .annotate(month=ExtractMonth("event__date"))
-        .values("month", "event__kind", "event__axis__number", "category")
-        .annotate(
-            n=Sum("actual"),
-            synthetic=Count("pk", filter=Q(event__source__kind=Source.Kind.SYNTHETIC)),
-        )
-        .order_by("month")
-    )
-    return held, attendance
-
-
-def conventions_progress(region, *, today, user):
-    """The conventions of a scope that carry indicators, each with where its indicators
-    stand, the result of the convention it renews, and the share of its period elapsed.
-    National scope: national conventions; a region: its own conventions."""
-    conventions = (
-        Convention.objects.filter(region=region, parent=None)
-        .exclude(status=Convention.Status.ENDED)
-        .filter(indicators__isnull=False)
-        .select_related("renews")
-        .distinct()
-        .order_by("-start_on", "title")
-    )
-    progress = []
-    for convention in conventions:
-        if not can_view_convention(user, convention):
-            continue
-        convention = convention_for_page(convention.pk)
-        progress.append(
-            {
-                "convention": convention,
-                "statuses": indicator_statuses(convention, today=today),
-                "elapsed_pct": period_elapsed_pct(convention, today),
-            }
-        )
-    return progress

@@ -2,7 +2,7 @@
 
 import datetime
 
-from akto_portal.pace import YearData, cumulative, months_elapsed, pace, seasonality
+from contracts.pace import YearData, cumulative, months_elapsed, pace, seasonality
 
 
 class Target:

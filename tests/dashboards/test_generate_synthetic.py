@@ -6,10 +6,10 @@ import datetime
 import pytest
 from django.core.management import call_command
 
-from akto_portal.demo import volume
 from akto_portal.models import Branch, Region, Source
 from contracts.models import ContractCount
 from contracts.services import contract_import
+from dashboards.demo import volume
 from events.models import Event
 
 pytestmark = pytest.mark.django_db

@@ -9,10 +9,12 @@ national (the API has no per-user default region).
 from django.http import JsonResponse
 from django.utils import timezone
 
-from akto_portal import tables
-from akto_portal.filters import DashboardFilter, scope_from
-from akto_portal.selectors import contracts_dashboard, conventions_progress, events_by_month
+from contracts.facts import contracts_dashboard
 from contracts.models import ContractCount
+from conventions.selectors import conventions_progress
+from dashboards import tables
+from dashboards.filters import DashboardFilter, scope_from
+from events.selectors import events_by_month
 
 
 def _scope(request):

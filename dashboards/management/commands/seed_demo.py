@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from akto_portal.demo import documents, synthetic
 from akto_portal.models import Region, User
+from dashboards.demo import documents, synthetic
 
 DEMO_PASSWORD = "demo"
 DEMO_USERS = [
