@@ -2,15 +2,18 @@
 applied (see contracts.selectors), the pace against target of the scope and of every
 region, the years and the branches."""
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from django.db import connections
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet, Sum
 
 from akto_portal.cache import memoize, query_key
 from akto_portal.models import Branch, Region, Source
 from contracts import selectors as contracts
+from contracts.models import ContractCount, ContractTarget
 from contracts.pace import (
     SEASONALITY_YEARS,
     Pace,
@@ -19,6 +22,7 @@ from contracts.pace import (
     cumulative,
     months_elapsed,
     pace,
+    period_label,
 )
 from contracts.selectors import (
     MONTH_ALL_BRANCHES,
@@ -30,21 +34,49 @@ from contracts.selectors import (
 
 @dataclass
 class YearRow:
+    """One year of a scope. A year the data covers only in part (the year in progress:
+    2026 known through October) is compared over the same months of the year before and
+    labelled so ("janv.–oct. 2026"); a whole year with the whole year before."""
+
     year: int
-    contracts: Figure
+    months: int  # months counted, 1..12
+    contracts: Figure | None  # None: unknown (e.g. known only as a yearly total)
     previous: Figure | None
-    target: object = None  # ContractTarget or None
+    target: ContractTarget | None = None
     growth: float | None = field(init=False)
     target_pct: float | None = field(init=False)
 
-    def __post_init__(self):
-        previous = self.previous.value if self.previous and self.previous.known else None
-        self.growth = growth_pct(self.contracts.value, previous) if self.contracts.known else None
-        self.target_pct = (
-            round(self.contracts.value * 100 / self.target.value, 1)
-            if self.target and self.target.value and self.contracts.known
+    def __post_init__(self) -> None:
+        self.growth = (
+            growth_pct(self.contracts.value, self.previous.value)
+            if self.contracts and self.previous
             else None
         )
+        self.target_pct = (
+            round(self.contracts.value * 100 / self.target.value, 1)
+            if self.target and self.target.value and self.contracts
+            else None
+        )
+
+    @property
+    def whole_year(self) -> bool:
+        return self.months >= 12
+
+    @property
+    def label(self) -> str:
+        return str(self.year) if self.whole_year else period_label(self.year, self.months)
+
+
+def year_row(
+    by_year: dict[int, YearData], year: int, *, months: int, target: ContractTarget | None
+) -> YearRow:
+    return YearRow(
+        year=year,
+        months=months,
+        contracts=cumulative(by_year.get(year), months),
+        previous=cumulative(by_year.get(year - 1), months),
+        target=target,
+    )
 
 
 # --- Dashboards -------------------------------------------------------------------------
@@ -213,20 +245,41 @@ def pace_of(by_year, *, scope, through, target):
     )
 
 
+class ContractScope(Protocol):
+    """What the contract figures need to know of a dashboard's scope
+    (dashboards.filters.Scope)."""
+
+    region: Region | None
+    year: int
+    as_of: datetime.date
+    branch: Branch | None
+    contract_type: str
+    public: str
+    date_given: bool
+
+    @property
+    def targets_apply(self) -> bool: ...
+
+
 @dataclass
 class Dashboard:
-    scope: object
-    regions: list
-    by_year: dict  # {year: YearData} of the scope
+    """Every contract figure of one scope: its pace (the headline), France's pace (the
+    regions table's total), each region's pace over the same months, its years, its
+    branches."""
+
+    scope: ContractScope
+    regions: list[Region]
+    by_year: dict[int, YearData]
     through: int
     pace: Pace
-    region_paces: list  # [(Region, Pace)] for every region
-    year_rows: list  # [YearRow] every year of the scope, with its target
-    branch_rows: list  # [dict] contracts by branch, year to date
-    unbranched: dict | None  # the part of the total not known by branch
+    national: Pace
+    region_paces: list[tuple[Region, Pace]]
+    year_rows: list[YearRow]
+    branch_rows: list[dict[str, Any]]
+    unbranched: dict[str, Any] | None  # the part of the total not known by branch
 
 
-def contracts_dashboard(filtered, scope):
+def contracts_dashboard(filtered: QuerySet[ContractCount], scope: ContractScope) -> Dashboard:
     """Every contract figure of a dashboard page (6 queries: synthetic sources, counts,
     regions, targets, counts by branch, branch names; cached under the data version)."""
     key = (
@@ -248,6 +301,16 @@ def _contracts_dashboard(filtered, scope):
     main = pace_of(
         by_year, scope=scope, through=through, target=targets.get((region_id, scope.year))
     )
+    national = (
+        main
+        if scope.region is None
+        else pace_of(
+            scope_facts(facts, None),
+            scope=scope,
+            through=through,
+            target=targets.get((None, scope.year)),
+        )
+    )
     region_paces = [
         (
             region,
@@ -261,10 +324,10 @@ def _contracts_dashboard(filtered, scope):
         for region in regions
     ]
     year_rows = [
-        YearRow(
-            year=year,
-            contracts=data.total,
-            previous=by_year.get(year - 1, YearData()).total,
+        year_row(
+            by_year,
+            year,
+            months=through if year == scope.year else (data.coverage or 12),
             target=targets.get((region_id, year)) if scope.targets_apply else None,
         )
         for year, data in sorted(by_year.items())
@@ -277,7 +340,16 @@ def _contracts_dashboard(filtered, scope):
         through,
     )
     return Dashboard(
-        scope, regions, by_year, through, main, region_paces, year_rows, branch_rows, unbranched
+        scope,
+        regions,
+        by_year,
+        through,
+        main,
+        national,
+        region_paces,
+        year_rows,
+        branch_rows,
+        unbranched,
     )
 
 

@@ -16,22 +16,9 @@ import calendar
 import datetime
 from dataclasses import dataclass, field
 
+from contracts.models import MONTHS_FR
 from contracts.selectors import Figure, growth_pct
 
-MONTH_NAMES = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
 # Actual / expected: at least AHEAD is "en avance", at least ON_TRACK "dans les temps".
 AHEAD, ON_TRACK = 1.03, 0.97
 STATUS_LABELS = {"ahead": "en avance", "on_track": "dans les temps", "behind": "en retard"}
@@ -73,6 +60,17 @@ def combine(year_datas):
     for yd in year_datas:
         combined.merge(yd)
     return combined
+
+
+def period_label(year: int, through: int) -> str:
+    """ "année 2021", "janv.–oct. 2026", "janv. 2026", "début 2026"."""
+    if through >= 12:
+        return f"année {year}"
+    if through <= 0:
+        return f"début {year}"
+    if through == 1:
+        return f"janv. {year}"
+    return f"janv.–{MONTHS_FR[through - 1]} {year}"
 
 
 def month_end(year, month):
@@ -145,12 +143,8 @@ class Pace:
         return self.through >= 12
 
     @property
-    def period_label(self):
-        if self.whole_year:
-            return f"année {self.year}"
-        if self.through <= 0:
-            return f"début {self.year}"
-        return f"janvier à {MONTH_NAMES[self.through - 1]} {self.year}"
+    def period_label(self) -> str:
+        return period_label(self.year, self.through)
 
     @property
     def contracts(self):
@@ -247,8 +241,7 @@ def pace(*, year, through, current, previous, past, target=None, targets_apply=T
     if previous is not None and previous.total.known and before is None:
         notes.append(
             f"{year - 1} n'est connu que comme total annuel : "
-            f"pas de comparaison sur la même période ({MONTH_NAMES[0]} à "
-            f"{MONTH_NAMES[max(through, 1) - 1]})."
+            f"pas de comparaison sur la même période ({period_label(year - 1, through)})."
         )
     shares = seasonality(past)
     if target is not None and 0 < through < 12 and shares is None:

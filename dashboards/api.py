@@ -9,22 +9,21 @@ national (the API has no per-user default region).
 from django.http import JsonResponse
 from django.utils import timezone
 
-from contracts.facts import contracts_dashboard
 from contracts.models import ContractCount
-from conventions.selectors import conventions_progress
-from dashboards import tables
-from dashboards.filters import DashboardFilter, scope_from
-from events.selectors import events_by_month
+from dashboards.filters import DashboardFilter, Scope, scope_from
+from dashboards.page import DashboardPage, build_page
 
 
-def _scope(request):
+def _page(request) -> tuple[DashboardPage | None, JsonResponse | None]:
+    """The page model of the URL's scope (France when `region` is absent)."""
     filterset = DashboardFilter(request.GET, queryset=ContractCount.objects.all())
     if not filterset.is_valid():
-        return None, None, JsonResponse({"errors": filterset.errors.get_json_data()}, status=400)
-    return filterset, scope_from(filterset, today=timezone.localdate()), None
+        return None, JsonResponse({"errors": filterset.errors.get_json_data()}, status=400)
+    scope = scope_from(filterset, today=timezone.localdate())
+    return build_page(scope, filterset, user=request.user), None
 
 
-def _filters(scope):
+def _filters(scope: Scope) -> dict:
     return {
         "region": scope.region.code if scope.region else None,
         "year": scope.year,
@@ -34,110 +33,126 @@ def _filters(scope):
     }
 
 
-def _dashboard(request):
-    filterset, scope, error = _scope(request)
-    if error is not None:
-        return None, error
-    return contracts_dashboard(filterset.qs, scope), None
-
-
 def _without(rows, *keys):
     return [{k: v for k, v in row.items() if k not in keys} for row in rows]
 
 
 def contracts_summary(request):
     """Contracts to date against the same period last year, the target and the pace."""
-    dashboard, error = _dashboard(request)
+    page, error = _page(request)
     if error:
         return error
-    return JsonResponse({**_filters(dashboard.scope), **dashboard.pace.as_dict()})
+    return JsonResponse({**_filters(page.scope), **page.contracts.pace.as_dict()})
 
 
 def contracts_by_year(request):
-    dashboard, error = _dashboard(request)
+    """Every year of the scope; the year in progress over the months known, against the
+    same months of the year before (`months` < 12, `period` says which)."""
+    page, error = _page(request)
     if error:
         return error
     rows = [
         {
             "year": r.year,
-            "contracts": r.contracts.value if r.contracts.known else None,
+            "months": r.months,
+            "period": r.label,
+            "contracts": r.contracts.value if r.contracts else None,
+            "previous_year": r.previous.value if r.previous else None,
             "growth_pct": r.growth,
             "target": r.target.value if r.target else None,
-            "synthetic": r.contracts.synthetic,
+            "synthetic": bool(r.contracts and r.contracts.synthetic),
         }
-        for r in dashboard.year_rows
+        for r in page.contracts.year_rows
     ]
-    return JsonResponse({**_filters(dashboard.scope), "rows": rows})
+    return JsonResponse({**_filters(page.scope), "rows": rows})
+
+
+def _table(page: DashboardPage, name: str, *drop: str) -> dict:
+    return {
+        **_filters(page.scope),
+        "months": page.contracts.through,
+        "rows": _without(page.rows[name], *drop),
+        "total": _without([page.totals[name]], "label")[0],
+    }
 
 
 def contracts_by_month(request):
-    dashboard, error = _dashboard(request)
+    page, error = _page(request)
     if error:
         return error
-    rows = _without(tables.month_rows(dashboard), "label")
-    return JsonResponse({**_filters(dashboard.scope), "months": dashboard.through, "rows": rows})
+    return JsonResponse(_table(page, "months", "label"))
 
 
 def contracts_by_region(request):
-    dashboard, error = _dashboard(request)
+    page, error = _page(request)
     if error:
         return error
-    rows = _without(tables.region_rows(dashboard), "url", "status")
-    return JsonResponse({**_filters(dashboard.scope), "months": dashboard.through, "rows": rows})
+    return JsonResponse(_table(page, "regions", "url", "status"))
 
 
 def contracts_by_branch(request):
-    dashboard, error = _dashboard(request)
+    page, error = _page(request)
     if error:
         return error
+    dashboard = page.contracts
     rows = [{"branch": r["branch"].pk, **_without([r], "branch")[0]} for r in dashboard.branch_rows]
     if dashboard.unbranched:
         rows.append({"branch": None, **dashboard.unbranched})
-    return JsonResponse({**_filters(dashboard.scope), "months": dashboard.through, "rows": rows})
+    return JsonResponse(
+        {
+            **_filters(page.scope),
+            "months": dashboard.through,
+            "rows": rows,
+            "total": _without([page.totals["branches"]], "label")[0],
+        }
+    )
 
 
 def events_summary(request):
-    _filterset, scope, error = _scope(request)
+    """Events held by month, kind and axis, and their participants; a reported yearly
+    total (no month: `month` is null) replaces the recorded events of its kind."""
+    page, error = _page(request)
     if error:
         return error
-    held, attendance = events_by_month(
-        region=scope.region, year=scope.year, today=timezone.localdate()
-    )
+    events = page.events
     return JsonResponse(
         {
-            **_filters(scope),
+            **_filters(page.scope),
             "events": [
                 {
-                    "month": r["month"],
+                    "month": r["month"] if r["month"] <= 12 else None,
                     "kind": r["kind"],
                     "axis": r["axis__number"],
                     "events": r["n"],
+                    "reported": bool(r.get("reported")),
                     "synthetic": bool(r["synthetic"]),
                 }
-                for r in held
+                for r in events.held
             ],
             "attendance": [
                 {
-                    "month": r["month"],
+                    "month": r["month"] if r["month"] <= 12 else None,
                     "kind": r["event__kind"],
                     "axis": r["event__axis__number"],
                     "category": r["category"],
                     "participants": r["n"],
+                    "reported": bool(r.get("reported")),
                 }
-                for r in attendance
+                for r in events.attendance
             ],
+            "total": _without([page.totals["events"]], "label")[0],
         }
     )
 
 
 def conventions_indicators(request):
-    _filterset, scope, error = _scope(request)
+    page, error = _page(request)
     if error:
         return error
-    progress = conventions_progress(scope.region, today=timezone.localdate(), user=request.user)
+    progress = page.progress
     return JsonResponse(
         {
-            "region": scope.region.code if scope.region else None,
+            "region": page.scope.region.code if page.scope.region else None,
             "conventions": [
                 {
                     "id": item["convention"].pk,

@@ -17,7 +17,31 @@ LAYOUT = {
 
 
 def _pattern(figures):
-    return {"shape": ["/" if f.synthetic else "" for f in figures]}
+    return {"shape": ["/" if f is not None and f.synthetic else "" for f in figures]}
+
+
+def drawable(figure: dict | None) -> dict | None:
+    """The figure, or None when none of its traces has a value: no chart is drawn
+    without data (the page says why instead of showing empty axes)."""
+    if not figure:
+        return None
+    for trace in figure.get("data", []):
+        values = trace.get("y") if trace.get("type") != "heatmap" else trace.get("z")
+        if trace.get("type") == "bar" and trace.get("orientation") == "h":
+            values = trace.get("x")
+        if values is None and "values" in trace:
+            values = trace["values"]
+        if values is not None and any(v is not None for v in _flat(values)):
+            return figure
+    return None
+
+
+def _flat(values):
+    for value in values:
+        if isinstance(value, list):
+            yield from _flat(value)
+        else:
+            yield value
 
 
 def _layout(**extra):
@@ -26,13 +50,13 @@ def _layout(**extra):
 
 def contracts_by_year(rows):
     """rows: YearRow list. Contracts per year with the target of each year."""
-    years = [str(r.year) for r in rows]
+    years = [r.label for r in rows]
     data = [
         {
             "type": "bar",
             "name": "Contrats",
             "x": years,
-            "y": [r.contracts.value if r.contracts.known else None for r in rows],
+            "y": [r.contracts.value if r.contracts else None for r in rows],
             "marker": {"color": BLUE, "pattern": _pattern([r.contracts for r in rows])},
             "hovertemplate": "%{y:,.0f} contrats<extra></extra>",
         }
@@ -339,21 +363,32 @@ def indicators_progress(statuses, *, elapsed_pct):
     }
 
 
+REPORTED_SLOT = "Total déclaré"
+
+
+def _event_slots(rows):
+    """The twelve months, and a last bar for reported yearly totals (no month)."""
+    if any(r["month"] > 12 for r in rows):
+        return [*MONTHS_FR, REPORTED_SLOT]
+    return list(MONTHS_FR)
+
+
 def events_by_month(held, kind_labels):
     """held: rows {month, kind, n, synthetic}. Events held per month, stacked by kind."""
     kinds = sorted({r["kind"] for r in held})
+    slots = _event_slots(held)
     data = []
     for kind in kinds:
-        counts, synthetic = [0] * 12, [False] * 12
+        counts, synthetic = [None] * len(slots), [False] * len(slots)
         for r in held:
             if r["kind"] == kind:
-                counts[r["month"] - 1] += r["n"]
+                counts[r["month"] - 1] = (counts[r["month"] - 1] or 0) + r["n"]
                 synthetic[r["month"] - 1] = synthetic[r["month"] - 1] or bool(r["synthetic"])
         data.append(
             {
                 "type": "bar",
                 "name": kind_labels.get(kind, kind),
-                "x": MONTHS_FR,
+                "x": slots,
                 "y": counts,
                 "marker": {"pattern": _hatch(synthetic)},
                 "hovertemplate": "%{y} événements<extra></extra>",
@@ -368,18 +403,19 @@ def events_by_month(held, kind_labels):
 def attendance_by_month(attendance, category_labels):
     """attendance: rows {month, category, n}. Participants per month, stacked by category."""
     categories = sorted({r["category"] for r in attendance})
+    slots = _event_slots(attendance)
     data = []
     for category in categories:
-        counts, synthetic = [0] * 12, [False] * 12
+        counts, synthetic = [None] * len(slots), [False] * len(slots)
         for r in attendance:
             if r["category"] == category:
-                counts[r["month"] - 1] += r["n"]
+                counts[r["month"] - 1] = (counts[r["month"] - 1] or 0) + r["n"]
                 synthetic[r["month"] - 1] = synthetic[r["month"] - 1] or bool(r["synthetic"])
         data.append(
             {
                 "type": "bar",
                 "name": category_labels.get(category, category),
-                "x": MONTHS_FR,
+                "x": slots,
                 "y": counts,
                 "marker": {"pattern": _hatch(synthetic)},
                 "hovertemplate": "%{y:,.0f} participants<extra></extra>",

@@ -3,6 +3,11 @@
 `branch`, `contract_type` and `public` filter the contract counts; `region`, `year` and
 `date` choose the scope and the moment, which the selectors apply (a region page still
 compares its region with the others, and a year is compared with the years before).
+
+France is a value of its own: `region=FR` (an empty `region=` also means France, as in
+older links). Only a URL without `region` falls back to the user's home region, and every
+link the page builds writes the region down, so a choice of France survives pagination,
+sorting, drill-down, exports and saved views.
 """
 
 import datetime
@@ -15,13 +20,18 @@ from django.utils.http import urlencode
 from akto_portal.models import Branch, Region
 from contracts.models import ContractCount, ContractType, Public
 
+FRANCE = "FR"
+
+
+def _region_choices() -> list[tuple[str, str]]:
+    return [(FRANCE, "France entière")] + [(r.code, r.name) for r in Region.objects.all()]
+
 
 class DashboardFilter(django_filters.FilterSet):
-    region = django_filters.ModelChoiceFilter(
+    region = django_filters.ChoiceFilter(
         label="Région",
-        queryset=Region.objects.all(),
-        to_field_name="code",
-        empty_label="France entière",
+        choices=_region_choices,
+        empty_label=None,
         method="_scope",
     )
     year = django_filters.NumberFilter(
@@ -72,13 +82,20 @@ class Scope:
     date_given: bool = False
 
     @property
-    def targets_apply(self):
+    def label(self) -> str:
+        """ "Normandie · Hôtels, cafés, restaurants" or "France entière"."""
+        name = self.region.name if self.region else "France entière"
+        return f"{name} · {self.branch.name}" if self.branch else name
+
+    @property
+    def targets_apply(self) -> bool:
         return self.branch is None and not self.contract_type
 
-    def query(self, **overrides):
-        """The URL query string of this scope (drill-down links keep the filters)."""
-        params = {
-            "region": self.region.code if self.region else "",
+    def query(self, **overrides: object) -> str:
+        """The URL query string of this scope, region always written (FR for France), so
+        that drill-down links, exports and saved views keep it."""
+        params: dict[str, object] = {
+            "region": self.region.code if self.region else FRANCE,
             "year": self.year,
             "branch": self.branch.pk if self.branch else "",
             "contract_type": self.contract_type,
@@ -90,11 +107,11 @@ class Scope:
         return urlencode({k: v for k, v in params.items() if v not in ("", None)})
 
 
-def scope_data(scope):
+def scope_data(scope: Scope) -> dict[str, object]:
     """The scope as filter data, to show the form as the page applies it (defaults
     included)."""
     return {
-        "region": scope.region.code if scope.region else "",
+        "region": scope.region.code if scope.region else FRANCE,
         "year": scope.year,
         "date": scope.as_of.isoformat() if scope.date_given else "",
         "branch": scope.branch.pk if scope.branch else "",
@@ -103,13 +120,23 @@ def scope_data(scope):
     }
 
 
-def scope_from(filterset, *, today, default_region=None, default_year=None):
+def scope_from(
+    filterset: DashboardFilter,
+    *,
+    today: datetime.date,
+    default_region: Region | None = None,
+    default_year: int | None = None,
+) -> Scope:
     """Read the scope from a bound, valid filter. A missing `region` parameter means the
-    user's default region; an empty one means France."""
+    user's home region; `FR` or an empty one means France."""
     data = filterset.form.cleaned_data
-    region = data.get("region")
+    code = data.get("region") or FRANCE
     if "region" not in filterset.data:
         region = default_region
+    elif code == FRANCE:
+        region = None
+    else:
+        region = Region.objects.get(code=code)
     as_of = data.get("date")
     date_given = as_of is not None
     year = data.get("year")

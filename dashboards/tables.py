@@ -2,9 +2,11 @@
 so a table, its chart, its CSV/XLSX export and the API always agree.
 
 HTML cells are formatted the French way (`render_*`); exports get raw numbers
-(`value_*`). Each table sums its rows in `totals()`, shown in its footer and exported as
-the last row.
+(`value_*`). A table's totals are given by the page model (dashboards.page), shown in its
+footer and exported as the last row; an unknown total stays empty.
 """
+
+from typing import Any
 
 import django_tables2 as tables
 from django.urls import reverse
@@ -13,6 +15,7 @@ from django.utils.html import format_html
 from akto_portal.templatetags.portal import number, signed_pct
 from contracts.models import MONTHS_FR
 from events.models import EventKind, ParticipantCategory
+from events.selectors import NO_MONTH, EventsYear
 
 SYNTHETIC_BADGE = ' <span class="badge synthetic">synthétique</span>'
 
@@ -26,8 +29,12 @@ def _num(value, record=None):
 
 def _footer(table, bound_column):
     if bound_column.name in table.total_keys:
-        return number(table.totals()[bound_column.name])
+        return number(table.totals().get(bound_column.name))
     return ""
+
+
+def _label_footer(table, bound_column):
+    return table.totals().get("label", "Total")
 
 
 class NumberColumn(tables.Column):
@@ -46,7 +53,11 @@ class NumberColumn(tables.Column):
 
 
 class BaseTable(tables.Table):
-    total_keys = ()
+    total_keys: tuple[str, ...] = ()
+
+    def __init__(self, data, *args, totals: dict[str, Any] | None = None, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self._totals = totals or {}
 
     class Meta:
         attrs = {"class": "data"}
@@ -64,17 +75,17 @@ class BaseTable(tables.Table):
         for row in self.rows:
             yield [row.record.get(c.name) for c in columns]
 
-    def totals(self):
-        """{column: sum} over every row (not just the page)."""
-        return {
-            key: sum(r[key] for r in self.data.data if r.get(key) is not None)
-            for key in self.total_keys
-        }
+    def totals(self) -> dict[str, Any]:
+        """The footer's figures, as the page model gives them (None: unknown)."""
+        return self._totals
 
-    def total_row(self):
+    def total_row(self) -> list[Any]:
         columns = [c for c in self.columns.iterall() if not c.column.exclude_from_export]
         totals = self.totals()
-        return ["Total" if i == 0 else totals.get(c.name, "") for i, c in enumerate(columns)]
+        return [
+            totals.get("label", "Total") if i == 0 else totals.get(c.name)
+            for i, c in enumerate(columns)
+        ]
 
 
 def _link(record, label):
@@ -83,14 +94,14 @@ def _link(record, label):
 
 
 class RegionTable(BaseTable):
-    name = tables.Column("Région", footer="Total")
+    name = tables.Column("Région", footer=_label_footer)
     contracts = NumberColumn("Contrats à date")
     previous = NumberColumn("Même période N-1")
     growth = NumberColumn("Évolution (%)")
     target = NumberColumn("Objectif annuel")
     expected = NumberColumn("Attendu à date")
     status = tables.Column("Rythme", orderable=False)
-    total_keys = ("contracts", "previous", "target", "expected")
+    total_keys = ("contracts", "previous", "growth", "target", "expected")
 
     class Meta(BaseTable.Meta):
         prefix = "r-"
@@ -109,12 +120,12 @@ class RegionTable(BaseTable):
 
 
 class BranchTable(BaseTable):
-    name = tables.Column("Branche", footer="Total")
+    name = tables.Column("Branche", footer=_label_footer)
     contracts = NumberColumn("Contrats à date")
     previous = NumberColumn("Même période N-1")
     growth = NumberColumn("Évolution (%)")
     share = NumberColumn("Part (%)")
-    total_keys = ("contracts", "previous")
+    total_keys = ("contracts", "previous", "growth")
 
     class Meta(BaseTable.Meta):
         prefix = "b-"
@@ -134,7 +145,7 @@ class BranchTable(BaseTable):
 
 
 class MonthTable(BaseTable):
-    label = tables.Column("Mois", footer="Total", order_by=("month",))
+    label = tables.Column("Mois", footer=_label_footer, order_by=("month",))
     contracts = NumberColumn("Contrats")
     cumulative = NumberColumn("Cumul")
     previous = NumberColumn("Contrats N-1")
@@ -151,7 +162,7 @@ class MonthTable(BaseTable):
 
 
 class EventTable(BaseTable):
-    kind = tables.Column("Type d'événement", footer="Total")
+    kind = tables.Column("Type d'événement", footer=_label_footer)
     axis = tables.Column("Axe du plan d'actions")
     events = NumberColumn("Événements")
     companies = NumberColumn("Entreprises")
@@ -169,7 +180,7 @@ class EventTable(BaseTable):
 
 
 class EventMonthTable(BaseTable):
-    label = tables.Column("Mois", footer="Total", order_by=("month",))
+    label = tables.Column("Mois", footer=_label_footer, order_by=("month",))
     events = NumberColumn("Événements")
     companies = NumberColumn("Entreprises")
     training_bodies = NumberColumn("CFA / OF")
@@ -180,7 +191,7 @@ class EventMonthTable(BaseTable):
 
     class Meta(BaseTable.Meta):
         prefix = "em-"
-        per_page = 12
+        per_page = 13
 
     def render_events(self, value, record):
         return _num(value, record)
@@ -255,27 +266,47 @@ def month_rows(dashboard):
     return rows
 
 
-def event_rows(held, attendance):
-    rows = {}
-    for r in held:
-        key = (r["kind"], r["axis__number"])
+def _axis_label(row: dict[str, Any]) -> str:
+    if row.get("reported"):
+        return "Total déclaré (sans détail)"
+    number = row.get("axis__number", row.get("event__axis__number"))
+    return f"Axe {number}" if number else "—"
+
+
+def event_rows(events: EventsYear) -> list[dict[str, Any]]:
+    """Events and participants by kind and action-plan axis; a reported yearly total is
+    a row of its own (it replaces the recorded events of its kind)."""
+    rows: dict[tuple[str, Any], dict[str, Any]] = {}
+    for r in events.held:
+        key = (r["kind"], None if r.get("reported") else r["axis__number"])
         row = rows.setdefault(
             key,
             {
                 "kind": EventKind(r["kind"]).label,
-                "axis": f"Axe {r['axis__number']}" if r["axis__number"] else "—",
-                "events": 0,
+                "axis": _axis_label(r),
+                "events": None,
                 "synthetic": False,
+                "reported": bool(r.get("reported")),
                 **{c.value: None for c in ParticipantCategory},
             },
         )
-        row["events"] += r["n"]
+        row["events"] = (row["events"] or 0) + r["n"]
         row["synthetic"] = row["synthetic"] or bool(r["synthetic"])
-    for r in attendance:
-        row = rows.get((r["event__kind"], r["event__axis__number"]))
-        if row is not None:
-            row[r["category"]] = (row[r["category"]] or 0) + r["n"]
-    return sorted(rows.values(), key=lambda r: (-r["events"], r["kind"]))
+    for r in events.attendance:
+        key = (r["event__kind"], None if r.get("reported") else r["event__axis__number"])
+        row = rows.setdefault(
+            key,
+            {
+                "kind": EventKind(r["event__kind"]).label,
+                "axis": _axis_label(r),
+                "events": None,
+                "synthetic": False,
+                "reported": bool(r.get("reported")),
+                **{c.value: None for c in ParticipantCategory},
+            },
+        )
+        row[r["category"]] = (row[r["category"]] or 0) + r["n"]
+    return sorted(rows.values(), key=lambda r: (-(r["events"] or 0), r["kind"], r["axis"]))
 
 
 class IndicatorEventTable(tables.Table):
@@ -294,23 +325,35 @@ class IndicatorEventTable(tables.Table):
         order_by = "-date"
 
 
-def event_month_rows(held, attendance):
-    """One row per month: the events held and their participants by category."""
+def event_month_rows(events: EventsYear) -> list[dict[str, Any]]:
+    """One row per month: the events held and their participants by category; reported
+    yearly totals, which have no month, come last as "sans détail mensuel"."""
     rows = [
         {
             "month": m,
-            "label": MONTHS_FR[m - 1],
-            "events": 0,
+            "label": MONTHS_FR[m - 1] if m <= 12 else "Déclaré, sans détail mensuel",
+            "events": None,
             "synthetic": False,
             **{c.value: None for c in ParticipantCategory},
         }
-        for m in range(1, 13)
+        for m in range(1, NO_MONTH + 1)
     ]
-    for r in held:
+    for r in events.held:
         row = rows[r["month"] - 1]
-        row["events"] += r["n"]
+        row["events"] = (row["events"] or 0) + r["n"]
         row["synthetic"] = row["synthetic"] or bool(r["synthetic"])
-    for r in attendance:
+    for r in events.attendance:
         row = rows[r["month"] - 1]
         row[r["category"]] = (row[r["category"]] or 0) + r["n"]
+    if all(rows[-1][key] is None for key in ["events", *(c.value for c in ParticipantCategory)]):
+        rows.pop()
     return rows
+
+
+TABLE_CLASSES: dict[str, type[BaseTable]] = {
+    "regions": RegionTable,
+    "branches": BranchTable,
+    "months": MonthTable,
+    "events": EventTable,
+    "event_months": EventMonthTable,
+}

@@ -1,5 +1,5 @@
 """The dashboards (France or a region, optionally one branch), their exports and the
-indicator drill-down."""
+indicator drill-down. Each reads the page model of its scope (dashboards.page)."""
 
 from django.contrib import messages
 from django.http import Http404, QueryDict
@@ -14,71 +14,66 @@ from akto_portal.cache import data_version
 from akto_portal.models import Region, SavedView
 from akto_portal.permissions import can_view_convention
 from akto_portal.services import SavedViewError, saved_view_delete, saved_view_save
-from contracts import selectors as contracts
-from contracts.facts import contracts_dashboard
-from contracts.models import ContractCount
+from contracts.selectors import Figure
 from conventions.models import Indicator
-from conventions.selectors import (
-    conventions_for_region,
-    conventions_progress,
-    indicator_for_page,
-    indicator_inputs,
-)
+from conventions.selectors import conventions_for_region, indicator_for_page, indicator_inputs
 from dashboards import charts, exports, tables
-from dashboards.filters import DashboardFilter, scope_data, scope_from
-from events import selectors as events
+from dashboards.filters import DashboardFilter, scope_data
+from dashboards.page import TABLES, DashboardPage, page_for_request, request_scope
 from events.models import EventKind, ParticipantCategory
-from events.selectors import events_by_month
+from events.selectors import upcoming_events
 
 EXPORTABLE = {"regions", "branches", "months", "events", "event_months"}
+WORKBOOK = [
+    ("Régions", "regions"),
+    ("Mois", "months"),
+    ("Branches", "branches"),
+    ("Événements", "events"),
+    ("Événements par mois", "event_months"),
+]
 
 
-def dashboard_scope(request, *, region=None, data=None):
-    """Bind the URL's filters and read the scope. Invalid values are dropped (the page
-    shows the defaults for them) rather than failing the page."""
-    data = (request.GET if data is None else data).copy()
-    if region is not None:
-        data["region"] = region.code
-    filterset = DashboardFilter(data, queryset=ContractCount.objects.all())
-    if not filterset.is_valid():
-        for name in filterset.errors:
-            data.pop(name, None)
-        filterset = DashboardFilter(data, queryset=ContractCount.objects.all())
-        filterset.is_valid()
-    today = timezone.localdate()
-    default_region = request.user.region if request.user.region_id else None
-    scope = scope_from(filterset, today=today, default_region=default_region)
-    return filterset, scope
-
-
-def _events(scope):
-    held, attendance = events_by_month(
-        region=scope.region, year=scope.year, today=timezone.localdate()
-    )
-    return held, attendance
-
-
-def _tables(request, dashboard, held, attendance, *, paginate=True):
-    built = {
-        "regions": tables.RegionTable(tables.region_rows(dashboard)),
-        "branches": tables.BranchTable(tables.branch_rows(dashboard)),
-        "months": tables.MonthTable(tables.month_rows(dashboard)),
-        "events": tables.EventTable(tables.event_rows(held, attendance)),
-        "event_months": tables.EventMonthTable(tables.event_month_rows(held, attendance)),
-    }
+def _tables(request, page: DashboardPage, *, paginate=True):
+    built = {name: page.table(name) for name in TABLES}
     config = RequestConfig(request, paginate={"per_page": 20} if paginate else False)
     for table in built.values():
         config.configure(table)
     return built
 
 
-def _render_dashboard(request, *, region=None):
-    filterset, scope = dashboard_scope(request, region=region)
-    today = timezone.localdate()
-    dashboard = contracts_dashboard(filterset.qs, scope)
-    held, attendance = _events(scope)
-    built = _tables(request, dashboard, held, attendance)
-    progress = conventions_progress(scope.region, today=today, user=request.user)
+def _no_months() -> dict[int, Figure]:
+    return {m: Figure() for m in range(1, 13)}
+
+
+def _charts(page: DashboardPage, current, previous) -> dict[str, dict | None]:
+    """The page's figures; None for a chart without data (the page says why)."""
+    scope, dashboard = page.scope, page.contracts
+    any_region = any(p.contracts is not None for _region, p in dashboard.region_paces)
+    figures = {
+        "chart_cumulative": charts.cumulative_vs_target(dashboard.pace, current, previous),
+        "chart_years": charts.contracts_by_year(dashboard.year_rows),
+        "chart_regions": charts.paces_by_region(dashboard.region_paces) if any_region else None,
+        "chart_map": (
+            charts.region_map(dashboard.region_paces, selected=scope.region) if any_region else None
+        ),
+        "chart_branches": charts.contracts_by_branch(dashboard.branch_rows, year=scope.year),
+        "chart_months": charts.contracts_by_month(
+            current.months if current else _no_months(),
+            previous.months if previous else _no_months(),
+            year=scope.year,
+        ),
+        "chart_events": charts.events_by_month(page.events.held, dict(EventKind.choices)),
+        "chart_attendance": charts.attendance_by_month(
+            page.events.attendance, dict(ParticipantCategory.choices)
+        ),
+    }
+    return {name: charts.drawable(figure) for name, figure in figures.items()}
+
+
+def _render_dashboard(request, *, region_code=None):
+    _filterset, page = page_for_request(request, region_code=region_code)
+    scope, dashboard = page.scope, page.contracts
+    progress = page.progress
     for number, item in enumerate(progress, start=1):
         item["chart_id"] = f"chart-indicators-{number}"
         item["chart"] = charts.indicators_progress(
@@ -88,41 +83,27 @@ def _render_dashboard(request, *, region=None):
     previous = dashboard.by_year.get(scope.year - 1)
     context = {
         "form": DashboardFilter(scope_data(scope)).form,
+        "page": page,
         "scope": scope,
         "dashboard": dashboard,
         "pace": dashboard.pace,
         "query": scope.query(),
-        "tables": built,
+        "tables": _tables(request, page),
         "progress": progress,
-        "activity": events.activity_summary(region=scope.region),
-        "market_stats": contracts.market_stats(region=None) if scope.region is None else [],
-        "market": (
-            contracts.market_summaries(year=scope.year)
-            if scope.region is None
-            else [contracts.market_summary(region=scope.region, year=scope.year)]
-        ),
-        "chart_cumulative": charts.cumulative_vs_target(dashboard.pace, current, previous),
-        "chart_years": charts.contracts_by_year(dashboard.year_rows),
-        "chart_regions": charts.paces_by_region(dashboard.region_paces),
-        "chart_map": charts.region_map(dashboard.region_paces, selected=scope.region),
-        "chart_branches": charts.contracts_by_branch(dashboard.branch_rows, year=scope.year),
-        "chart_months": charts.contracts_by_month(
-            current.months if current else {m: contracts.Figure() for m in range(1, 13)},
-            previous.months if previous else {m: contracts.Figure() for m in range(1, 13)},
-            year=scope.year,
-        ),
-        "chart_events": charts.events_by_month(held, dict(EventKind.choices)),
-        "chart_attendance": charts.attendance_by_month(
-            attendance, dict(ParticipantCategory.choices)
-        ),
+        "events_year": page.events,
+        "event_totals": page.totals["events"],
+        "activity": page.activity,
+        "market_stats": page.market_stats,
+        "market": page.market,
+        **_charts(page, current, previous),
         "current": current,
         "previous": previous,
+        "saved_views": SavedView.objects.filter(user=request.user),
     }
-    context["saved_views"] = SavedView.objects.filter(user=request.user)
-    context.update(_fragments(request, scope, today))
+    context.update(_fragments(request, scope, page.today))
     if scope.region is not None:
         context["conventions"] = conventions_for_region(scope.region)
-        context["upcoming_events"] = events.upcoming_events(region=scope.region, today=today)
+        context["upcoming_events"] = upcoming_events(region=scope.region, today=page.today)
     return render(request, "dashboards/dashboard.html", context)
 
 
@@ -143,28 +124,23 @@ def overview(request):
 
 
 def region_detail(request, code):
-    return _render_dashboard(request, region=get_object_or_404(Region, code=code))
+    region = get_object_or_404(Region, code=code)
+    return _render_dashboard(request, region_code=region.code)
 
 
 def dashboard_export(request, name, fmt):
-    """A dashboard table as CSV or XLSX, or every table of the dashboard as one XLSX."""
+    """A dashboard table as CSV or XLSX, or every table of the dashboard as one XLSX:
+    the page model of the same scope, every row, the page's totals."""
     if fmt not in ("csv", "xlsx") or (name not in EXPORTABLE and name != "tableau"):
         raise Http404
-    filterset, scope = dashboard_scope(request)
-    dashboard = contracts_dashboard(filterset.qs, scope)
-    held, attendance = _events(scope)
-    built = _tables(request, dashboard, held, attendance, paginate=False)
+    if name == "tableau" and fmt != "xlsx":
+        raise Http404
+    _filterset, page = page_for_request(request)
+    scope = page.scope
+    built = _tables(request, page, paginate=False)
     slug = f"{scope.region.code if scope.region else 'france'}-{scope.year}"
     if name == "tableau":
-        if fmt != "xlsx":
-            raise Http404
-        sheets = [
-            ("Régions", built["regions"]),
-            ("Mois", built["months"]),
-            ("Branches", built["branches"]),
-            ("Événements", built["events"]),
-            ("Événements par mois", built["event_months"]),
-        ]
+        sheets = [(title, built[key]) for title, key in WORKBOOK]
         return exports.xlsx_response(sheets, f"tableau-de-bord-{slug}")
     if fmt == "csv":
         return exports.csv_response(built[name], f"{name}-{slug}")
@@ -194,7 +170,7 @@ def indicator_detail(request, pk):
 @require_POST
 def saved_view_create(request):
     """Name the dashboard view the user is looking at (its filters, defaults included)."""
-    _filterset, scope = dashboard_scope(request, data=QueryDict(request.POST.get("query", "")))
+    _filterset, scope = request_scope(request, data=QueryDict(request.POST.get("query", "")))
     try:
         view = saved_view_save(
             user=request.user, name=request.POST.get("name"), query=scope.query()

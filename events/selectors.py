@@ -447,37 +447,137 @@ def recent_deletions(*, region=None, limit=10):
     return list(deleted.order_by("-history_date")[:limit])
 
 
-def events_by_month(*, region, year, today):
-    """Events held in `year` (up to today) by month, kind and action-plan axis, and their
-    attendance by category (2 queries, cached under the data version). Returns (held
-    rows, attendance rows)."""
-    return memoize(
-        "events_by_month",
-        f"{region.pk if region else ''}|{year}|{today}",
-        lambda: _events_by_month(region=region, year=year, today=today),
+NO_MONTH = 13  # the month of a reported yearly total: "déclaré, sans détail mensuel"
+
+
+@dataclass
+class EventsYear:
+    """The events of one scope and year as every output shows them.
+
+    `held` and `attendance` are grouped rows {month, kind, axis__number, axis__title, n,
+    synthetic} ({…, category, n} for attendance). Where a source reported a yearly total
+    (ActivityTotal), it replaces the recorded events of that region, year and kind (the
+    rule of `activity_summary`): their rows are left out and the total comes as one row of
+    month NO_MONTH, with no axis, flagged `reported`."""
+
+    year: int
+    held: list[dict] = field(default_factory=list)
+    attendance: list[dict] = field(default_factory=list)
+
+    def total(self, measure: str) -> int | None:
+        """Events held (measure "events") or participants of a category; None if unknown."""
+        rows = self.held if measure == ActivityTotal.Measure.EVENTS else self.attendance
+        values = [
+            r["n"]
+            for r in rows
+            if measure == ActivityTotal.Measure.EVENTS or r["category"] == measure
+        ]
+        return sum(values) if values else None
+
+    @property
+    def known(self) -> bool:
+        return bool(self.held or self.attendance)
+
+    @property
+    def has_reported(self) -> bool:
+        return any(r.get("reported") for r in self.held + self.attendance)
+
+
+def _reported_keys(totals) -> set[tuple[object, str, str]]:
+    return {(t.region_id or NATIONAL, t.event_kind, t.measure) for t in totals}
+
+
+def _replaced(keys, region_id, kind, measure, *, national_scope) -> bool:
+    """Is the recorded figure of (region, kind, measure) replaced by a reported total?"""
+    return (region_id, kind, measure) in keys or (
+        national_scope and (NATIONAL, kind, measure) in keys
     )
 
 
-def _events_by_month(*, region, year, today):
+def events_of_year(*, region, year: int, today) -> EventsYear:
+    """Events held in `year` (up to today) by month, kind and action-plan axis, their
+    attendance by category, and the reported yearly totals that replace them (3 queries,
+    cached under the data version)."""
+    return memoize(
+        "events_of_year",
+        f"{region.pk if region else ''}|{year}|{today}",
+        lambda: _events_of_year(region=region, year=year, today=today),
+    )
+
+
+def _events_of_year(*, region, year, today) -> EventsYear:
     events = Event.objects.filter(is_cancelled=False, date__year=year, date__lte=today)
+    totals = ActivityTotal.objects.filter(year=year).select_related("source")
     if region is not None:
         events = events.filter(region=region)
-    held = list(
+        totals = totals.filter(region=region)
+    totals = list(totals)
+    if region is None:
+        # A national total replaces the regions' own totals of the same kind and measure.
+        national = {(t.event_kind, t.measure) for t in totals if t.region_id is None}
+        totals = [
+            t for t in totals if t.region_id is None or (t.event_kind, t.measure) not in national
+        ]
+    keys = _reported_keys(totals)
+    national_scope = region is None
+    result = EventsYear(year)
+    held = defaultdict(lambda: {"n": 0, "synthetic": False})
+    for row in (
         events.annotate(month=ExtractMonth("date"))
-        .values("month", "kind", "axis__number", "axis__title")
+        .values("region_id", "month", "kind", "axis__number", "axis__title")
         .annotate(
             n=Count("pk"), synthetic=Count("pk", filter=Q(source__kind=Source.Kind.SYNTHETIC))
         )
-        .order_by("month", "kind")
-    )
-    attendance = list(
+        .order_by()
+    ):
+        measure = ActivityTotal.Measure.EVENTS
+        if _replaced(keys, row["region_id"], row["kind"], measure, national_scope=national_scope):
+            continue
+        slot = held[(row["month"], row["kind"], row["axis__number"], row["axis__title"])]
+        slot["n"] += row["n"]
+        slot["synthetic"] = slot["synthetic"] or bool(row["synthetic"])
+    attendance = defaultdict(lambda: {"n": 0, "synthetic": False})
+    for row in (
         Attendance.objects.filter(event__in=events, actual__isnull=False)
         .annotate(month=ExtractMonth("event__date"))
-        .values("month", "event__kind", "event__axis__number", "category")
+        .values("event__region_id", "month", "event__kind", "event__axis__number", "category")
         .annotate(
             n=Sum("actual"),
             synthetic=Count("pk", filter=Q(event__source__kind=Source.Kind.SYNTHETIC)),
         )
-        .order_by("month")
-    )
-    return held, attendance
+        .order_by()
+    ):
+        kind, category = row["event__kind"], row["category"]
+        if _replaced(keys, row["event__region_id"], kind, category, national_scope=national_scope):
+            continue
+        slot = attendance[(row["month"], kind, row["event__axis__number"], category)]
+        slot["n"] += row["n"]
+        slot["synthetic"] = slot["synthetic"] or bool(row["synthetic"])
+    for total in totals:
+        reported = {
+            "n": total.value,
+            "synthetic": total.source.is_synthetic,
+            "reported": True,
+            "qualifier": total.qualifier,
+            "source": str(total.source),
+        }
+        if total.measure == ActivityTotal.Measure.EVENTS:
+            slot = held[(NO_MONTH, total.event_kind, None, None)]
+        else:
+            slot = attendance[(NO_MONTH, total.event_kind, None, total.measure)]
+        if slot.get("reported"):
+            slot["n"] += total.value
+            slot["synthetic"] = slot["synthetic"] or reported["synthetic"]
+        else:
+            slot.update(reported)
+    result.held = [
+        {"month": m, "kind": k, "axis__number": n, "axis__title": t, **v}
+        for (m, k, n, t), v in sorted(held.items(), key=lambda i: (i[0][0], i[0][1], i[0][2] or 0))
+    ]
+    result.attendance = [
+        {"month": m, "event__kind": k, "event__axis__number": n, "category": c, **v}
+        for (m, k, n, c), v in sorted(
+            attendance.items(), key=lambda i: (i[0][0], i[0][1], i[0][2] or 0, i[0][3])
+        )
+    ]
+    return result

@@ -35,7 +35,7 @@ def test_partial_year_is_compared_with_the_same_months_of_last_year():
     assert result.contracts == 1000
     assert result.previous_value == 500  # January-October, not the whole 600
     assert result.growth == 100.0
-    assert result.period_label == "janvier à octobre 2026"
+    assert result.period_label == "janv.–oct. 2026"
 
 
 def test_a_year_known_only_as_a_total_gives_no_year_to_date():

@@ -66,7 +66,7 @@ def test_region_partial_year_compares_same_months_of_last_year(client_for, direc
     )
     pace = response.context["pace"]
     assert (pace.contracts, pace.previous_value, pace.growth) == (90, 60, 50.0)
-    assert pace.period_label == "janvier à juin 2022"
+    assert pace.period_label == "janv.–juin 2022"
 
 
 def test_current_year_stops_at_the_last_month_the_data_covers(client_for, director, monthly):

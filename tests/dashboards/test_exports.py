@@ -27,7 +27,7 @@ def test_regions_csv_has_normandie_2021_and_the_page_total(client_for, director,
     assert len(rows) == 1 + 18 + 1  # header, every region (not one page), total
     normandie = next(r for r in rows if r[0] == "Normandie")
     assert normandie[1:4] == ["3071", "2173", "41,3"]
-    assert rows[-1][:3] == ["Total", "3071", "2173"]
+    assert rows[-1][:3] == ["Total France entière", "3071", "2173"]
 
 
 def test_branch_csv_total_equals_the_dashboard_total(client_for, director, monthly):
@@ -49,7 +49,7 @@ def test_branch_filter_restricts_exported_rows(client_for, director, monthly):
         client_for(director).get(reverse("dashboard-export", args=["months", "csv"]), params)
     )
     assert [r[1] for r in rows[1:4]] == ["5", "5", "5"]
-    assert rows[-1][:2] == ["Total", "50"]
+    assert rows[-1][:2] == ["Total janv.–oct. 2022", "50"]
 
 
 def test_dashboard_xlsx_has_one_sheet_per_table_with_totals(client_for, director, documents):
@@ -68,7 +68,7 @@ def test_dashboard_xlsx_has_one_sheet_per_table_with_totals(client_for, director
     regions = list(workbook["Régions"].values)
     normandie = next(r for r in regions if r[0] == "Normandie")
     assert normandie[1:4] == (3071, 2173, 41.3)
-    assert regions[-1][:2] == ("Total", 3071)
+    assert regions[-1][:2] == ("Total France entière", 3071)
 
 
 def test_unknown_export_is_404(client_for, director, documents):

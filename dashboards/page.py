@@ -1,0 +1,156 @@
+"""The page model: every figure of one dashboard scope, computed once.
+
+The HTML page, each CSV/XLSX export, the whole-dashboard workbook, the JSON API and the
+print view read a `DashboardPage`; none of them recomputes a figure or rebuilds the
+scope. Each part is computed on first use (an API endpoint that needs the contracts
+does not pay for the events) and cached under the data version by the selector behind it.
+
+Table totals are figures of the page too (the headline, France's pace, the year's
+events), never sums made by the table, so that a table's footer, its export and the API
+agree with the headline, and an unknown total stays unknown (None: "—", an empty cell,
+`null`).
+"""
+
+import datetime
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, QueryDict
+from django.utils import timezone
+
+from akto_portal.models import User
+from contracts import selectors as contract_selectors
+from contracts.selectors import MarketSummary
+from contracts.facts import Dashboard, contracts_dashboard
+from contracts.models import ContractCount
+from conventions.selectors import conventions_progress
+from dashboards import tables
+from dashboards.filters import DashboardFilter, Scope, scope_from
+from events.models import ActivityTotal, ParticipantCategory
+from events.selectors import ActivityRow, EventsYear, activity_summary, events_of_year
+
+Row = dict[str, Any]
+TABLES = ("regions", "branches", "months", "events", "event_months")
+MEASURES = [ActivityTotal.Measure.EVENTS.value] + [c.value for c in ParticipantCategory]
+
+
+def bind_filter(data: QueryDict) -> DashboardFilter:
+    """The dashboard filter bound to `data`; invalid values are dropped (the page shows
+    the defaults for them) rather than failing the page."""
+    data = data.copy()
+    filterset = DashboardFilter(data, queryset=ContractCount.objects.all())
+    if not filterset.is_valid():
+        for name in filterset.errors:
+            data.pop(name, None)
+        filterset = DashboardFilter(data, queryset=ContractCount.objects.all())
+        filterset.is_valid()
+    return filterset
+
+
+def request_scope(
+    request: HttpRequest, *, data: QueryDict | None = None, region_code: str | None = None
+) -> tuple[DashboardFilter, Scope]:
+    """The scope a portal page shows: the URL's filters, the user's home region when the
+    URL names no region (France for a national user), this year by default."""
+    data = (request.GET if data is None else data).copy()
+    if region_code is not None:
+        data["region"] = region_code
+    filterset = bind_filter(data)
+    user = request.user
+    default_region = user.region if getattr(user, "region_id", None) else None
+    scope = scope_from(filterset, today=timezone.localdate(), default_region=default_region)
+    return filterset, scope
+
+
+@dataclass
+class DashboardPage:
+    """Every figure of one scope, for one user (conventions are filtered by what the user
+    may see)."""
+
+    scope: Scope
+    counts: QuerySet[ContractCount]  # the filtered counts (branch, type, public)
+    user: User
+    today: datetime.date
+
+    @cached_property
+    def contracts(self) -> Dashboard:
+        return contracts_dashboard(self.counts, self.scope)
+
+    @cached_property
+    def events(self) -> EventsYear:
+        return events_of_year(region=self.scope.region, year=self.scope.year, today=self.today)
+
+    @cached_property
+    def activity(self) -> list[ActivityRow]:
+        return activity_summary(region=self.scope.region, today=self.today)
+
+    @cached_property
+    def progress(self) -> list[dict[str, Any]]:
+        return conventions_progress(self.scope.region, today=self.today, user=self.user)
+
+    @cached_property
+    def market(self) -> list[MarketSummary]:
+        if self.scope.region is None:
+            return contract_selectors.market_summaries(year=self.scope.year)
+        return [contract_selectors.market_summary(region=self.scope.region, year=self.scope.year)]
+
+    @cached_property
+    def market_stats(self) -> list[Any]:
+        return contract_selectors.market_stats(region=None) if self.scope.region is None else []
+
+    # --- tables: rows and totals ---------------------------------------------------------
+
+    @cached_property
+    def rows(self) -> dict[str, list[Row]]:
+        return {
+            "regions": tables.region_rows(self.contracts),
+            "branches": tables.branch_rows(self.contracts),
+            "months": tables.month_rows(self.contracts),
+            "events": tables.event_rows(self.events),
+            "event_months": tables.event_month_rows(self.events),
+        }
+
+    @cached_property
+    def totals(self) -> dict[str, Row]:
+        """The footer of each table: figures of the page, not sums of the rows."""
+        pace, national = self.contracts.pace, self.contracts.national
+        events = {measure: self.events.total(measure) for measure in MEASURES}
+        return {
+            "regions": {
+                "label": "Total France entière",
+                "contracts": national.contracts,
+                "previous": national.previous_value,
+                "growth": national.growth,
+                "target": national.target_value,
+                "expected": national.expected,
+            },
+            "branches": {
+                "label": "Total",
+                "contracts": pace.contracts,
+                "previous": pace.previous_value,
+                "growth": pace.growth,
+            },
+            "months": {
+                "label": f"Total {pace.period_label}",
+                "contracts": pace.contracts,
+                "previous": pace.previous_value,
+            },
+            "events": {"label": "Total", **events},
+            "event_months": {"label": "Total", **events},
+        }
+
+    def table(self, name: str, **kwargs: Any) -> tables.BaseTable:
+        return tables.TABLE_CLASSES[name](self.rows[name], totals=self.totals[name], **kwargs)
+
+
+def build_page(scope: Scope, filterset: DashboardFilter, *, user: User) -> DashboardPage:
+    return DashboardPage(scope, filterset.qs, user, timezone.localdate())
+
+
+def page_for_request(
+    request: HttpRequest, *, region_code: str | None = None
+) -> tuple[DashboardFilter, DashboardPage]:
+    filterset, scope = request_scope(request, region_code=region_code)
+    return filterset, build_page(scope, filterset, user=request.user)
