@@ -27,7 +27,9 @@ def test_saving_again_under_the_same_name_updates_the_view(client_for, director,
     client = client_for(director)
     client.post(reverse("saved-view-create"), {"name": "Ma vue", "query": "year=2020"})
     client.post(reverse("saved-view-create"), {"name": "Ma vue", "query": "region=&year=2021"})
-    assert list(SavedView.objects.values_list("name", "query")) == [("Ma vue", "region=FR&year=2021")]
+    assert list(SavedView.objects.values_list("name", "query")) == [
+        ("Ma vue", "region=FR&year=2021")
+    ]
 
 
 def test_views_are_private_to_their_owner(client_for, director, outsider, documents):

@@ -1,0 +1,187 @@
+"""One truth: for a grid of scopes, the headline, every table's total, the CSV and XLSX
+exports, the whole-dashboard workbook and the API give the same figures; and a choice of
+France survives every link of the page.
+
+The demo data (both source documents and the synthetic set) is loaded once, then every
+scope of the grid is read through each output as a director of Normandie.
+"""
+
+import csv
+import io
+import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from akto_portal.models import Branch
+
+pytestmark = pytest.mark.django_db
+
+REGIONS = ["FR", "28", "53", "04"]  # France, Normandie, Bretagne, La Réunion (overseas)
+PERIODS = [{"year": 2021}, {"year": 2022, "date": "2022-06-30"}, {}]  # {}: this year
+
+
+def _csv(client, name, params):
+    response = client.get(reverse("dashboard-export", args=[name, "csv"]), params)
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    response.close()
+    return list(csv.reader(io.StringIO(text), delimiter=";"))
+
+
+def _xlsx(client, name, params):
+    response = client.get(reverse("dashboard-export", args=[name, "xlsx"]), params)
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content)
+    response.close()
+    return load_workbook(io.BytesIO(content), read_only=True)
+
+
+def _num(text):
+    """A CSV cell as the API would give it: '' -> None, '3071' -> 3071, '41,3' -> 41.3."""
+    if text in ("", None):
+        return None
+    if isinstance(text, int | float):
+        return text
+    value = float(text.replace(",", "."))
+    return int(value) if value.is_integer() else value
+
+
+def _column(rows, header):
+    return rows[0].index(header)
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo", "--force", verbosity=0)
+
+
+def _scopes():
+    hcr = Branch.objects.get(idcc="1979")
+    for region in REGIONS:
+        for period in PERIODS:
+            for branch in (None, hcr):
+                params = {"region": region, **period}
+                if branch is not None:
+                    params["branch"] = branch.pk
+                yield params
+
+
+def test_every_output_gives_the_same_figures_for_every_scope(client_for, director, demo):
+    client = client_for(director)
+    checked = 0
+    for params in _scopes():
+        page = client.get(reverse("overview"), params)
+        assert page.status_code == 200, params
+        pace = page.context["pace"]
+        headline = pace.contracts
+        api = client.get(reverse("api-contracts-summary"), params).json()
+        assert api["contracts"] == headline, params
+        assert api["previous_year"] == pace.previous_value, params
+
+        months = _csv(client, "months", params)
+        assert _num(months[-1][_column(months, "Contrats")]) == headline, params
+        assert _num(months[-1][_column(months, "Contrats N-1")]) == pace.previous_value, params
+        by_month = client.get(reverse("api-contracts-by-month"), params).json()
+        assert by_month["total"]["contracts"] == headline, params
+
+        branches = _csv(client, "branches", params)
+        assert _num(branches[-1][1]) == headline, params
+
+        regions = _csv(client, "regions", params)
+        national = client.get(reverse("api-contracts-by-region"), params).json()["total"]
+        assert _num(regions[-1][1]) == national["contracts"], params
+        assert _num(regions[-1][_column(regions, "Objectif annuel")]) == national["target"]
+        assert _num(regions[-1][_column(regions, "Attendu à date")]) == national["expected"]
+        if params["region"] == "FR":
+            assert national["contracts"] == headline, params
+
+        by_year = client.get(reverse("api-contracts-by-year"), params).json()["rows"]
+        this_year = [r for r in by_year if r["year"] == pace.year]
+        if this_year:
+            assert this_year[0]["contracts"] == headline, params
+            assert this_year[0]["months"] == pace.through, params
+
+        events = _csv(client, "events", params)
+        event_months = _csv(client, "event_months", params)
+        api_events = client.get(reverse("api-events-summary"), params).json()["total"]
+        kpi = page.context["event_totals"]
+        for header, key in (("Événements", "events"), ("Entreprises", "companies")):
+            assert _num(events[-1][_column(events, header)]) == kpi[key], params
+            assert _num(event_months[-1][_column(event_months, header)]) == kpi[key], params
+            assert api_events[key] == kpi[key], params
+
+        workbook = _xlsx(client, "tableau", params)
+        sheet = list(workbook["Mois"].values)
+        assert _num(sheet[-1][1]) == headline, params
+        sheet = list(workbook["Régions"].values)
+        assert _num(sheet[-1][1]) == national["contracts"], params
+        single = list(_xlsx(client, "months", params).worksheets[0].values)
+        assert _num(single[-1][1]) == headline, params
+        checked += 1
+    assert checked == len(REGIONS) * len(PERIODS) * 2
+
+
+def test_normandie_2021_reads_3071_and_41_pct_everywhere(client_for, director, demo):
+    client = client_for(director)
+    params = {"region": "28", "year": 2021}
+    page = client.get(reverse("overview"), params)
+    html = page.content.decode()
+    assert "3\xa0071" in html and "+41\xa0%" in html
+    assert client.get(reverse("api-contracts-summary"), params).json()["growth_pct"] == 41.3
+    months = _csv(client, "months", params)
+    # 2020 is known only as a yearly total: the N-1 total is that total, not 0.
+    assert months[-1][_column(months, "Contrats N-1")] == "2173"
+    rows = client.get(reverse("api-contracts-by-year"), params).json()["rows"]
+    assert {r["year"]: r["contracts"] for r in rows}[2021] == 3071
+
+
+def _links(html):
+    for href in re.findall(r'href="([^"]+)"', html):
+        href = unescape(href)
+        path = urlsplit(href).path
+        # The navigation's plain "/" (the user's home page) is not a link of the scope.
+        if (path == reverse("overview") and "?" in href) or path.startswith("/export/"):
+            yield href
+
+
+def test_every_link_of_the_france_page_keeps_france(client_for, director, demo):
+    """A director of Normandie who chose France stays on France whatever they follow."""
+    client = client_for(director)
+    page = client.get(reverse("overview"), {"region": "FR", "year": 2022})
+    assert page.context["scope"].region is None
+    html = page.content.decode()
+    links = list(_links(html))
+    assert len(links) > 20
+    for href in links:
+        query = parse_qs(urlsplit(href).query, keep_blank_values=True)
+        assert query.get("region") in (["FR"], [""]) or (
+            # the regions table links to each region on purpose
+            query.get("region", [""])[0].isdigit() and "branch" not in query
+        ), href
+        if query.get("region") == ["FR"]:
+            followed = client.get(href)
+            assert followed.status_code == 200, href
+            if followed.get("Content-Type", "").startswith("text/html"):
+                assert followed.context["scope"].region is None, href
+            followed.close()
+    # The exports of the France page total France, not the user's region.
+    months = _csv(client, "months", {"region": "FR", "year": 2022})
+    france = client.get(reverse("api-contracts-summary"), {"year": 2022}).json()["contracts"]
+    assert _num(months[-1][1]) == france
+    # A view saved from the France page is France.
+    query = re.search(r'name="query" value="([^"]*)"', html).group(1)
+    client.post(reverse("saved-view-create"), {"name": "France 2022", "query": unescape(query)})
+    saved = director.saved_views.get(name="France 2022")
+    assert "region=FR" in saved.query
+    assert client.get(saved.get_absolute_url()).context["scope"].region is None
+
+
+def test_no_region_in_the_url_means_the_home_region(client_for, director, demo):
+    client = client_for(director)
+    assert client.get(reverse("overview")).context["scope"].region.code == "28"
+    assert client.get(reverse("overview"), {"region": ""}).context["scope"].region is None
