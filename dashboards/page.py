@@ -22,9 +22,9 @@ from django.utils import timezone
 
 from akto_portal.models import User
 from contracts import selectors as contract_selectors
-from contracts.selectors import MarketSummary
 from contracts.facts import Dashboard, contracts_dashboard
 from contracts.models import ContractCount
+from contracts.selectors import MarketSummary
 from conventions.selectors import conventions_progress
 from dashboards import tables
 from dashboards.filters import DashboardFilter, Scope, scope_from
