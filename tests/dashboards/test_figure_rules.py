@@ -11,10 +11,19 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 
+def _drain(response):
+    """The body of a streamed response, its file closed. (Not `response.close()`: that
+    sends `request_finished`, which closes the test's database connection.)"""
+    content = b"".join(response.streaming_content)
+    stream = getattr(response, "file_to_stream", None)
+    if stream is not None:
+        stream.close()
+    return content
+
+
 def _csv(client, name, params):
     response = client.get(reverse("dashboard-export", args=[name, "csv"]), params)
-    text = b"".join(response.streaming_content).decode("utf-8-sig")
-    response.close()
+    text = _drain(response).decode("utf-8-sig")
     return list(csv.reader(io.StringIO(text), delimiter=";"))
 
 
