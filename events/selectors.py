@@ -156,15 +156,6 @@ def upcoming_events(*, region, today, limit=8):
     )
 
 
-def recent_events(*, region, today, limit=8):
-    return list(
-        Event.objects.filter(region=region, date__lte=today)
-        .select_related("source", "axis")
-        .prefetch_related("attendances")
-        .order_by("-date")[:limit]
-    )
-
-
 # --- Staff pages: lists, figures that add up, completeness, audit history -------------
 
 
