@@ -127,13 +127,12 @@ AGEFIPH_2022_RESULTS = [
 AGEFIPH_RESULTS_AS_OF = datetime.date(2025, 6, 18)
 
 # The Normandie figures of the press release, as the COM's indicators. All reported (see
-# load_normandie_release): name, unit, baseline (2020), values by year-end, qualifier.
-NORMANDIE_CONTRACTS = "Contrats d'apprentissage financés par AKTO en Normandie"
+# load_normandie_release): name, unit, values by year, qualifier. Where the release gives
+# two years, the first is also the indicator's starting value.
 NORMANDIE_COM_INDICATORS = [
     (
-        NORMANDIE_CONTRACTS,
+        "Contrats d'apprentissage financés par AKTO en Normandie",
         Indicator.Unit.CONTRACTS,
-        2173,
         {2020: 2173, 2021: 3071},
         Qualifier.EXACT,
     ),
@@ -141,28 +140,24 @@ NORMANDIE_COM_INDICATORS = [
         "Augmentation du nombre de contrats d'apprentissage financés par AKTO en Normandie "
         "(2021 par rapport à 2020)",
         Indicator.Unit.PERCENT,
-        None,
         {2021: 41},
         Qualifier.EXACT,
     ),
     (
         "Réunions sur le thème de l'alternance réalisées par la direction régionale",
         Indicator.Unit.EVENTS,
-        None,
         {2021: 26},
         Qualifier.EXACT,
     ),
     (
         "Entreprises ayant participé aux réunions sur l'alternance de la direction régionale",
         Indicator.Unit.COMPANIES,
-        None,
         {2021: 493},
         Qualifier.EXACT,
     ),
     (
         "Salons d'orientation et d'alternance auxquels AKTO a participé en Normandie",
         Indicator.Unit.EVENTS,
-        None,
         {2021: 5},
         Qualifier.EXACT,
     ),
@@ -273,7 +268,8 @@ def load_normandie_release():
     # convention (2020 and 2021; it was signed on 9 May 2022 and gives no period), and a
     # computed indicator sums the convention's own years; the meetings, companies and
     # salons are reported totals, not events recorded in the portal.
-    for position, (name, unit, baseline, by_year, qualifier) in enumerate(NORMANDIE_COM_INDICATORS):
+    for position, (name, unit, by_year, qualifier) in enumerate(NORMANDIE_COM_INDICATORS):
+        baseline = by_year[min(by_year)] if len(by_year) > 1 else None
         indicator, _ = Indicator.objects.update_or_create(
             convention=normandie_com,
             name=name,
