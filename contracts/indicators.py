@@ -3,6 +3,7 @@ convention's years, in its region (or France), all publics or people with a disa
 (RQTH). Registered with conventions.indicators when the app is ready."""
 
 import datetime
+from typing import TypedDict
 
 from contracts.models import Public
 from contracts.selectors import yearly_totals
@@ -15,11 +16,27 @@ _PUBLIC = {
 }
 
 
-def _by_year(indicator: Indicator, convention: Convention, today: datetime.date):
+class ContractYear(TypedDict):
+    """One year of the convention: its yearly total (None when not known)."""
+
+    year: int
+    contracts: int | None
+    synthetic: bool
+
+
+class ContractInputs(Inputs):
+    public: Public
+    years: list[ContractYear]
+    total: int | None
+
+
+def _by_year(
+    indicator: Indicator, convention: Convention, today: datetime.date
+) -> tuple[Public, list[ContractYear]]:
     years = convention_years(convention, today)
-    public = _PUBLIC[indicator.computation]
+    public = _PUBLIC[Indicator.Computation(indicator.computation)]
     totals = yearly_totals(years=years, region=convention.region, public=public)
-    rows = []
+    rows: list[ContractYear] = []
     for year in years:
         figures = [f for (_region, y), f in totals.items() if y == year]
         rows.append(
@@ -32,21 +49,22 @@ def _by_year(indicator: Indicator, convention: Convention, today: datetime.date)
     return public, rows
 
 
-def compute(indicator: Indicator, convention: Convention, today: datetime.date) -> Computed:
-    _public, rows = _by_year(indicator, convention, today)
-    known = [r for r in rows if r["contracts"] is not None]
+def _total(rows: list[ContractYear]) -> Computed:
+    """The indicator's value: the sum of the years known (None when none is)."""
+    known = [(r["contracts"], r["synthetic"]) for r in rows if r["contracts"] is not None]
     if not known:
         return Computed(None)
-    return Computed(sum(r["contracts"] for r in known), any(r["synthetic"] for r in known))
+    return Computed(sum(n for n, _ in known), any(s for _, s in known))
 
 
-def explain(indicator: Indicator, convention: Convention, today: datetime.date) -> Inputs:
+def compute(indicator: Indicator, convention: Convention, today: datetime.date) -> Computed:
+    _public, rows = _by_year(indicator, convention, today)
+    return _total(rows)
+
+
+def explain(indicator: Indicator, convention: Convention, today: datetime.date) -> ContractInputs:
     public, rows = _by_year(indicator, convention, today)
-    known = [r["contracts"] for r in rows if r["contracts"] is not None]
-    return Inputs(
-        "contracts",
-        {"public": public, "years": rows, "total": sum(known) if known else None},
-    )
+    return {"kind": "contracts", "public": public, "years": rows, "total": _total(rows).value}
 
 
 register(*_PUBLIC, compute=compute, explain=explain)

@@ -10,28 +10,28 @@ neither app.
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import TypedDict
 
 from conventions.models import Convention, Indicator
 
 
 @dataclass(frozen=True)
 class Computed:
-    """An indicator's achieved value (None: not computable, e.g. no period) and whether
-    synthetic data went into it."""
+    """An indicator's achieved value and whether synthetic data went into it. `value` is
+    None when it is not known (no period to count over, nothing entered yet): the pages
+    show "—", never 0."""
 
     value: int | None
     synthetic: bool = False
 
 
-@dataclass(frozen=True)
-class Inputs:
-    """What the drill-down page lists for a computed indicator: `kind` names the
-    template block ("contracts" or "events"), `data` its rows and totals."""
+class Inputs(TypedDict):
+    """What the drill-down page lists for an indicator: `kind` names the template block
+    ("reported", "contracts" or "events"). Each app extends it with its rows
+    (`contracts.indicators.ContractInputs`, `events.indicators.EventInputs`)."""
 
     kind: str
-    data: dict[str, Any] = field(default_factory=dict)
 
 
 Compute = Callable[[Indicator, Convention, datetime.date], Computed]

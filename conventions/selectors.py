@@ -2,35 +2,62 @@
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import TypedDict
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
+from akto_portal.models import Region, Source, User
 from akto_portal.permissions import can_view_convention
-from conventions.indicators import computed_inputs, computed_value
+from conventions.indicators import Inputs, computed_inputs, computed_value
 from conventions.models import Convention, Indicator, IndicatorValue
 
 
-@dataclass
+@dataclass(frozen=True)
 class IndicatorStatus:
+    """Where an indicator stands: its achieved value (the latest reported, or computed
+    from the portal's data), against its target. `value` is None when nothing is known
+    yet ("—" on the pages, `null` in the API, never 0)."""
+
     indicator: Indicator
-    value: object  # Decimal or int, None when nothing is known yet
-    qualifier: str
-    as_of: datetime.date | None
-    source: object
+    value: Decimal | int | None
+    qualifier: str = ""
+    as_of: datetime.date | None = None
+    source: Source | None = None
     synthetic: bool = False
 
     @property
-    def target(self):
+    def target(self) -> Decimal | None:
         return self.indicator.target
 
     @property
-    def target_pct(self):
+    def target_pct(self) -> float | None:
+        """Achieved / target in percent, one decimal (163 on 150 gives 108.7)."""
         if self.value is None or not self.target:
             return None
         return round(float(self.value) * 100 / float(self.target), 1)
 
 
-def period_elapsed_pct(convention, today):
+class IndicatorInputs(Inputs):
+    """An indicator's drill-down page: where it stands, and (the keys its kind adds)
+    the data its value comes from."""
+
+    status: IndicatorStatus
+
+
+class ReportedInputs(IndicatorInputs):
+    values: list[IndicatorValue]
+
+
+class ConventionProgress(TypedDict):
+    convention: Convention
+    statuses: list[IndicatorStatus]
+    elapsed_pct: float | None
+    has_targets: bool  # at least one indicator with a target and a value to set against it
+    has_baselines: bool  # at least one indicator with a starting value
+
+
+def period_elapsed_pct(convention: Convention, today: datetime.date) -> float | None:
     """Share of the convention's period already elapsed at `today`, in percent."""
     if not (convention.start_on and convention.end_on):
         return None
@@ -39,8 +66,8 @@ def period_elapsed_pct(convention, today):
     return round(done * 100 / total, 1)
 
 
-def convention_for_page(pk):
-    return (
+def convention_for_page(pk: int) -> Convention:
+    convention: Convention = (
         Convention.objects.select_related("region", "parent", "renews", "source")
         .prefetch_related(
             "partners",
@@ -61,35 +88,39 @@ def convention_for_page(pk):
         )
         .get(pk=pk)
     )
+    return convention
 
 
-def indicator_statuses(convention, *, today):
-    """Each indicator with its latest value: reported by hand, or computed from the
-    portal's own data (contracts, events, attendance) over the convention's scope."""
-    statuses = []
-    for indicator in convention.indicators.all():
-        if indicator.is_computed:
-            computed = computed_value(indicator, today=today)
-            statuses.append(
-                IndicatorStatus(indicator, computed.value, "", today, None, computed.synthetic)
-            )
-            continue
-        values = list(indicator.values.all())
-        latest = values[0] if values else None
-        statuses.append(
-            IndicatorStatus(
-                indicator,
-                latest.value if latest else None,
-                latest.qualifier if latest else "",
-                latest.as_of if latest else None,
-                latest.source if latest else None,
-                bool(latest and latest.source.is_synthetic),
-            )
-        )
-    return statuses
+def _reported_status(indicator: Indicator, values: list[IndicatorValue]) -> IndicatorStatus:
+    latest = max(values, key=lambda v: (v.as_of, v.pk), default=None)
+    if latest is None:
+        return IndicatorStatus(indicator, None)
+    return IndicatorStatus(
+        indicator,
+        latest.value,
+        qualifier=latest.qualifier,
+        as_of=latest.as_of,
+        source=latest.source,
+        synthetic=latest.source.is_synthetic,
+    )
 
 
-def conventions_for_region(region):
+def indicator_status(indicator: Indicator, *, today: datetime.date) -> IndicatorStatus:
+    """Where one indicator stands: its latest reported value, or its value computed from
+    the portal's own data (contracts, events, attendance) over the convention's scope.
+    Every page, export and API that shows an indicator reads it from here."""
+    if indicator.is_computed:
+        computed = computed_value(indicator, today=today)
+        return IndicatorStatus(indicator, computed.value, as_of=today, synthetic=computed.synthetic)
+    return _reported_status(indicator, list(indicator.values.all()))
+
+
+def indicator_statuses(convention: Convention, *, today: datetime.date) -> list[IndicatorStatus]:
+    """Each indicator of a convention with where it stands (see `indicator_status`)."""
+    return [indicator_status(i, today=today) for i in convention.indicators.all()]
+
+
+def conventions_for_region(region: Region) -> QuerySet[Convention]:
     """The region's own conventions and its declinations of national ones."""
     return (
         Convention.objects.filter(region=region)
@@ -99,26 +130,39 @@ def conventions_for_region(region):
     )
 
 
-def indicator_for_page(pk):
+def indicator_for_page(pk: int) -> Indicator:
     return Indicator.objects.select_related(
         "convention__region", "convention__renews", "axis", "target_source"
     ).get(pk=pk)
 
 
-def indicator_inputs(indicator, *, today):
-    """The data an indicator's value comes from, for its drill-down page.
+def indicator_inputs(indicator: Indicator, *, today: datetime.date) -> IndicatorInputs:
+    """An indicator's drill-down page: where it stands (`status`, the same as on the
+    convention page and the dashboards) and the data its value comes from.
 
     Reported: the values entered, newest first. Contracts: the yearly totals of the
     convention's years (its region, or France). Events and attendance: the events
     counted, with the participants of the category the indicator counts."""
     if not indicator.is_computed:
-        values = indicator.values.select_related("source", "entered_by").order_by("-as_of", "-pk")
-        return {"kind": "reported", "values": list(values)}
-    inputs = computed_inputs(indicator, today=today)
-    return {"kind": inputs.kind, **inputs.data}
+        values = list(
+            indicator.values.select_related("source", "entered_by").order_by("-as_of", "-pk")
+        )
+        reported: ReportedInputs = {
+            "kind": "reported",
+            "status": _reported_status(indicator, values),
+            "values": values,
+        }
+        return reported
+    # The app's own rows (years, events…) ride along under their keys.
+    return IndicatorInputs(
+        **computed_inputs(indicator, today=today),
+        status=indicator_status(indicator, today=today),
+    )
 
 
-def conventions_progress(region, *, today, user):
+def conventions_progress(
+    region: Region | None, *, today: datetime.date, user: User
+) -> list[ConventionProgress]:
     """The conventions of a scope that carry indicators, each with where its indicators
     stand, the result of the convention it renews, and the share of its period elapsed.
     National scope: national conventions; a region: its own conventions."""
@@ -130,16 +174,19 @@ def conventions_progress(region, *, today, user):
         .distinct()
         .order_by("-start_on", "title")
     )
-    progress = []
-    for convention in conventions:
-        if not can_view_convention(user, convention):
+    progress: list[ConventionProgress] = []
+    for listed in conventions:
+        if not can_view_convention(user, listed):
             continue
-        convention = convention_for_page(convention.pk)
+        convention = convention_for_page(listed.pk)
+        statuses = indicator_statuses(convention, today=today)
         progress.append(
             {
                 "convention": convention,
-                "statuses": indicator_statuses(convention, today=today),
+                "statuses": statuses,
                 "elapsed_pct": period_elapsed_pct(convention, today),
+                "has_targets": any(s.target_pct is not None for s in statuses),
+                "has_baselines": any(s.indicator.baseline is not None for s in statuses),
             }
         )
     return progress

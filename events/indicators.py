@@ -17,6 +17,14 @@ _CATEGORY = {
 }
 
 
+class EventInputs(Inputs):
+    """The events counted, each annotated with `reached`: the participants of the
+    indicator's category counted there (all participants for events held)."""
+
+    category: ParticipantCategory | None
+    events: QuerySet[Event]
+
+
 def convention_events(convention: Convention, today: datetime.date) -> QuerySet[Event]:
     return Event.objects.filter(
         Q(convention=convention) | Q(convention__parent=convention),
@@ -29,25 +37,30 @@ def compute_held(indicator: Indicator, convention: Convention, today: datetime.d
     held = convention_events(convention, today).aggregate(
         n=Count("pk"), synthetic=Count("pk", filter=Q(source__kind="synthetic"))
     )
-    return Computed(held["n"] or 0, bool(held["synthetic"]))
+    return Computed(held["n"], bool(held["synthetic"]))
 
 
 def compute_reached(indicator: Indicator, convention: Convention, today: datetime.date) -> Computed:
     # Organisations identified (SIRET / UAI) count once however many events they
     # attended; people counted without a name are added (see events.selectors).
-    category = _CATEGORY[indicator.computation]
+    # Unknown (None, shown "—") until a count or a name is entered for one event held.
+    category = _CATEGORY[Indicator.Computation(indicator.computation)]
     events = convention_events(convention, today)
     figures = event_figures(events=events, today=today)[None]
+    if category == ParticipantCategory.COMPANIES:
+        reached, identified = figures.companies, figures.companies_identified
+    else:
+        reached, identified = figures.training_bodies, figures.training_bodies_identified
+    if category not in figures.attendance and not identified:
+        return Computed(None)
     synthetic = Attendance.objects.filter(
         event__in=events, category=category, event__source__kind="synthetic"
     ).exists()
-    if category == ParticipantCategory.COMPANIES:
-        return Computed(figures.companies, synthetic)
-    return Computed(figures.training_bodies, synthetic)
+    return Computed(reached, synthetic)
 
 
-def explain(indicator: Indicator, convention: Convention, today: datetime.date) -> Inputs:
-    category = _CATEGORY.get(indicator.computation)
+def explain(indicator: Indicator, convention: Convention, today: datetime.date) -> EventInputs:
+    category = _CATEGORY.get(Indicator.Computation(indicator.computation))
     events = (
         convention_events(convention, today)
         .select_related("region", "source")
@@ -58,7 +71,7 @@ def explain(indicator: Indicator, convention: Convention, today: datetime.date) 
         )
         .order_by("-date", "pk")
     )
-    return Inputs("events", {"category": category, "events": events})
+    return {"kind": "events", "category": category, "events": events}
 
 
 register(Indicator.Computation.EVENTS_HELD, compute=compute_held, explain=explain)

@@ -126,6 +126,43 @@ AGEFIPH_2022_RESULTS = [
 ]
 AGEFIPH_RESULTS_AS_OF = datetime.date(2025, 6, 18)
 
+# The Normandie figures of the press release, as the COM's indicators. All reported (see
+# load_normandie_release): name, unit, values by year, qualifier. Where the release gives
+# two years, the first is also the indicator's starting value.
+NORMANDIE_COM_INDICATORS = [
+    (
+        "Contrats d'apprentissage financés par AKTO en Normandie",
+        Indicator.Unit.CONTRACTS,
+        {2020: 2173, 2021: 3071},
+        Qualifier.EXACT,
+    ),
+    (
+        "Augmentation du nombre de contrats d'apprentissage financés par AKTO en Normandie "
+        "(2021 par rapport à 2020)",
+        Indicator.Unit.PERCENT,
+        {2021: 41},
+        Qualifier.EXACT,
+    ),
+    (
+        "Réunions sur le thème de l'alternance réalisées par la direction régionale",
+        Indicator.Unit.EVENTS,
+        {2021: 26},
+        Qualifier.EXACT,
+    ),
+    (
+        "Entreprises ayant participé aux réunions sur l'alternance de la direction régionale",
+        Indicator.Unit.COMPANIES,
+        {2021: 493},
+        Qualifier.EXACT,
+    ),
+    (
+        "Salons d'orientation et d'alternance auxquels AKTO a participé en Normandie",
+        Indicator.Unit.EVENTS,
+        {2021: 5},
+        Qualifier.EXACT,
+    ),
+]
+
 # Activity totals of 2021 (Alternance 2022 press release): region code or None,
 # event kind, measure, value, qualifier.
 ACTIVITY_2021 = [
@@ -227,6 +264,30 @@ def load_normandie_release():
         "du Conseil régional de Normandie.",
         source=source,
     )
+    # Reported, not computed: the release gives yearly figures from before the
+    # convention (2020 and 2021; it was signed on 9 May 2022 and gives no period), and a
+    # computed indicator sums the convention's own years; the meetings, companies and
+    # salons are reported totals, not events recorded in the portal.
+    for position, (name, unit, by_year, qualifier) in enumerate(NORMANDIE_COM_INDICATORS):
+        baseline = by_year[min(by_year)] if len(by_year) > 1 else None
+        indicator, _ = Indicator.objects.update_or_create(
+            convention=normandie_com,
+            name=name,
+            defaults={
+                "unit": unit,
+                "computation": Indicator.Computation.REPORTED,
+                "baseline": baseline,
+                "baseline_qualifier": qualifier if baseline is not None else Qualifier.EXACT,
+                "position": position,
+            },
+        )
+        for year, value in by_year.items():
+            IndicatorValue.objects.update_or_create(
+                indicator=indicator,
+                as_of=datetime.date(year, 12, 31),
+                source=source,
+                defaults={"value": value, "qualifier": qualifier},
+            )
     for code, council in (
         ("24", "Région Centre-Val de Loire"),
         ("27", "Région Bourgogne-Franche-Comté"),

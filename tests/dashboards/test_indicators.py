@@ -8,7 +8,9 @@ from django.utils import timezone
 
 from akto_portal.models import Region
 from conventions.models import Convention, Indicator
-from tests.factories import AttendanceFactory, ContractCountFactory, EventFactory
+from events.models import Event, EventKind
+from tests.factories import AttendanceFactory, ContractCountFactory, EventFactory, SourceFactory
+from tests.html_reading import facts, indicator_rows
 
 pytestmark = pytest.mark.django_db
 NBSP = "\xa0"
@@ -31,6 +33,55 @@ def test_national_dashboard_shows_agefiph_2022_24_results_beside_2025_27_targets
     assert f"8{NBSP}783" in row and f"9{NBSP}500" in row
 
 
+def test_computed_indicator_shows_its_achieved_value_and_percentage_everywhere(
+    client_for, director, agefiph_targets
+):
+    """The demo's "Ateliers Aktiv'alternance tenus": 163 workshops held against a target
+    of 150 read 163 and 109 % on the convention page, its own page, the dashboard and
+    the API."""
+    renewal = Convention.objects.get(title__endswith="2025-2027", parent=None)
+    normandie = Region.objects.get(code="28")
+    source = SourceFactory(title="Saisie des ateliers")
+
+    def workshops(n, **fields):
+        return [
+            Event(
+                title=f"Atelier {fields} {i}",
+                kind=EventKind.AKTIV_ALTERNANCE,
+                region=normandie,
+                convention=renewal,
+                source=source,
+                **{"date": datetime.date(2025, 3, 10), **fields},
+            )
+            for i in range(n)
+        ]
+
+    Event.objects.bulk_create(
+        workshops(163)
+        + workshops(2, is_cancelled=True)
+        + workshops(3, date=timezone.localdate() + datetime.timedelta(days=30))
+    )
+    indicator = Indicator.objects.get(name="Ateliers Aktiv'alternance tenus (calculé)")
+    client = client_for(director)
+    expected = ("163", "150 synthétique", f"109{NBSP}%")
+
+    row = indicator_rows(client.get(renewal.get_absolute_url()).content.decode())[indicator.name]
+    assert (row["Réalisé"], row["Objectif"], row["Réalisé / objectif"]) == expected
+
+    dashboard = client.get(reverse("overview"), {"region": ""}).content.decode()
+    row = indicator_rows(dashboard)[f"{indicator.name} calculé"]
+    assert (row["Réalisé"], row["Objectif"], row["Réalisé / objectif"]) == expected
+
+    status = facts(client.get(reverse("indicator-detail", args=[indicator.pk])).content.decode())
+    assert status["Réalisé"] == "163"
+    assert status["Objectif"].startswith("150 ")
+    assert status["Réalisé / objectif"] == f"109{NBSP}%"
+
+    api = client.get("/api/v1/conventions/indicators", {"region": ""}).json()
+    (listed,) = [i for c in api["conventions"] for i in c["indicators"] if i["id"] == indicator.pk]
+    assert (listed["value"], listed["target"], listed["target_pct"]) == (163, 150, 108.7)
+
+
 def test_computed_contracts_indicator_drills_down_to_yearly_totals(
     client_for, director, agefiph_targets
 ):
@@ -44,7 +95,11 @@ def test_computed_contracts_indicator_drills_down_to_yearly_totals(
         (2026, 25),
     ]
     assert response.context["inputs"]["total"] == 65
-    assert "public=rqth" in response.content.decode()
+    html = response.content.decode()
+    assert "public=rqth" in html
+    status = facts(html)
+    # 65 of 9 000: 0.7 %.
+    assert (status["Réalisé"], status["Réalisé / objectif"]) == ("65", f"1{NBSP}%")
 
 
 def test_events_indicator_drills_down_to_the_events_counted(client_for, director, agefiph_targets):
