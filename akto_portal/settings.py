@@ -217,19 +217,21 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "akto_portal.errors.csrf_failure"
 
 # Content-Security-Policy (django-csp): scripts only from our own static files, never
-# inline. Styles: our stylesheets; plotly.js adds its rules to one <style> element it
-# creates empty (the hash below is that of the empty string) and sets style attributes,
-# so attributes may be inline but <style> elements may not. The one inline handler
-# allowed (by its hash) is django-import-export's "select all" box on the admin's export.
+# inline. Styles: our stylesheets; style attributes may be inline (plotly.js sets them),
+# <style> elements only those plotly.js itself writes, allowed by their hashes: the empty
+# one it fills through the CSSOM, and the map stylesheet it adds when it loads (a test
+# checks that hash against the installed plotly.js). The one inline handler allowed, by
+# its hash, is django-import-export's "select all" box on the admin's export page.
 IMPORT_EXPORT_SELECT_ALL = "'sha256-wid4zL8fR53ZYy1ljOepzR77Dn6vWUUxuNnnWWBP3I8='"
 EMPTY_STYLE = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
+PLOTLY_MAP_STYLE = "'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "script-src-attr": [UNSAFE_HASHES, IMPORT_EXPORT_SELECT_ALL],
         "style-src": [SELF],
-        "style-src-elem": [SELF, EMPTY_STYLE],
+        "style-src-elem": [SELF, EMPTY_STYLE, PLOTLY_MAP_STYLE],
         "style-src-attr": [UNSAFE_INLINE],
         "img-src": [SELF, "data:", "blob:"],
         "font-src": [SELF],

@@ -1,6 +1,8 @@
 """Content-Security-Policy, Permissions-Policy, and X-Forwarded-Proto trusted only behind
 a proxy that says so."""
 
+import base64
+import hashlib
 import re
 import runpy
 from pathlib import Path
@@ -9,6 +11,8 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
+
+from akto_portal.staticfinders import PLOTLY_DIR
 
 pytestmark = pytest.mark.django_db
 TEMPLATE_DIRS = [Path(settings.BASE_DIR) / "templates"] + [
@@ -31,12 +35,29 @@ def test_pages_carry_a_csp_without_inline_scripts(client_for, director):
     assert csp["script-src"] == "'self'"
     assert csp["object-src"] == "'none'"
     assert csp["frame-ancestors"] == "'none'"
-    # Inline <style> elements only if empty (plotly.js fills its own through the CSSOM).
-    assert csp["style-src-elem"] == "'self' 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
+    # Inline <style> elements: only plotly.js's own, by their hashes.
+    assert csp["style-src-elem"].startswith("'self' 'sha256-")
+    assert "unsafe-inline" not in csp["style-src-elem"]
     # The only inline handler: django-import-export's "select all" box, by its hash.
     assert csp["script-src-attr"] == (
         "'unsafe-hashes' 'sha256-wid4zL8fR53ZYy1ljOepzR77Dn6vWUUxuNnnWWBP3I8='"
     )
+
+
+def test_the_csp_allows_the_stylesheets_plotly_js_writes():
+    """plotly.js adds an empty <style> element, and at load a map stylesheet: both
+    hashes must be those of the installed plotly.js (they change with its version)."""
+    plotly_js = (PLOTLY_DIR / "plotly.min.js").read_text(encoding="utf-8")
+    start = plotly_js.index("textContent='.maplibregl-map") + len("textContent='")
+    map_style = plotly_js[start : plotly_js.index("'", start)]
+    allowed = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["style-src-elem"]
+    assert sha256_source("") in allowed
+    assert sha256_source(map_style) in allowed
+
+
+def sha256_source(text):
+    digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+    return f"'sha256-{digest}'"
 
 
 def test_the_login_page_carries_the_permissions_policy(client):
