@@ -63,10 +63,13 @@ def _run(command, settings_dict):
 
 
 def backup(path, alias=DEFAULT_DB_ALIAS):
-    """Write a copy of the whole database to `path`."""
+    """Write a copy of the whole database to `path`, readable by its owner only."""
     connection = connections[alias]
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Password hashes and personal data: readable by the owner only, from the start.
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    path.chmod(0o600)
     if connection.vendor == "postgresql":
         settings_dict = connection.settings_dict
         _run(

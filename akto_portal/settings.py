@@ -134,13 +134,17 @@ AUTH_PASSWORD_VALIDATORS = [
 # Login throttling (django-axes), on the portal's and the admin's login: after
 # LOGIN_FAILURE_LIMIT failures for one username, or from one address, within the cool-off
 # period, logins are refused (even with the right password) until the period has passed
-# since the last failure, or an administrator deletes the "tentative d'accès" in the admin.
+# since the last failure, or an administrator deletes the attempt in the admin
+# (Axes › Tentatives de connexion; README, Security and operations).
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_CLIENT_IP_CALLABLE = "akto_portal.login_throttling.client_ip"
 AXES_VERBOSE = False  # no banner on every command; lockouts are still logged
+# Failed attempts are kept for the cool-off period only; successful logins are not kept
+# (no ever-growing table of addresses and browsers; User.last_login says when).
+AXES_DISABLE_ACCESS_LOG = True
 
 # Password reset mails (and any other) go through EMAIL_URL, e.g.
 # smtp+tls://user:password@smtp.example.org:587; printed on the console when unset.

@@ -75,6 +75,7 @@ def test_a_backup_restored_into_an_empty_database_has_the_same_figures(
     assert figures_loaded["contracts"] == [(3, 7744)]
     backup_file = tmp_path / "akto.backup"
     call_command("backup", output=str(backup_file))
+    assert backup_file.stat().st_mode & 0o777 == 0o600  # password hashes inside
 
     # Restored as an operator would: another process, DATABASE_URL naming the empty base.
     url, connect = empty_database
