@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEV := DEBUG=1
 
-.PHONY: run test install quality clean bench
+.PHONY: run test install quality clean bench backup restore
 
 $(BIN)/.installed: requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,15 @@ test: install
 # The benchmark on PostgreSQL at full volume (see README, Performance).
 bench: install
 	$(BIN)/python bench/run.py
+
+# A copy of the whole database, and back (README, Security and operations). Settings come
+# from the environment as for the portal: `make backup [FILE=…]`, `make restore FILE=…`.
+backup: install
+	$(BIN)/python manage.py backup $(if $(FILE),--output "$(FILE)")
+
+restore: install
+	@test -n "$(FILE)" || { echo "Usage : make restore FILE=backups/akto-….dump"; exit 2; }
+	$(BIN)/python manage.py restore "$(FILE)"
 
 quality: install
 	$(BIN)/ruff format --check .

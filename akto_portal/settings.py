@@ -6,9 +6,11 @@ variables (or a `.env` file beside manage.py): `DEBUG`, `SECRET_KEY`,
 unless `DEBUG=1`, in which case it runs on the embedded SQLite database.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_HASHES, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -41,6 +43,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "simple_history",
     "import_export",
+    "axes",
     "akto_portal",
     "contracts",
     "conventions",
@@ -48,9 +51,13 @@ INSTALLED_APPS = [
     "dashboards",
 ]
 
+# A database outage raised anywhere below (session, authentication, views) becomes a
+# French 503 page or a JSON 503 under /api/ in handler500 (akto_portal/errors.py).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "akto_portal.headers.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -62,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "akto_portal.urls"
@@ -86,6 +95,9 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# A kept connection is checked before each request reuses it: after a database restart
+# the first request reconnects instead of failing.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Figures are cached under the data version (akto_portal/cache.py): in each process's
 # memory by default; REDIS_URL (e.g. redis://127.0.0.1:6379/1, needs the `redis`
 # package) shares one cache between processes and machines.
@@ -104,7 +116,11 @@ CACHES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "akto_portal.User"
-AUTHENTICATION_BACKENDS = ["akto_portal.permissions.RoleBackend"]
+# django-axes' backend first: it refuses a locked-out login before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "akto_portal.permissions.RoleBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "overview"
 LOGOUT_REDIRECT_URL = "login"
@@ -115,6 +131,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login throttling (django-axes), on the portal's and the admin's login: after
+# LOGIN_FAILURE_LIMIT failures for one username, or from one address, within the cool-off
+# period, logins are refused (even with the right password) until the period has passed
+# since the last failure, or an administrator deletes the attempt in the admin
+# (Axes › Tentatives de connexion; README, Security and operations).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_CLIENT_IP_CALLABLE = "akto_portal.login_throttling.client_ip"
+AXES_VERBOSE = False  # no banner on every command; lockouts are still logged
+# Failed attempts are kept for the cool-off period only; successful logins are not kept
+# (no ever-growing table of addresses and browsers; User.last_login says when).
+AXES_DISABLE_ACCESS_LOG = True
+
+# Password reset mails (and any other) go through EMAIL_URL, e.g.
+# smtp+tls://user:password@smtp.example.org:587; printed on the console when unset.
+globals().update(
+    {
+        key: value
+        for key, value in env.email_url("EMAIL_URL", default="consolemail://").items()
+        if value is not None
+    }
+)
+DEFAULT_FROM_EMAIL = env(
+    "DEFAULT_FROM_EMAIL", default="Portail de pilotage <ne-pas-repondre@localhost>"
+)
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link is valid one day
 
 # French locale: fr-FR formats ("3 071", "9 mai 2022"), Paris time.
 LANGUAGE_CODE = "fr-fr"
@@ -161,13 +206,63 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the container's health check speaks plain HTTP
+# Behind a reverse proxy that terminates HTTPS (BEHIND_PROXY=1), trust its
+# X-Forwarded-Proto and take the client's address from the last X-Forwarded-For entry.
+# Exposed directly, both headers are the client's own words and are ignored.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "akto_portal.errors.csrf_failure"
+
+# Content-Security-Policy (django-csp): scripts only from our own static files, never
+# inline. Styles: our stylesheets; style attributes may be inline (plotly.js sets them),
+# <style> elements only those plotly.js itself writes, allowed by their hashes: the empty
+# one it fills through the CSSOM, and the map stylesheet it adds when it loads (a test
+# checks that hash against the installed plotly.js). The one inline handler allowed, by
+# its hash, is django-import-export's "select all" box on the admin's export page.
+IMPORT_EXPORT_SELECT_ALL = "'sha256-wid4zL8fR53ZYy1ljOepzR77Dn6vWUUxuNnnWWBP3I8='"
+EMPTY_STYLE = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
+PLOTLY_MAP_STYLE = "'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "script-src-attr": [UNSAFE_HASHES, IMPORT_EXPORT_SELECT_ALL],
+        "style-src": [SELF],
+        "style-src-elem": [SELF, EMPTY_STYLE, PLOTLY_MAP_STYLE],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Powerful browser features the portal never uses (akto_portal/headers.py).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
 SESSION_COOKIE_AGE = 60 * 60 * 10
 
 LOGGING = {

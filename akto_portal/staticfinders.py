@@ -21,8 +21,10 @@ class PlotlyFinder(BaseFinder):
         return []
 
     def find(self, path, find_all=False, **kwargs):
+        # No match is [] in both modes, as Django's finders answer: `finders.find()` turns
+        # a None into [None], a "match" that made every missing /static/ file a 500.
         if path != PLOTLY_STATIC_PATH:
-            return [] if find_all else None
+            return []
         match = str(PLOTLY_DIR / "plotly.min.js")
         return [match] if find_all else match
 

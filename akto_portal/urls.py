@@ -5,20 +5,52 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from akto_portal import views
+from akto_portal import health, login_throttling, views
 
 admin.site.site_header = "Portail de pilotage de l'alternance — administration"
 admin.site.site_title = "Administration du portail"
 admin.site.index_title = "Référentiels, conventions et objectifs"
+
+# Password reset by email, in French (Django's views; templates in templates/registration/).
+# The admin's login links to the same page ("admin_password_reset").
+password_reset = [
+    path("mot-de-passe/oublie/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "mot-de-passe/oublie/", auth_views.PasswordResetView.as_view(), name="admin_password_reset"
+    ),
+    path(
+        "mot-de-passe/oublie/envoye/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "mot-de-passe/nouveau/<uidb64>/<token>/",
+        login_throttling.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "mot-de-passe/modifie/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+]
 
 urlpatterns = [
     path("compte/jetons/", views.api_tokens, name="api-tokens"),
     path("compte/jetons/<int:pk>/revoquer/", views.api_token_revoke_view, name="api-token-revoke"),
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    *password_reset,
+    path("healthz", health.healthz, name="healthz"),
     path("conventions/", include("conventions.urls")),
     path("evenements/", include("events.urls")),
     path("imports/", include("contracts.urls")),
     path("admin/", admin.site.urls),
     path("", include("dashboards.urls")),
 ]
+
+# French error pages; JSON under /api/; 503 while the database is unreachable.
+handler400 = "akto_portal.errors.bad_request"
+handler403 = "akto_portal.errors.permission_denied"
+handler404 = "akto_portal.errors.page_not_found"
+handler500 = "akto_portal.errors.server_error"

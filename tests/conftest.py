@@ -1,6 +1,8 @@
 """Shared fixtures: fixed users per role and region (admin, director, staff, outsider).
 
 Environment for the suite (production-like, DEBUG off) is set in pyproject.toml.
+Log in with `client_for(user)` (force_login). `client.login(...)` authenticates, and
+django-axes checks every authentication against its request: pass `request=HttpRequest()`.
 """
 
 import importlib
