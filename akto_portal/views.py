@@ -122,7 +122,7 @@ def _render_dashboard(request, *, region=None):
     context["saved_views"] = SavedView.objects.filter(user=request.user)
     context.update(_fragments(request, scope, today))
     if scope.region is not None:
-        context["conventions"] = conventions_for_region(scope.region)
+        context["conventions"] = conventions_for_region(scope.region, user=request.user)
         context["upcoming_events"] = events.upcoming_events(region=scope.region, today=today)
     return render(request, "akto_portal/dashboard.html", context)
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, Sum
 
+from akto_portal.permissions import convention_visibility
 from contracts.models import Public
 from contracts.selectors import yearly_totals
 from conventions.models import Convention, Indicator, IndicatorValue
@@ -128,10 +129,17 @@ def indicator_statuses(convention, *, today):
     return statuses
 
 
-def conventions_for_region(region):
-    """The region's own conventions and its declinations of national ones."""
+def conventions_visible_to(user):
+    """The conventions this user may read (`akto_portal.permissions.can_view_convention`)."""
+    return Convention.objects.filter(convention_visibility(user))
+
+
+def conventions_for_region(region, *, user):
+    """The region's own conventions and its declinations of national ones, those the
+    user may read (none of another region's for its regional staff)."""
     return (
-        Convention.objects.filter(region=region)
+        conventions_visible_to(user)
+        .filter(region=region)
         .select_related("parent")
         .prefetch_related("partners")
         .order_by("-signed_on", "title")
