@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from akto_portal.history_admin import HistoryAdmin
 from akto_portal.models import Region
@@ -71,6 +72,20 @@ class AttendanceInline(admin.TabularInline):
         return super().has_delete_permission(request, obj) and self._may_edit(request, obj)
 
 
+class EventHistoryHelper(HistoricalRecordContextHelper):
+    """The changes listed on an event's history page, without the title of a convention
+    the reader may not read (another region's, for regional staff)."""
+
+    def __init__(self, model, historical_record, *, user):
+        super().__init__(model, historical_record)
+        self.user = user
+
+    def prepare_delta_change_value(self, change, value):
+        if isinstance(value, Convention) and not can_view_convention(self.user, value):
+            return "Convention d'une autre région"
+        return super().prepare_delta_change_value(change, value)
+
+
 @admin.register(Event)
 class EventAdmin(HistoryAdmin):
     form = EventAdminForm
@@ -113,6 +128,9 @@ class EventAdmin(HistoryAdmin):
         if obj is not None and not self.has_change_permission(request, obj):
             exclude.append("expected_version")  # read-only: nothing to check
         return exclude
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return EventHistoryHelper(self.model, historical_record, user=request.user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         # Regional staff record events for their own region only, and choose among the

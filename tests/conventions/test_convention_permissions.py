@@ -214,3 +214,32 @@ def test_renew_action_still_works_for_admins(client_for, admin_user, normandie_c
     assert response.status_code == 302
     renewal = Convention.objects.get(title="COM Normandie 2026-2028")
     assert renewal.start_on == datetime.date(2026, 1, 1)
+
+
+def test_admin_shows_staff_only_the_conventions_they_may_read(
+    client_for, staff, outsider, director, normandie_com
+):
+    from events import services
+    from tests.factories import EventFactory
+
+    event = EventFactory(region=normandie_com.region)
+    services.event_update(
+        user=staff,
+        event=event,
+        expected_version=event.version,
+        convention=normandie_com,
+    )
+    title = "AKTO – Région Normandie"
+    change = reverse("admin:events_event_change", args=[event.pk])
+    history = reverse("admin:events_event_history", args=[event.pk])
+    client = client_for(outsider)
+    for url in (change, history):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert title not in response.content.decode()
+    assert "Convention d&#x27;une autre région" in client.get(history).content.decode()
+    add = client.get(reverse("admin:events_event_add")).context["adminform"].form
+    assert normandie_com not in add.fields["convention"].queryset
+    client = client_for(director)
+    assert title in client.get(change).content.decode()
+    assert title in client.get(history).content.decode()
