@@ -9,6 +9,7 @@ from akto_portal.models import Region
 from akto_portal.permissions import can_view_convention, convention_visibility
 from conventions.models import Convention
 from events.models import ActivityTotal, Attendance, Event, Organisation
+from events.selectors import event_last_author
 from events.services import manual_entry_source
 
 
@@ -44,8 +45,8 @@ class EventAdminForm(forms.ModelForm):
             rows = rows.select_for_update()
         current = rows.values_list("version", flat=True).first()
         if current is not None and data.get("expected_version") != current:
-            last = self.instance.history.select_related("history_user").first()
-            author = f" par {last.history_user}" if last and last.history_user else ""
+            last_author = event_last_author(self.instance.pk)
+            author = f" par {last_author}" if last_author else ""
             raise ValidationError(
                 f"Cet événement a été modifié entre-temps{author} : rien n'a été enregistré. "
                 "Rechargez la page pour voir les valeurs actuelles, puis refaites vos "

@@ -47,7 +47,7 @@ def test_admin_form_loaded_before_a_staff_save_does_not_overwrite_the_attendance
     data["attendances-0-planned"] = data["attendances-0-actual"] = "109"
     response = client.post(change_url(event), data)
     assert response.status_code == 200
-    assert STALE in response.content.decode()
+    assert f"{STALE} par staff-normandie" in response.content.decode()
     assert companies(event) == (5, 5)
 
 
