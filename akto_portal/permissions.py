@@ -1,15 +1,20 @@
 """Who may do what: the three roles, as an authentication backend and small predicates.
 
 - admins manage everything (they are superusers);
-- regional directors read everything;
+- regional directors read everything and write nothing (not even through the admin's
+  history "revert" form or its actions);
 - regional staff read the portal and record the events and attendance of their own
-  region only — checked object by object, on the server.
+  region only — checked object by object, on the server. Of the conventions, they read
+  the national ones and those of their own region (its regional declinations included).
+
+The README's "Roles and permissions" section says the same for people.
 """
 
 from functools import cache
 
 from django.apps import apps
 from django.contrib.auth.backends import ModelBackend
+from django.db.models import Q
 
 PORTAL_APPS = ("akto_portal", "contracts", "conventions", "events")
 # Models regional staff may add, change and delete (objects of their region only).
@@ -101,19 +106,29 @@ def can_change_event(user, event):
     return user.has_perm("events.change_event", event)
 
 
-def can_manage_conventions(user):
-    return user.is_active and user.is_superuser
-
-
-def can_manage_targets(user):
-    return user.is_active and user.is_superuser
+def _convention_regions(user):
+    """The regions whose conventions this user reads: None for every convention, else a
+    set of region ids in which None stands for the national conventions."""
+    if not user.is_active:
+        return set()
+    if user.is_superuser or user.is_director:
+        return None
+    return {None, user.region_id}
 
 
 def can_view_convention(user, convention):
     """Admins and directors read every convention; regional staff read the national ones
-    and those of their own region."""
-    if not user.is_active:
-        return False
-    if user.is_superuser or user.is_director:
-        return True
-    return convention.region_id is None or convention.region_id == user.region_id
+    and those of their own region (its declinations of national conventions included)."""
+    regions = _convention_regions(user)
+    return regions is None or convention.region_id in regions
+
+
+def convention_visibility(user):
+    """`can_view_convention` as a filter on conventions, for lists and form choices."""
+    regions = _convention_regions(user)
+    if regions is None:
+        return Q()
+    visible = Q(region__in=[r for r in regions if r is not None])
+    if None in regions:
+        visible |= Q(region__isnull=True)
+    return visible

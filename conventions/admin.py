@@ -4,8 +4,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from import_export.admin import ImportExportMixin
-from simple_history.admin import SimpleHistoryAdmin
 
+from akto_portal.history_admin import HistoryAdmin
 from conventions.forms import ConventionRenewForm
 from conventions.models import (
     ActionPlan,
@@ -89,7 +89,7 @@ class SignatoryInline(admin.TabularInline):
 
 
 @admin.register(Convention)
-class ConventionAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class ConventionAdmin(ImportExportMixin, HistoryAdmin):
     resource_classes = [ConventionResource]
     list_display = ["title", "kind", "status", "region", "start_on", "end_on", "signed_on"]
     list_filter = [
@@ -114,7 +114,8 @@ class ConventionAdmin(ImportExportMixin, SimpleHistoryAdmin):
         ("Source", {"fields": ["source"]}),
     ]
 
-    @admin.action(description="Renouveler pour une nouvelle période")
+    # Renewing creates a convention: for those who may add one (administrators).
+    @admin.action(description="Renouveler pour une nouvelle période", permissions=["add"])
     def renew(self, request, queryset):
         if queryset.count() != 1:
             self.message_user(
@@ -159,7 +160,7 @@ class IndicatorValueInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class IndicatorAdmin(ImportExportMixin, HistoryAdmin):
     resource_classes = [IndicatorResource]
     list_display = ["name", "convention", "unit", "computation", "target"]
     list_filter = ["computation", "unit", "convention"]
@@ -177,7 +178,7 @@ class IndicatorAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class IndicatorValueAdmin(ImportExportMixin, HistoryAdmin):
     resource_classes = [IndicatorValueResource]
     list_display = ["indicator", "value", "qualifier", "as_of", "source", "entered_by"]
     list_filter = ["as_of", "source__kind"]

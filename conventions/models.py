@@ -166,6 +166,13 @@ class Convention(models.Model):
     def is_national(self):
         return self.region_id is None
 
+    def covers(self, region) -> bool:
+        """May an event of `region` (a Region, its id, or None for a national event) count
+        towards this convention? A national convention covers every region and national
+        events; a regional one — a regional declination included — its own region only."""
+        region_id = getattr(region, "pk", region)
+        return self.region_id is None or self.region_id == region_id
+
     def renewal_chain(self):
         """Every convention of this lineage, oldest first (this one included)."""
         first = self

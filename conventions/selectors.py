@@ -8,7 +8,7 @@ from typing import TypedDict
 from django.db.models import Prefetch, QuerySet
 
 from akto_portal.models import Region, Source, User
-from akto_portal.permissions import can_view_convention
+from akto_portal.permissions import can_view_convention, convention_visibility
 from conventions.indicators import Inputs, computed_inputs, computed_value
 from conventions.models import Convention, Indicator, IndicatorValue
 
@@ -120,10 +120,17 @@ def indicator_statuses(convention: Convention, *, today: datetime.date) -> list[
     return [indicator_status(i, today=today) for i in convention.indicators.all()]
 
 
-def conventions_for_region(region: Region) -> QuerySet[Convention]:
-    """The region's own conventions and its declinations of national ones."""
+def conventions_visible_to(user: User) -> QuerySet[Convention]:
+    """The conventions this user may read (`akto_portal.permissions.can_view_convention`)."""
+    return Convention.objects.filter(convention_visibility(user))
+
+
+def conventions_for_region(region: Region, *, user: User) -> QuerySet[Convention]:
+    """The region's own conventions and its declinations of national ones, those the
+    user may read (none of another region's for its regional staff)."""
     return (
-        Convention.objects.filter(region=region)
+        conventions_visible_to(user)
+        .filter(region=region)
         .select_related("parent")
         .prefetch_related("partners")
         .order_by("-signed_on", "title")

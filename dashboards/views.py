@@ -102,7 +102,7 @@ def _render_dashboard(request, *, region_code=None):
     }
     context.update(_fragments(request, scope, page.today))
     if scope.region is not None:
-        context["conventions"] = conventions_for_region(scope.region)
+        context["conventions"] = conventions_for_region(scope.region, user=request.user)
         context["upcoming_events"] = upcoming_events(region=scope.region, today=page.today)
     return render(request, "dashboards/dashboard.html", context)
 

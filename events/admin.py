@@ -1,10 +1,59 @@
+from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
-from simple_history.admin import SimpleHistoryAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from simple_history.template_utils import HistoricalRecordContextHelper
 
+from akto_portal.history_admin import HistoryAdmin
 from akto_portal.models import Region
+from akto_portal.permissions import can_view_convention, convention_visibility
+from conventions.models import Convention
 from events.models import ActivityTotal, Attendance, Event, Organisation
+from events.selectors import event_last_author
 from events.services import manual_entry_source
+
+
+class EventAdminForm(forms.ModelForm):
+    """The admin's event form, with the optimistic lock of the staff pages: it carries the
+    version of the event current when it was displayed, and is refused if anyone saved
+    the event, its attendance or its attendees since (see `events.services`)."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Event
+        fields = ["title", "kind", "date", "date_precision", "region", "place", "online"]
+        fields += ["axis", "convention", "is_cancelled", "notes", "source"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            # The version in the database — also when the form shows a past version of the
+            # event (the history's "revert" form), whose own `version` is an old one.
+            self.fields["expected_version"].initial = (
+                Event.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            )
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is None:
+            return data
+        rows = Event.objects.filter(pk=self.instance.pk)
+        if transaction.get_connection().in_atomic_block:
+            # Hold the row until the admin's save: a staff save in between waits, then
+            # finds the new version and is refused in its turn.
+            rows = rows.select_for_update()
+        current = rows.values_list("version", flat=True).first()
+        if current is not None and data.get("expected_version") != current:
+            last_author = event_last_author(self.instance.pk)
+            author = f" par {last_author}" if last_author else ""
+            raise ValidationError(
+                f"Cet événement a été modifié entre-temps{author} : rien n'a été enregistré. "
+                "Rechargez la page pour voir les valeurs actuelles, puis refaites vos "
+                "changements.",
+                code="stale",
+            )
+        return data
 
 
 class AttendanceInline(admin.TabularInline):
@@ -24,8 +73,23 @@ class AttendanceInline(admin.TabularInline):
         return super().has_delete_permission(request, obj) and self._may_edit(request, obj)
 
 
+class EventHistoryHelper(HistoricalRecordContextHelper):
+    """The changes listed on an event's history page, without the title of a convention
+    the reader may not read (another region's, for regional staff)."""
+
+    def __init__(self, model, historical_record, *, user):
+        super().__init__(model, historical_record)
+        self.user = user
+
+    def prepare_delta_change_value(self, change, value):
+        if isinstance(value, Convention) and not can_view_convention(self.user, value):
+            return "Convention d'une autre région"
+        return super().prepare_delta_change_value(change, value)
+
+
 @admin.register(Event)
-class EventAdmin(SimpleHistoryAdmin):
+class EventAdmin(HistoryAdmin):
+    form = EventAdminForm
     list_display = ["date", "title", "kind", "region", "axis", "is_cancelled"]
     list_filter = [
         "kind",
@@ -57,15 +121,26 @@ class EventAdmin(SimpleHistoryAdmin):
         return self.autocomplete_fields if request.user.is_superuser else []
 
     def get_exclude(self, request, obj=None):
-        if request.user.is_superuser:
-            return self.exclude
-        return [*self.exclude, "source"]
+        exclude = list(self.exclude)
+        if not request.user.is_superuser:
+            exclude.append("source")
+        if obj and obj.convention_id and not can_view_convention(request.user, obj.convention):
+            exclude.append("convention")  # another region's convention
+        if obj is not None and not self.has_change_permission(request, obj):
+            exclude.append("expected_version")  # read-only: nothing to check
+        return exclude
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return EventHistoryHelper(self.model, historical_record, user=request.user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        # Regional staff record events for their own region only.
+        # Regional staff record events for their own region only, and choose among the
+        # conventions they may read (`Event.clean` checks it covers the event's region).
         if db_field.name == "region" and not request.user.is_superuser:
             kwargs["queryset"] = Region.objects.filter(pk=request.user.region_id)
             kwargs["required"] = True
+        if db_field.name == "convention" and not request.user.is_superuser:
+            kwargs["queryset"] = Convention.objects.filter(convention_visibility(request.user))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
@@ -77,7 +152,9 @@ class EventAdmin(SimpleHistoryAdmin):
             if obj.source_id is None:
                 obj.source = manual_entry_source()
         else:
-            obj.version += 1
+            # The form checked (and locked) this version: the save makes the next one.
+            expected = form.cleaned_data.get("expected_version")
+            obj.version = (obj.version if expected is None else expected) + 1
         super().save_model(request, obj, form, change)
 
 
@@ -90,7 +167,7 @@ class ActivityTotalAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(HistoryAdmin):
     list_display = ["identifier", "name", "kind", "created_at"]
     list_filter = ["kind"]
     search_fields = ["identifier", "name"]

@@ -3,6 +3,7 @@
 from django import forms
 
 from akto_portal.models import Region
+from akto_portal.permissions import convention_visibility
 from conventions.models import ActionPlanAxis, Convention
 from events.imports import MAX_LINES, decode_upload
 from events.models import Event, ParticipantCategory
@@ -44,7 +45,11 @@ class EventForm(forms.ModelForm):
             region.disabled = True  # whatever is posted, the user's region is used
             region.help_text = ""
         self.fields["axis"].queryset = ActionPlanAxis.objects.order_by("plan__year", "number")
-        self.fields["convention"].queryset = Convention.objects.order_by("title")
+        # The conventions the user may read; `Event.clean` checks the one chosen covers
+        # the event's region (for staff, these are exactly the ones covering theirs).
+        self.fields["convention"].queryset = Convention.objects.filter(
+            convention_visibility(user)
+        ).order_by("title")
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
 

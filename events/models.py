@@ -1,6 +1,7 @@
 """Promotion events, who attended them, and the yearly activity totals sources report."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
@@ -104,6 +105,24 @@ class Event(models.Model):
 
     def get_absolute_url(self):
         return reverse("event-detail", args=[self.pk])
+
+    def clean(self):
+        # Run by every ModelForm (staff pages, admin, history revert) and by the services'
+        # full_clean: an event counts only towards a convention that covers its region.
+        super().clean()
+        if self.convention_id and not self.convention.covers(self.region_id):
+            if self.region_id:
+                message = (
+                    f"La convention « {self.convention} » ne couvre pas la région "
+                    f"{self.region} : choisissez une convention nationale ou de la région "
+                    f"{self.region}."
+                )
+            else:
+                message = (
+                    f"La convention « {self.convention} » ne couvre pas un événement national : "
+                    "choisissez une convention nationale."
+                )
+            raise ValidationError({"convention": message})
 
 
 class Attendance(models.Model):

@@ -572,3 +572,18 @@ def _events_of_year(*, region, year, today) -> EventsYear:
         )
     ]
     return result
+
+
+def event_last_author(event_id):
+    """Who last changed an event, its attendance or its attendees (saving attendance
+    changes the event's version without a new version of the event in the history)."""
+    latest = [
+        history.filter(**{key: event_id}).select_related("history_user").first()
+        for history, key in (
+            (Event.history, "id"),
+            (Attendance.history, "event_id"),
+            (Attendee.history, "event_id"),
+        )
+    ]
+    latest = [record for record in latest if record is not None]
+    return max(latest, key=lambda r: r.history_date).history_user if latest else None

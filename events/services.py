@@ -3,6 +3,10 @@
 Every write on an existing event goes through `_claim_version`, a compare-and-set on
 `Event.version`: a form carries the version it was displayed with, and its save is
 refused (`StaleEventError`, with the current event) if anyone saved in between.
+
+Creates and updates run `Event.full_clean()`, hence `Event.clean()`: an event's
+convention must cover its region (`Convention.covers`), whichever door the write comes
+through; a `ValidationError` keyed by field is raised otherwise.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError

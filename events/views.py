@@ -11,7 +11,12 @@ from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
 from akto_portal.models import Region
-from akto_portal.permissions import can_change_event, can_edit_region, can_record_events
+from akto_portal.permissions import (
+    can_change_event,
+    can_edit_region,
+    can_record_events,
+    can_view_convention,
+)
 from events import services
 from events.filters import EventFilter
 from events.forms import AttendanceForm, EventForm, GridFormSet
@@ -138,6 +143,10 @@ def event_cancel(request, pk):
             "L'événement a été modifié entre-temps : rien n'a été changé. "
             "Vérifiez les valeurs actuelles ci-dessous.",
         )
+    except ValidationError as error:
+        # An event recorded before a rule existed (e.g. on a convention that does not
+        # cover its region): say what to correct first.
+        messages.error(request, "Rien n'a été changé : " + " ".join(error.messages))
     else:
         messages.success(request, "Événement annulé." if cancelled else "Événement rétabli.")
     return redirect(event)
@@ -249,6 +258,8 @@ def event_detail(request, pk):
             "attendees": event.attendees.select_related("organisation"),
             "history": event_history(event),
             "can_change": can_change_event(request.user, event),
+            "convention_visible": event.convention_id is not None
+            and can_view_convention(request.user, event.convention),
             "today": timezone.localdate(),
         },
     )

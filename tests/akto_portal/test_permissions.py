@@ -31,6 +31,7 @@ def event_form(event, **changes):
         "date_precision": "day",
         "region": event.region_id,
         "place": event.place,
+        "expected_version": event.version,  # the version the form was displayed with
         "attendances-TOTAL_FORMS": "0",
         "attendances-INITIAL_FORMS": "0",
     }
