@@ -1,5 +1,8 @@
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils import timezone
 
 from akto_portal.models import Branch, Region, Source, User
 
@@ -38,3 +41,20 @@ class PortalUserAdmin(UserAdmin):
     add_fieldsets = [
         (None, {"fields": ["username", "password1", "password2", "role", "region"]}),
     ]
+
+
+class LoginAttemptAdmin(AccessAttemptAdmin):
+    """django-axes' failed logins (an administrator unlocks a user by deleting the row);
+    its clean-up action deletes, so it takes the delete permission like any other."""
+
+    @admin.action(description="Supprimer les tentatives expirées", permissions=["delete"])
+    def cleanup_expired_attempts(self, request, queryset):
+        # axes' own action reads the attempt time its login handler sets on the request.
+        request.axes_attempt_time = timezone.now()
+        count = self.handler.clean_expired_user_attempts(request=request)
+        self.message_user(request, f"{count} tentative(s) expirée(s) supprimée(s).")
+
+
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+    admin.site.register(AccessAttempt, LoginAttemptAdmin)

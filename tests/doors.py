@@ -86,6 +86,9 @@ READ_ONLY: dict[str, Callable] = {
         "admin:view_on_site", args=[w.content_type_id(Event), w.event.pk]
     ),
     "admin:password_change_done": lambda w: reverse("admin:password_change_done"),
+    "healthz": lambda w: reverse("healthz"),
+    "password_reset_done": lambda w: reverse("password_reset_done"),
+    "password_reset_complete": lambda w: reverse("password_reset_complete"),
 }
 
 # Writes on the user's own things only (their session, password, saved views, tokens).
@@ -97,6 +100,11 @@ PERSONAL = {
     "admin:password_change",
     "saved-view-create",
     "api-tokens",
+    # Password reset: a mail to the account's own address, then a new password through
+    # the one-time link it carries (tests/akto_portal/test_password_reset.py).
+    "password_reset",
+    "admin_password_reset",
+    "password_reset_confirm",
 }
 
 # The writes outside the admin's model pages (which come from the registry), each with
@@ -433,7 +441,11 @@ ACTION_DATA = {
         "status": "negotiation",
     },
     "undo": {},
+    "cleanup_expired_attempts": {},  # django-axes: administrators only (app not in the roles)
 }
+# Actions whose effect depends on the clock (what has expired), so no control: they are
+# still tried, and refused, as the director and as staff.
+ACTIONS_WITHOUT_CONTROL = {"cleanup_expired_attempts"}
 
 # A value each import changes in the target's row (the import-export admins).
 IMPORT_CHANGES = {
@@ -555,6 +567,7 @@ def _admin_attempts(w, model, model_admin):
     changelist = reverse(f"{info}_changelist")
     for _func, name, _description in model_admin._get_base_actions():
         may_run = name in model_admin.get_actions(admin_request)
+        may_run = may_run and name not in ACTIONS_WITHOUT_CONTROL
         if name == "delete_selected":
             may_run = may_run and may_delete
         selected = doomed if name == "delete_selected" else target

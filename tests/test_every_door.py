@@ -16,11 +16,15 @@ in a transaction rolled back afterwards, and must change the database: the data 
 is plausible, so a refusal comes from a permission check and not from a bad form.
 """
 
+import datetime
+
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from akto_portal.history_admin import HistoryAdmin
@@ -64,11 +68,18 @@ def world(documents, admin_user, director, staff, outsider, normandie, settings,
     Organisation.objects.create(kind="company", identifier=make_siret(3), name="Sans visite")
     source = Source.objects.create(kind=Source.Kind.IMPORT, title="Import de contrats (test)")
     ContractCountFactory(region=normandie, year=2024, count=42, source=source)
+    # One row of each login-throttling log, so that their admin pages are attacked too.
+    attempt = {"user_agent": "test", "ip_address": "10.0.0.1", "username": "inconnu"}
+    AccessAttempt.objects.create(**attempt, failures_since_start=3, get_data="", post_data="")
+    AccessLog.objects.create(**attempt)
+    AccessFailureLog.objects.create(**attempt)
     users = {"admin": admin_user, "director": director, "staff": staff, "outsider": outsider}
     clients = {}
     for role, user in users.items():
         clients[role] = Client()
         clients[role].force_login(user)
+    # Expired (a login cleans expired attempts up, so after the logins above).
+    AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(days=1))
     return World(
         users=users,
         clients=clients,
