@@ -12,7 +12,6 @@ class ImportUploadForm(forms.Form):
         label="Fichier CSV ou XLSX",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
     )
-    progress_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
