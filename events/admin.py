@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from akto_portal.models import Region
@@ -67,6 +68,20 @@ class EventAdmin(SimpleHistoryAdmin):
             kwargs["queryset"] = Region.objects.filter(pk=request.user.region_id)
             kwargs["required"] = True
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def delete_model(self, request, obj):
+        # Soft delete, as on the portal: restorable whole from the events list.
+        obj.deleted_at, obj.deleted_by, obj._history_user = (
+            timezone.now(),
+            request.user,
+            request.user,
+        )
+        obj.version += 1
+        obj.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
 
     def save_model(self, request, obj, form, change):
         if not request.user.has_perm("events.change_event", obj):
