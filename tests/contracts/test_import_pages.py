@@ -319,3 +319,11 @@ def test_a_million_columns_make_a_short_preview(client_for, admin_user, write_fi
     page = client.get(response["Location"]).content.decode()
     assert "Plus de 100 colonnes : 100 au plus" in page
     assert len(page) < 20_000
+
+
+def test_the_page_tells_its_script_the_limit_in_bytes(client_for, admin_user):
+    """Rendered as « 104 857 600 », the script read a limit of 104 bytes."""
+    page = client_for(admin_user).get("/imports/").content.decode()
+
+    assert 'data-max-bytes="104857600"' in page
+    assert "Limites : 100 Mo par fichier" in page
