@@ -5,6 +5,7 @@ IMPORT_MAX_UPLOAD_MB) and handed to the background worker; the page then follows
 job through its JSON status until the preview, then the write, are ready.
 """
 
+import contextlib
 import uuid
 
 from django.conf import settings
@@ -105,6 +106,9 @@ def import_upload(request):
     try:
         return _receive_upload(request, handler)
     finally:
+        with contextlib.suppress(Exception):  # the body may not have parsed
+            for upload in request.FILES.values():
+                upload.close()
         if not ImportJob.objects.filter(pk=handler.job_id).exists():
             handler.discard()  # refused, invalid or interrupted: nothing stays behind
 
@@ -118,7 +122,6 @@ def _receive_upload(request, handler):
         return _index(request, form, status=400)
     staging.clean_stale()
     upload = form.cleaned_data["file"]
-    upload.close()
     job = jobs.import_job_create(
         job_id=handler.job_id,
         kind=form.cleaned_data["kind"],

@@ -9,6 +9,7 @@ more than a day (an upload nobody confirmed) is removed by `clean_stale`.
 import contextlib
 import logging
 import os
+import shutil
 import stat
 import time
 from pathlib import Path
@@ -51,7 +52,11 @@ def clean_stale(max_age=MAX_AGE) -> int:
     removed = 0
     for path in staging_dir().iterdir():
         with contextlib.suppress(OSError):
-            if path.is_file() and path.stat().st_mtime < limit:
+            if path.stat().st_mtime >= limit:
+                continue
+            if path.is_dir():  # an XLSX's CSV copy left by a worker that was stopped
+                shutil.rmtree(path)
+            else:
                 path.unlink()
-                removed += 1
+            removed += 1
     return removed

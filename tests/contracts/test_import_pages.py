@@ -327,3 +327,16 @@ def test_the_page_tells_its_script_the_limit_in_bytes(client_for, admin_user):
 
     assert 'data-max-bytes="104857600"' in page
     assert "Limites : 100 Mo par fichier" in page
+
+
+def test_a_file_name_with_control_characters_is_cleaned(client_for, admin_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    content = (DATA / "lines.csv").read_bytes()
+    response = client_for(admin_user).post(
+        "/imports/envoyer/",
+        {"kind": "contracts", "file": SimpleUploadedFile("li\x00nes\x07.csv", content)},
+    )
+
+    assert response.status_code == 302
+    assert job_of(response).file_name == "lines.csv"
