@@ -340,3 +340,23 @@ def test_a_file_name_with_control_characters_is_cleaned(client_for, admin_user):
 
     assert response.status_code == 302
     assert job_of(response).file_name == "lines.csv"
+
+
+def test_a_million_line_file_is_only_stored_by_the_request(client_for, admin_user, tmp_path):
+    """The request stores and queues; reading 1 000 000 lines is the worker's job, so the
+    web server's timeout is never met (a 422 MB CSV killed a worker at the timeout)."""
+    path = tmp_path / "contrats.csv"
+    with path.open("w") as out:
+        out.write("numero_contrat;date_debut;departement;idcc;type_contrat\n")
+        out.writelines(f"C-{i:07d};04/03/2024;14;1979;apprentissage\n" for i in range(1_000_000))
+    assert path.stat().st_size > 40 * 2**20
+    client = client_for(admin_user)
+
+    began = time.perf_counter()
+    response = upload(client, path)
+    elapsed = time.perf_counter() - began
+
+    job = job_of(response)
+    assert (job.state, job.size, job.report) == ("queued", path.stat().st_size, {})
+    assert elapsed < 10  # storing 44 MB; checking them takes the worker about 9 s
+    assert not ContractCount.objects.exists()
