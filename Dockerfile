@@ -6,7 +6,9 @@ RUN pip install --no-cache-dir -r requirements/base.txt
 COPY . .
 # Hashed, pre-compressed static files (plotly.js included), served by WhiteNoise.
 RUN DEBUG=0 SECRET_KEY=build-only-collectstatic-key python manage.py collectstatic --noinput -v0
-RUN useradd --system portal && chown -R portal /app
+# Uploaded import files wait here for the worker (a volume shared with it), private.
+RUN mkdir -p var/imports && chmod 700 var/imports \
+    && useradd --system portal && chown -R portal /app
 USER portal
 EXPOSE 8000
 CMD ["sh", "-c", "python manage.py migrate --noinput && gunicorn akto_portal.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]

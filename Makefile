@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 DEV := DEBUG=1
+PORT ?= 8000
 
 .PHONY: run test install quality clean bench backup restore
 
@@ -17,8 +18,11 @@ install: $(BIN)/.installed
 run: install
 	$(DEV) $(BIN)/python manage.py migrate --noinput
 	$(DEV) $(BIN)/python manage.py seed_demo
-	@echo "Portail : http://127.0.0.1:8000"
-	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@echo "Portail : http://127.0.0.1:$(PORT) (et le programme de traitement des imports)"
+	@# The background worker (imports) runs beside the server and stops with it.
+	$(DEV) $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	  $(DEV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	$(BIN)/python -m pytest
@@ -44,4 +48,4 @@ quality: install
 	  ALLOWED_HOSTS=portail.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts
+	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts var

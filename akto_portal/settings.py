@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "akto_portal",
     "contracts",
     "conventions",
@@ -193,6 +195,19 @@ STORAGES = {
         )
     },
 }
+
+# Background work (imports): django-tasks with its database backend, so the queue lives in
+# the portal's own database (SQLite or PostgreSQL). A worker runs `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# File imports (page /imports/): limits checked before anything is read, and a private
+# folder where uploads wait for the worker (created 0700, files 0600).
+IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=100)
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=100)
+IMPORT_MAX_LINE_CHARS = env.int("IMPORT_MAX_LINE_CHARS", default=65536)
+IMPORT_MAX_XLSX_EXPANDED_MB = env.int("IMPORT_MAX_XLSX_EXPANDED_MB", default=600)
+IMPORT_XLSX_MEMORY_MB = env.int("IMPORT_XLSX_MEMORY_MB", default=3072)
+IMPORT_STAGING_DIR = Path(env("IMPORT_STAGING_DIR", default=str(BASE_DIR / "var" / "imports")))
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 

@@ -3,7 +3,7 @@ from import_export.admin import ImportExportMixin
 
 from contracts.models import ContractCount, ContractTarget, Department, ImportBatch, MarketStat
 from contracts.resources import ContractTargetResource
-from contracts.services import ImportRefused, import_batch_undo
+from contracts.services import ImportRefused, import_batch_undo, import_batch_undo_note
 
 
 @admin.register(ContractCount)
@@ -55,13 +55,15 @@ class ImportStateFilter(admin.SimpleListFilter):
     parameter_name = "etat"
 
     def lookups(self, request, model_admin):
-        return [("en-vigueur", "En vigueur"), ("annule", "Annulé")]
+        return [("en-vigueur", "En vigueur"), ("annule", "Annulé"), ("remplace", "Remplacé")]
 
     def queryset(self, request, queryset):
         if self.value() == "en-vigueur":
-            return queryset.filter(undone_at__isnull=True)
+            return queryset.filter(undone_at__isnull=True, replaced_at__isnull=True)
         if self.value() == "annule":
             return queryset.filter(undone_at__isnull=False)
+        if self.value() == "remplace":
+            return queryset.filter(replaced_at__isnull=False)
         return queryset
 
 
@@ -79,10 +81,11 @@ class ImportBatchAdmin(admin.ModelAdmin):
         "rows_written",
         "rows_replaced",
         "undone_at",
+        "replaced_by",
     ]
     list_filter = ["layout", ImportStateFilter]
     search_fields = ["file_name", "checksum"]
-    list_select_related = ["created_by", "undone_by"]
+    list_select_related = ["created_by", "undone_by", "replaced_by"]
     actions = ["undo"]
     readonly_fields = [f.name for f in ImportBatch._meta.fields]
 
@@ -114,5 +117,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 self.message_user(request, str(exc), messages.WARNING)
             else:
                 self.message_user(
-                    request, f"Import n° {batch.pk} annulé : {removed} chiffre(s) retiré(s)."
+                    request,
+                    f"Import n° {batch.pk} annulé : {removed} chiffre(s) retiré(s) ; son "
+                    f"fichier peut de nouveau être importé. {import_batch_undo_note(batch)}",
                 )

@@ -12,10 +12,11 @@ class ImportUploadForm(forms.Form):
         label="Fichier CSV ou XLSX",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
     )
-    progress_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
+        # Control characters (a NUL byte) in a name: PostgreSQL refuses them.
+        upload.name = "".join(c for c in upload.name if c.isprintable()) or "fichier"
         if not upload.name.lower().endswith((".csv", ".txt", ".xlsx")):
             raise forms.ValidationError("Un fichier .csv ou .xlsx est attendu.")
         return upload

@@ -7,6 +7,8 @@ and a monthly breakdown by branch); `selectors.yearly_totals` states the rule th
 keeps a year from ever being counted twice.
 """
 
+import uuid
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -259,7 +261,9 @@ class ImportBatch(models.Model):
     """One imported file: what it was, who imported it, what it wrote and where.
 
     Its rows point to `source` (a Source of kind "import"), so undoing the batch removes
-    exactly those rows. A file already imported (same checksum, not undone) is refused.
+    exactly those rows. A file already imported (same checksum, in force, all its rows
+    still there) is refused. A batch whose rows a later import has all replaced is no
+    longer in force (`replaced_by`): its file may be imported again.
     """
 
     class Layout(models.TextChoices):
@@ -298,6 +302,15 @@ class ImportBatch(models.Model):
         blank=True,
         related_name="+",
     )
+    replaced_at = models.DateTimeField("remplacé le", null=True, blank=True)
+    replaced_by = models.ForeignKey(
+        "self",
+        verbose_name="remplacé par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaced",
+    )
 
     class Meta:
         verbose_name = "import de fichier"
@@ -306,8 +319,8 @@ class ImportBatch(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["checksum"],
-                condition=Q(undone_at__isnull=True),
-                name="import_batch_checksum_unique_active",
+                condition=Q(undone_at__isnull=True, replaced_at__isnull=True),
+                name="import_batch_checksum_unique_in_force",
             ),
         ]
 
@@ -317,3 +330,65 @@ class ImportBatch(models.Model):
     @property
     def is_undone(self):
         return self.undone_at is not None
+
+    @property
+    def in_force(self):
+        return self.undone_at is None and self.replaced_at is None
+
+
+class ImportJob(models.Model):
+    """An uploaded file on its way through the background worker: checked first (a dry
+    run whose report is the preview), then, once its uploader confirms, written.
+
+    The file waits in the private staging folder (`contracts.imports.staging`) under
+    the job's id, and is deleted once it can no longer be confirmed."""
+
+    class Kind(models.TextChoices):
+        CONTRACTS = "contracts", "Contrats de l'OPCO"
+        MARKET = "market", "Statistiques publiques du marché"
+
+    class Step(models.TextChoices):
+        CHECK = "check", "Vérification"
+        WRITE = "write", "Écriture"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "En attente"
+        RUNNING = "running", "En cours"
+        CHECKED = "checked", "Vérifié"
+        DONE = "done", "Importé"
+        FAILED = "failed", "Échec"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField("nature", max_length=20, choices=Kind.choices)
+    file_name = models.CharField("fichier", max_length=255)
+    size = models.PositiveBigIntegerField("taille (octets)", default=0)
+    step = models.CharField("étape", max_length=10, choices=Step.choices, default=Step.CHECK)
+    state = models.CharField("état", max_length=10, choices=State.choices, default=State.QUEUED)
+    done = models.PositiveBigIntegerField(default=0)
+    total = models.PositiveBigIntegerField(default=0)
+    report = models.JSONField("rapport", default=dict, blank=True)
+    message = models.TextField("message", blank=True)
+    batch = models.ForeignKey(
+        ImportBatch, verbose_name="import", on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_by = models.ForeignKey(
+        "akto_portal.User", verbose_name="envoyé par", on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField("envoyé le", auto_now_add=True)
+    updated_at = models.DateTimeField("mis à jour le", auto_now=True)
+
+    class Meta:
+        verbose_name = "fichier en cours d'import"
+        verbose_name_plural = "fichiers en cours d'import"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_step_display()} : {self.get_state_display()})"
+
+    @property
+    def busy(self):
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+    @property
+    def percent(self):
+        return min(100, self.done * 100 // self.total) if self.total else 0

@@ -6,7 +6,8 @@ Rules every import follows:
   with its line number and the reason) and nothing is written. Writing happens in one
   transaction.
 - **The same file twice changes nothing.** A file whose SHA-256 checksum matches an
-  import still in force is refused.
+  import still in force, all of whose figures remain, is refused. An undone import, or
+  one whose figures later imports have replaced, no longer blocks its file.
 - **A file replaces its scope, and nothing else.** Contract figures: the scope is the
   set of cells (region, year, month or whole year, by branch or all branches, contract
   type) the file gives; earlier imported (and synthetic demo) figures of those cells
@@ -25,12 +26,13 @@ from functools import reduce
 from operator import or_
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from akto_portal.models import Source
 from contracts.imports import contracts as contract_files
 from contracts.imports import public as public_files
+from contracts.imports import staging
 from contracts.imports.layouts import CONTRACT_LAYOUTS, PUBLIC_LAYOUTS, detect
 from contracts.imports.reading import FileFormatError, open_table
 from contracts.imports.report import ImportReport
@@ -53,7 +55,7 @@ class ImportRefused(Exception):
 
 def _open(path, *, report, layouts, progress):
     try:
-        table = open_table(path, progress=progress)
+        table = open_table(path, progress=progress, workdir=staging.staging_dir())
     except FileFormatError as exc:
         report.error(None, str(exc))
         return None, None
@@ -86,12 +88,42 @@ def _open(path, *, report, layouts, progress):
         return None, None
     report.layout = layout.key
     report.layout_label = ImportBatch.Layout(layout.key).label
-    already = ImportBatch.objects.filter(checksum=table.checksum, undone_at__isnull=True).first()
+    already = _in_force(ImportBatch.objects.filter(checksum=table.checksum)).first()
     if already is not None:
-        table.close()
-        report.already_imported = already
-        return None, None
+        left = _rows_left(already.source)
+        if left >= already.rows_written:
+            table.close()
+            report.already_imported = already
+            return None, None
+        # Later imports replaced some of its figures: importing it again brings them back.
+        report.previous_import = {"pk": already.pk, "rows_left": left}
     return table, layout
+
+
+def _in_force(batches):
+    return batches.filter(undone_at__isnull=True, replaced_at__isnull=True)
+
+
+def _rows_left(source) -> int:
+    return (
+        ContractCount.objects.filter(source=source).count()
+        + MarketStat.objects.filter(source=source).count()
+    )
+
+
+def _mark_replaced(*, keep, now):
+    """Batches in force none of whose figures remain are replaced (their file may be
+    imported again); returns their ids."""
+    emptied = list(
+        _in_force(ImportBatch.objects.exclude(source=keep))
+        .filter(
+            ~Exists(ContractCount.objects.filter(source=OuterRef("source"))),
+            ~Exists(MarketStat.objects.filter(source=OuterRef("source"))),
+        )
+        .values_list("pk", flat=True)
+    )
+    ImportBatch.objects.filter(pk__in=emptied).update(replaced_at=now)
+    return emptied
 
 
 IMPORT_LOCK_KEY = 4_202_205  # any constant: the advisory lock all imports share
@@ -118,6 +150,7 @@ def _record(*, report, user, write):
                 published_on=timezone.localdate(now),
             )
             replaced = write(source)
+            emptied = _mark_replaced(keep=source, now=now)
             report.batch = ImportBatch.objects.create(
                 layout=report.layout,
                 file_name=report.file_name,
@@ -136,11 +169,12 @@ def _record(*, report, user, write):
                 f"({timezone.localtime(now):%d/%m/%Y %H:%M})"
             )
             source.save(update_fields=["title"])
+            ImportBatch.objects.filter(pk__in=emptied).update(replaced_by=report.batch)
     except IntegrityError:
         # Another import of the same file won the race.
         report.batch = None
-        report.already_imported = ImportBatch.objects.filter(
-            checksum=report.checksum, undone_at__isnull=True
+        report.already_imported = _in_force(
+            ImportBatch.objects.filter(checksum=report.checksum)
         ).first()
         if report.already_imported is None:
             raise
@@ -275,8 +309,10 @@ def contract_import(
             report=report,
             lookups=lookups,
             today=today,
-            reopen=lambda: open_table(path),
+            reopen=table.reopen,
         )
+    except FileFormatError as exc:
+        report.error(None, str(exc))
     finally:
         table.close()
     if report.error_count:
@@ -320,6 +356,8 @@ def market_import(*, path, file_name, user=None, dry_run=False, progress=None, t
     lookups = contract_files.Lookups()
     try:
         facts = public_files.parse(table, layout, report=report, lookups=lookups, today=today)
+    except FileFormatError as exc:
+        report.error(None, str(exc))
     finally:
         table.close()
     if report.error_count:
@@ -387,9 +425,11 @@ def market_import(*, path, file_name, user=None, dry_run=False, progress=None, t
 
 @transaction.atomic
 def import_batch_undo(*, batch: ImportBatch, user=None) -> int:
-    """Remove exactly the rows this import wrote; the record stays, marked undone.
+    """Remove exactly the rows this import wrote; the record stays, marked undone, and
+    its file may be imported again.
 
-    Figures it had replaced are not brought back: re-import the earlier file for that.
+    Figures it had replaced are not brought back (`import_batch_undo_note` says which):
+    re-import the earlier file for that.
     """
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.is_undone:
@@ -400,3 +440,20 @@ def import_batch_undo(*, batch: ImportBatch, user=None) -> int:
     batch.undone_by = user
     batch.save(update_fields=["undone_at", "undone_by"])
     return removed + removed_market
+
+
+def import_batch_undo_note(batch: ImportBatch) -> str:
+    """What undoing this import does not restore, in French, for the person undoing it."""
+    if not batch.rows_replaced:
+        return "Il n'avait remplacé aucun chiffre : rien d'autre n'est à rétablir."
+    earlier = [f"n° {b.pk} « {b.file_name} »" for b in batch.replaced.order_by("pk")]
+    where = (
+        f" ; ils venaient de l'import {', '.join(earlier)} : réimportez ce fichier pour les "
+        "retrouver"
+        if earlier
+        else " (imports antérieurs ou données de démonstration) : réimportez le fichier "
+        "d'origine pour les retrouver"
+    )
+    return (
+        f"Les {batch.rows_replaced} chiffre(s) qu'il avait remplacés ne sont pas rétablis{where}."
+    )

@@ -1,47 +1,33 @@
-"""Contract data pages: file imports (admins only) and the market-summary API."""
+"""Contract data pages: file imports (admins only) and the market-summary API.
+
+An upload is written straight into the private staging folder (within
+IMPORT_MAX_UPLOAD_MB) and handed to the background worker; the page then follows the
+job through its JSON status until the preview, then the write, are ready.
+"""
 
 import contextlib
-import json
-import tempfile
-import time
 import uuid
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.formats import number_format
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from akto_portal.models import Region
-from contracts import selectors, services
+from contracts import jobs, selectors
 from contracts.forms import ImportUploadForm
+from contracts.imports import staging
 from contracts.imports.examples import EXAMPLES, example_csv, example_xlsx
-from contracts.models import ImportBatch
+from contracts.models import ImportBatch, ImportJob
+from contracts.uploads import MB, StagingUploadHandler
 
-SESSION_KEY = "contract_imports"
-SERVICES = {"contracts": services.contract_import, "market": services.market_import}
-
-
-STAGING_MAX_AGE = 24 * 3600  # seconds an unconfirmed upload is kept
-
-
-def _staging_dir() -> Path:
-    default = Path(tempfile.gettempdir()) / "akto-imports"
-    path = Path(getattr(settings, "IMPORT_STAGING_DIR", default))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _clean_staging():
-    """Forget uploads nobody confirmed within a day (and their previews, progress)."""
-    limit = time.time() - STAGING_MAX_AGE
-    for path in _staging_dir().iterdir():
-        with contextlib.suppress(OSError):
-            if path.stat().st_mtime < limit:
-                path.unlink()
+MULTIPART_OVERHEAD = 64 * 1024  # the form's other fields and the multipart envelope
+WAITING_NOTE_AFTER = 30  # seconds a queued job waits before the page says so
 
 
 def _n(value):
@@ -49,8 +35,7 @@ def _n(value):
 
 
 def _redirect(request, url_name, **kwargs):
-    """A redirect; as JSON for the page's script, which then navigates itself (so the
-    flash message is read by the page the user sees, not by the script's request)."""
+    """A redirect; as JSON for the page's script, which then navigates itself."""
     response = redirect(url_name, **kwargs)
     if request.headers.get("x-requested-with") == "XMLHttpRequest":
         return JsonResponse({"redirect": response["Location"]})
@@ -62,46 +47,15 @@ def _require_admin(request):
         raise PermissionDenied("Seuls les administrateurs importent des fichiers.")
 
 
-def _progress_writer(key):
-    """Write (done, total) where the page's progress poll reads it."""
-    if not key:
-        return None
-    target = _staging_dir() / f"{key}.progress"
-
-    def progress(done, total):
-        target.write_text(f"{done} {total}")
-
-    return progress
+def _max_upload_bytes():
+    return settings.IMPORT_MAX_UPLOAD_MB * MB
 
 
-def _report_as_dict(report):
-    already = report.already_imported
-    return {
-        "layout_label": report.layout_label,
-        "file_format": report.file_format,
-        "rows_read": report.rows_read,
-        "rows_ignored": report.rows_ignored,
-        "ignored_note": report.ignored_note,
-        "ignored_columns": report.ignored_columns,
-        "errors": [{"line": e.line, "message": e.message} for e in report.errors],
-        "error_count": report.error_count,
-        "facts": len(report.facts),
-        "summary": [
-            {
-                "region": row["region"],
-                "year": row["year"],
-                "detail": row.get("contract_type") or row.get("period"),
-                "count": int(row["count"]),
-            }
-            for row in report.summary
-        ],
-        "scope_label": report.scope_label,
-        "rows_to_replace": report.rows_to_replace,
-        "already_imported": (
-            {"pk": already.pk, "created_at": already.created_at.isoformat()} if already else None
-        ),
-        "ok": report.ok,
-    }
+def _too_large_message():
+    return (
+        f"Fichier trop volumineux : {_n(settings.IMPORT_MAX_UPLOAD_MB)} Mo au plus. "
+        "Découpez-le (par année ou par région) et envoyez chaque partie."
+    )
 
 
 @require_GET
@@ -110,112 +64,130 @@ def import_index(request):
     return _index(request, ImportUploadForm())
 
 
-def _index(request, form, status=200):
-    batches = ImportBatch.objects.select_related("created_by").order_by("-created_at")[:30]
+def _index(request, form, status=200, upload_error=""):
+    batches = ImportBatch.objects.select_related("created_by", "replaced_by").order_by(
+        "-created_at"
+    )[:30]
+    pending = ImportJob.objects.filter(created_by=request.user).exclude(
+        state__in=[ImportJob.State.DONE, ImportJob.State.FAILED]
+    )[:10]
     return render(
         request,
         "contracts/imports.html",
-        {"form": form, "batches": batches, "examples": EXAMPLES},
+        {
+            "form": form,
+            "batches": batches,
+            "pending": pending,
+            "examples": EXAMPLES,
+            "upload_error": upload_error,
+            "max_upload_bytes": _max_upload_bytes(),
+            "max_upload_mb": settings.IMPORT_MAX_UPLOAD_MB,
+        },
         status=status,
     )
 
 
-@require_POST
+@csrf_exempt  # the upload handler must be set before anything reads the body: CSRF is
+@require_POST  # checked by `_receive_upload` (csrf_protect), once the handler is in place
 def import_upload(request):
-    """Store the file, check it whole (a dry run) and show the preview."""
+    """Store the file in the staging folder and queue its check (no reading here)."""
     _require_admin(request)
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > _max_upload_bytes() + MULTIPART_OVERHEAD:
+        # Refused before a byte of the file is read.
+        return _index(request, ImportUploadForm(), status=413, upload_error=_too_large_message())
+    handler = StagingUploadHandler(
+        job_id=uuid.uuid4(), max_bytes=_max_upload_bytes(), request=request
+    )
+    request.upload_handlers = [handler]
+    try:
+        return _receive_upload(request, handler)
+    finally:
+        with contextlib.suppress(Exception):  # the body may not have parsed
+            for upload in request.FILES.values():
+                upload.close()
+        if not ImportJob.objects.filter(pk=handler.job_id).exists():
+            handler.discard()  # refused, invalid or interrupted: nothing stays behind
+
+
+@csrf_protect
+def _receive_upload(request, handler):
     form = ImportUploadForm(request.POST, request.FILES)
+    if handler.too_large:
+        return _index(request, ImportUploadForm(), status=413, upload_error=_too_large_message())
     if not form.is_valid():
         return _index(request, form, status=400)
-    _clean_staging()
-    token = uuid.uuid4().hex
-    staged = _staging_dir() / f"{token}.upload"
+    staging.clean_stale()
     upload = form.cleaned_data["file"]
-    with staged.open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    kind = form.cleaned_data["kind"]
-    key = form.cleaned_data["progress_key"]
-    report = SERVICES[kind](
-        path=staged,
+    job = jobs.import_job_create(
+        job_id=handler.job_id,
+        kind=form.cleaned_data["kind"],
         file_name=upload.name,
+        size=upload.size,
         user=request.user,
-        dry_run=True,
-        progress=_progress_writer(key and key.hex),
     )
-    (_staging_dir() / f"{token}.json").write_text(json.dumps(_report_as_dict(report)))
-    pending = request.session.get(SESSION_KEY, {})
-    pending[token] = {"file_name": upload.name, "kind": kind}
-    request.session[SESSION_KEY] = pending
-    return _redirect(request, "contract-import-preview", token=token)
+    return _redirect(request, "contract-import-preview", job_id=job.pk)
 
 
-def _pending(request, token):
-    entry = request.session.get(SESSION_KEY, {}).get(token)
-    preview = _staging_dir() / f"{token}.json"
-    if entry is None or not preview.exists():
-        raise Http404("Aucun fichier en attente sous ce nom.")
-    return entry, json.loads(preview.read_text())
+def _job(request, job_id):
+    """The job, if this administrator uploaded it (404 for anyone else)."""
+    _require_admin(request)
+    return get_object_or_404(ImportJob, pk=job_id, created_by=request.user)
+
+
+def _status(job):
+    waiting = job.state == ImportJob.State.QUEUED and (
+        (timezone.now() - job.updated_at).total_seconds() > WAITING_NOTE_AFTER
+    )
+    return {
+        "step": job.step,
+        "state": job.state,
+        "busy": job.busy,
+        "done": job.done,
+        "total": job.total,
+        "percent": job.percent,
+        "label": _status_label(job),
+        "waiting": waiting,
+    }
+
+
+def _status_label(job):
+    if job.state == ImportJob.State.QUEUED:
+        return "En attente du programme de traitement…"
+    if job.state == ImportJob.State.RUNNING:
+        action = "Vérification" if job.step == ImportJob.Step.CHECK else "Écriture"
+        return f"{action} du fichier : {job.percent} %"
+    return job.get_state_display()
 
 
 @require_GET
-def import_preview(request, token):
-    _require_admin(request)
-    entry, report = _pending(request, token)
+def import_preview(request, job_id):
+    job = _job(request, job_id)
     return render(
         request,
         "contracts/import_preview.html",
-        {"token": token, "entry": entry, "report": report},
+        {"job": job, "report": job.report, "status": _status(job)},
     )
-
-
-@require_POST
-def import_confirm(request, token):
-    """Import the file checked in the preview (checked again: the data may have moved)."""
-    _require_admin(request)
-    entry, _preview = _pending(request, token)
-    staged = _staging_dir() / f"{token}.upload"
-    key = request.POST.get("progress_key", "")
-    try:
-        key = uuid.UUID(key).hex if key else ""
-    except ValueError:
-        key = ""
-    report = SERVICES[entry["kind"]](
-        path=staged,
-        file_name=entry["file_name"],
-        user=request.user,
-        progress=_progress_writer(key),
-    )
-    if report.batch is not None:
-        batch = report.batch
-        messages.success(
-            request,
-            f"Import n° {batch.pk} enregistré : {_n(batch.rows_written)} chiffre(s) écrit(s), "
-            f"{_n(batch.rows_replaced)} remplacé(s).",
-        )
-    elif report.already_imported is not None:
-        messages.warning(request, "Ce fichier a déjà été importé : rien n'a changé.")
-    else:
-        (_staging_dir() / f"{token}.json").write_text(json.dumps(_report_as_dict(report)))
-        messages.error(request, "Le fichier contient des erreurs : rien n'a été écrit.")
-        return _redirect(request, "contract-import-preview", token=token)
-    pending = request.session.get(SESSION_KEY, {})
-    pending.pop(token, None)
-    request.session[SESSION_KEY] = pending
-    for suffix in ("upload", "json"):
-        (_staging_dir() / f"{token}.{suffix}").unlink(missing_ok=True)
-    return _redirect(request, "contract-imports")
 
 
 @require_GET
-def import_progress(request, key):
-    _require_admin(request)
-    target = _staging_dir() / f"{key.hex}.progress"
+def import_status(request, job_id):
+    """The job's progress, polled by the page's script."""
+    return JsonResponse(_status(_job(request, job_id)))
+
+
+@require_POST
+def import_confirm(request, job_id):
+    """Queue the write of the file checked in the preview (checked again by the worker)."""
+    job = _job(request, job_id)
     try:
-        done, total = (int(n) for n in target.read_text().split())
-    except (OSError, ValueError):
-        done, total = 0, 0
-    return JsonResponse({"done": done, "total": total})
+        jobs.import_job_confirm(job=job, user=request.user)
+    except jobs.JobRefused as exc:
+        messages.error(request, str(exc))
+    return _redirect(request, "contract-import-preview", job_id=job.pk)
 
 
 @require_GET

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from akto_portal.history_admin import HistoryAdmin
@@ -142,6 +143,20 @@ class EventAdmin(HistoryAdmin):
         if db_field.name == "convention" and not request.user.is_superuser:
             kwargs["queryset"] = Convention.objects.filter(convention_visibility(request.user))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def delete_model(self, request, obj):
+        # Soft delete, as on the portal: restorable whole from the events list.
+        obj.deleted_at, obj.deleted_by, obj._history_user = (
+            timezone.now(),
+            request.user,
+            request.user,
+        )
+        obj.version += 1
+        obj.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
 
     def save_model(self, request, obj, form, change):
         if not request.user.has_perm("events.change_event", obj):

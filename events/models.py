@@ -38,6 +38,19 @@ class EventQuerySet(models.QuerySet):
     def held(self, *, until):
         return self.filter(is_cancelled=False, date__lte=until)
 
+    def deleted(self):
+        return self.filter(deleted_at__isnull=False)
+
+
+class LiveEventManager(models.Manager.from_queryset(EventQuerySet)):
+    """Events not deleted: what every page, list, figure and export counts.
+
+    A deleted event is kept, with its attendance and attendees, until someone restores
+    it (`events.services.event_restore`); `Event.all_objects` sees it."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
 
 class Event(models.Model):
     title = models.CharField("intitulé", max_length=250)
@@ -91,8 +104,19 @@ class Event(models.Model):
     updated_at = models.DateTimeField("modifié le", auto_now=True)
     # Incremented on every save; a form posted with an older version is refused.
     version = models.PositiveIntegerField(default=1)
+    # Deleted events leave every figure but are kept whole, to be restored.
+    deleted_at = models.DateTimeField("supprimé le", null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="supprimé par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
-    objects = EventQuerySet.as_manager()
+    objects = LiveEventManager()
+    all_objects = EventQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -431,11 +431,11 @@ def event_history(event):
 
 
 def recent_deletions(*, region=None, limit=10):
-    """The last events deleted (from the audit history), with who deleted them."""
-    deleted = Event.history.filter(history_type="-").select_related("history_user")
+    """The last events deleted (each can be restored whole), with who deleted them."""
+    deleted = Event.all_objects.deleted().select_related("deleted_by", "region")
     if region is not None:
         deleted = deleted.filter(region_id=region.pk)
-    return list(deleted.order_by("-history_date")[:limit])
+    return list(deleted.order_by("-deleted_at")[:limit])
 
 
 NO_MONTH = 13  # the month of a reported yearly total: "déclaré, sans détail mensuel"

@@ -71,7 +71,7 @@ def _require_change(user, event):
 
 
 def _current(pk):
-    return Event.objects.select_related("region", "axis", "convention").get(pk=pk)
+    return Event.all_objects.select_related("region", "axis", "convention").get(pk=pk)
 
 
 def _claim_version(*, event, expected_version):
@@ -123,15 +123,34 @@ def event_cancel(*, user, event, expected_version, cancelled=True) -> Event:
 
 @transaction.atomic
 def event_delete(*, user, event, expected_version) -> None:
-    """Delete an event and its attendance; the history keeps who deleted what."""
+    """Delete an event: it leaves every list and figure at once, but is kept with its
+    attendance and attendees, so that `event_restore` brings it back whole. The
+    history keeps who deleted it and when."""
     _require_change(user, event)
     _claim_version(event=event, expected_version=expected_version)
-    # Delete children one by one so that each deletion is recorded with its author.
-    for related in (*event.attendances.all(), *event.attendees.all()):
-        related._history_user = user
-        related.delete()
+    event.deleted_at = timezone.now()
+    event.deleted_by = user
     event._history_user = user
-    event.delete()
+    event.save(update_fields=["deleted_at", "deleted_by"])
+
+
+class EventNotDeleted(Exception):
+    pass
+
+
+@transaction.atomic
+def event_restore(*, user, event) -> Event:
+    """Bring a deleted event back, with its attendance and attendees as they were."""
+    event = Event.all_objects.select_for_update().get(pk=event.pk)
+    _require_change(user, event)
+    if event.deleted_at is None:
+        raise EventNotDeleted("Cet événement n'est pas supprimé.")
+    event.deleted_at = None
+    event.deleted_by = None
+    event.version += 1
+    event._history_user = user
+    event.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
+    return event
 
 
 def _listed_counts(event):
@@ -239,7 +258,7 @@ def attendance_bulk_save(*, user, entries) -> int:
     stale = [e.pk for e, version, _a in entries if current.get(e.pk) != version]
     if stale:
         raise StaleEventError(
-            list(Event.objects.filter(pk__in=stale).select_related("region", "axis"))
+            list(Event.all_objects.filter(pk__in=stale).select_related("region", "axis"))
         )
     attendances = Attendance.objects.filter(event__in=[e for e, _v, _a in entries])
     planned = {(a.event_id, a.category): a.planned for a in attendances}

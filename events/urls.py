@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/modifier/", views.event_update, name="event-update"),
     path("<int:pk>/annuler/", views.event_cancel, name="event-cancel"),
     path("<int:pk>/supprimer/", views.event_delete, name="event-delete"),
+    path("<int:pk>/restaurer/", views.event_restore, name="event-restore"),
     path("<int:pk>/participation/", views.event_attendance, name="event-attendance"),
     path(
         "<int:pk>/participation/<int:attendee_pk>/retirer/",

@@ -83,7 +83,10 @@ def event_list(request):
             "by_region": by_region,
             "can_create": can_record_events(request.user),
             "can_grid": bool(request.user.region_id) and can_record_events(request.user),
-            "deletions": recent_deletions(region=event_filter.form.cleaned_data.get("region"))
+            "deletions": [
+                (event, can_change_event(request.user, event))
+                for event in recent_deletions(region=event_filter.form.cleaned_data.get("region"))
+            ]
             if event_filter.is_valid()
             else [],
             "today": today,
@@ -168,13 +171,34 @@ def event_delete(request, pk):
                 request, "L'événement a été modifié entre-temps : rien n'a été supprimé."
             )
             return redirect(event)
-        messages.success(request, f"Événement « {event.title} » supprimé (historique conservé).")
+        messages.success(
+            request,
+            f"Événement « {event.title} » supprimé. Il se restaure, avec sa participation, "
+            "depuis la liste des événements (« Suppressions récentes »).",
+        )
         return redirect("event-list")
     return render(
         request,
         "events/delete.html",
         {"event": event, "attendances": attendances, "attendee_count": attendee_count},
     )
+
+
+@require_POST
+def event_restore(request, pk):
+    """Bring back a deleted event with its attendance and attendees."""
+    event = get_object_or_404(Event.all_objects.deleted().select_related("region"), pk=pk)
+    if not can_change_event(request.user, event):
+        raise PermissionDenied("Événement hors de votre région.")
+    event = services.event_restore(user=request.user, event=event)
+    categories = event.attendances.count()
+    attendees = event.attendees.count()
+    messages.success(
+        request,
+        f"Événement « {event.title} » restauré, avec sa participation ({categories} "
+        f"public(s) saisi(s)) et {attendees} organisation(s) identifiée(s).",
+    )
+    return redirect(event)
 
 
 def event_attendance(request, pk):

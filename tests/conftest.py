@@ -96,6 +96,34 @@ def reference_data(transactional_db):
 
 
 @pytest.fixture
+def run_worker(reference_data):
+    """Run the real background worker (django-tasks' `db_worker`) until the queue is
+    empty, in this process; returns how many tasks it ran. Its signal handlers are put
+    back afterwards (the worker installs its own for a graceful shutdown).
+
+    The worker commits and closes connections as in production, so a test using it
+    runs on a transactional database (hence `reference_data`)."""
+    import signal
+
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    def run():
+        before = DBTaskResult.objects.finished().count()
+        saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+        try:
+            call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+        finally:
+            for sig, handler in saved.items():
+                signal.signal(sig, handler)
+        failed = list(DBTaskResult.objects.failed().values_list("traceback", flat=True))
+        assert not failed, failed
+        return DBTaskResult.objects.finished().count() - before
+
+    return run
+
+
+@pytest.fixture
 def monthly(documents):
     """Île-de-France known month by month and branch by branch (manual entries):
     2021: 10 a month in January-June, 30 a month after (240, a quarter by June);

@@ -1,8 +1,16 @@
 """Reading tabular files as a stream of rows: CSV (UTF-8 with or without BOM, or
-Windows-1252; `,` or `;`) and XLSX (openpyxl in read-only mode).
+Windows-1252; `,` or `;`) and XLSX (python-calamine, in a child process).
 
-Nothing is loaded whole: a first pass over the bytes computes the checksum and tells
-UTF-8 from Windows-1252; the second pass yields one row at a time.
+Nothing is loaded whole in this process: a first pass over the bytes computes the
+checksum and tells UTF-8 from Windows-1252; the second pass yields one row at a time.
+
+Every file is bounded before and while it is read (`Limits`, from the IMPORT_*
+settings): binary or undecodable content, too many columns and too long lines are
+refused with a French message (`FileFormatError`), never an exception the caller did
+not expect. An XLSX is a zip: the declared sizes of its members are checked first
+(a "zip bomb" is refused in milliseconds), then the sheet is read by calamine in a
+child process whose address space is capped, which writes it out as a CSV that is
+read like any other; calamine itself refuses a member larger than its declared size.
 """
 
 import codecs
@@ -10,19 +18,51 @@ import csv
 import datetime
 import hashlib
 import io
+import os
+import subprocess
+import sys
+import tempfile
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 CHUNK = 1 << 20
 XLSX_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # .xls and other legacy Office files
+CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
+MB = 1 << 20
 
 Progress = Callable[[int, int], None]  # (done, total), in bytes or rows
 
 
 class FileFormatError(Exception):
-    """The file cannot be read at all (not a CSV/XLSX, empty, no header)."""
+    """The file cannot be read (not a CSV/XLSX, empty, no header, over a limit)."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    columns: int = 100
+    line_chars: int = 65536
+    xlsx_expanded_bytes: int = 600 * MB
+    xlsx_memory_bytes: int = 3072 * MB
+
+    @classmethod
+    def from_settings(cls):
+        from django.conf import settings
+
+        return cls(
+            columns=settings.IMPORT_MAX_COLUMNS,
+            line_chars=settings.IMPORT_MAX_LINE_CHARS,
+            xlsx_expanded_bytes=settings.IMPORT_MAX_XLSX_EXPANDED_MB * MB,
+            xlsx_memory_bytes=settings.IMPORT_XLSX_MEMORY_MB * MB,
+        )
+
+
+def n_fr(value: int) -> str:
+    """12345 -> '12 345' (narrow no-break space), for messages."""
+    return f"{value:,}".replace(",", "\u202f")
 
 
 def normalize_header(name) -> str:
@@ -39,8 +79,9 @@ class Table:
     """A file opened for reading: its header and a one-pass iterator over its rows.
 
     Rows are (line_number, values); line 1 is the header, so the first data row is 2,
-    as a spreadsheet shows it. Values are strings for CSV; XLSX cells keep their type
-    (int, float, datetime) and None for empty cells.
+    as a spreadsheet shows it. Values are strings (an XLSX cell is written out as
+    `cell_text` gives it: '2024-03-15' for a date, '12' for 12.0).
+    `reopen()` gives the rows again from the start (a second pass).
     """
 
     format: str
@@ -52,6 +93,7 @@ class Table:
     delimiter: str = ""
     normalized: list[str] = field(default_factory=list)
     close: Callable[[], None] = lambda: None
+    reopen: Callable[[], "Table"] | None = None
 
     def describe(self):
         if self.format == "xlsx":
@@ -60,18 +102,32 @@ class Table:
         return f"CSV {encoding.get(self.encoding, self.encoding)}, séparateur « {self.delimiter} »"
 
 
-def _scan(path: Path):
-    """Checksum, size, whether the bytes are valid UTF-8, whether they start with a BOM."""
+@dataclass
+class _Scan:
+    checksum: str
+    size: int
+    utf8: bool
+    cp1252: bool
+    nul: bool
+    head: bytes
+
+
+def _scan(path: Path) -> _Scan:
+    """Checksum, size, whether the bytes are valid UTF-8 or Windows-1252, any NUL byte."""
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8 = True
+    utf8 = cp1252 = True
+    nul = False
     size = 0
     with path.open("rb") as handle:
-        head = handle.read(4)
+        head = handle.read(8)
         handle.seek(0)
         while chunk := handle.read(CHUNK):
             digest.update(chunk)
             size += len(chunk)
+            nul = nul or b"\x00" in chunk
+            if cp1252 and any(byte in chunk for byte in CP1252_UNDEFINED):
+                cp1252 = False
             if utf8:
                 try:
                     decoder.decode(chunk)
@@ -82,46 +138,143 @@ def _scan(path: Path):
                 decoder.decode(b"", final=True)
             except UnicodeDecodeError:
                 utf8 = False
-    return digest.hexdigest(), size, utf8, head
+    return _Scan(digest.hexdigest(), size, utf8, cp1252, nul, head)
 
 
-def open_table(path, *, progress: Progress | None = None) -> Table:
+def open_table(
+    path, *, progress: Progress | None = None, limits: Limits | None = None, workdir=None
+) -> Table:
+    """Open a CSV or XLSX file; raises FileFormatError with a French message.
+
+    `workdir`: where an XLSX is written out as CSV while it is read (default: a private
+    temporary folder); the copy is deleted by `close()`."""
     path = Path(path)
-    checksum, size, utf8, head = _scan(path)
-    if size == 0:
+    limits = limits or Limits.from_settings()
+    scan = _scan(path)
+    if scan.size == 0:
         raise FileFormatError("Le fichier est vide.")
-    if head.startswith(XLSX_MAGIC):
-        return _open_xlsx(path, checksum, size, progress)
-    encoding = ("utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8") if utf8 else "cp1252"
-    return _open_csv(path, checksum, size, encoding, progress)
+    if scan.head.startswith(XLSX_MAGIC):
+        return _open_xlsx(path, scan, limits, progress, workdir)
+    if scan.head.startswith(OLE_MAGIC):
+        raise FileFormatError(
+            "Classeur Excel ancien (.xls) : enregistrez-le au format .xlsx ou .csv."
+        )
+    if scan.head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise FileFormatError("Fichier en UTF-16 : enregistrez-le en CSV UTF-8.")
+    if scan.nul:
+        raise FileFormatError(
+            "Ce fichier n'est ni un CSV ni un XLSX (contenu binaire) : "
+            "envoyez un fichier .csv ou .xlsx."
+        )
+    if scan.utf8:
+        encoding = "utf-8-sig" if scan.head.startswith(codecs.BOM_UTF8) else "utf-8"
+    elif scan.cp1252:
+        encoding = "cp1252"
+    else:
+        raise FileFormatError(
+            "Encodage des caractères non reconnu (ni UTF-8 ni Windows-1252) : "
+            "enregistrez le fichier en CSV UTF-8."
+        )
+    return _open_csv(
+        path,
+        checksum=scan.checksum,
+        size=scan.size,
+        encoding=encoding,
+        progress=progress,
+        limits=limits,
+    )
 
 
-def _open_csv(path, checksum, size, encoding, progress):
+def _lines(text, limit, first_line):
+    """The text's lines, refusing one longer than `limit` characters (a huge cell, or
+    a file with no line breaks) before it is held whole in memory."""
+    number = first_line
+    while line := text.readline(limit + 1):
+        if len(line) > limit and not line.endswith(("\n", "\r")):
+            raise FileFormatError(
+                f"ligne {n_fr(number)} : plus de {n_fr(limit)} caractères "
+                "(une cellule trop longue, ou un fichier sans retours à la ligne)"
+            )
+        number += 1
+        yield line
+
+
+def _open_csv(
+    path, *, checksum, size, encoding, progress, limits, fmt="csv", delimiter=None, cleanup=None
+):
     raw = path.open("rb")
-    text = io.TextIOWrapper(raw, encoding=encoding, newline="")
-    first = text.readline()
-    if not first.strip():
+
+    def close():
         raw.close()
-        raise FileFormatError("La première ligne (les en-têtes de colonnes) est vide.")
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    header = next(csv.reader([first], delimiter=delimiter))
+        if cleanup is not None:
+            cleanup()
+
+    try:
+        text = io.TextIOWrapper(raw, encoding=encoding, newline="")
+        first = text.readline(limits.line_chars + 1)
+        if len(first) > limits.line_chars and not first.endswith(("\n", "\r")):
+            if max(first.count(";"), first.count(",")) >= limits.columns:
+                raise FileFormatError(
+                    f"Plus de {n_fr(limits.columns)} colonnes : {n_fr(limits.columns)} au plus "
+                    "(la première ligne doit porter les en-têtes des colonnes)."
+                )
+            raise FileFormatError(
+                f"ligne 1 : plus de {n_fr(limits.line_chars)} caractères "
+                "(la première ligne doit porter les en-têtes des colonnes)"
+            )
+        if not first.strip():
+            raise FileFormatError("La première ligne (les en-têtes de colonnes) est vide.")
+        if delimiter is None:
+            delimiter = ";" if first.count(";") > first.count(",") else ","
+        header = next(csv.reader([first], delimiter=delimiter))
+        while header and not header[-1].strip():
+            header.pop()  # trailing empty header cells are formatting, not columns
+        if len(header) > limits.columns:
+            raise FileFormatError(
+                f"{n_fr(len(header))} colonnes : {n_fr(limits.columns)} au plus "
+                "(la première ligne doit porter les en-têtes des colonnes)."
+            )
+    except (FileFormatError, csv.Error, UnicodeDecodeError) as exc:
+        close()
+        if isinstance(exc, FileFormatError):
+            raise
+        raise FileFormatError(f"Première ligne illisible : {exc}") from exc
+    width = len(header)
 
     def rows():
+        line = 1
         try:
-            reader = csv.reader(text, delimiter=delimiter)
-            line = 1
+            reader = csv.reader(_lines(text, limits.line_chars, 2), delimiter=delimiter)
             for line, values in enumerate(reader, start=2):  # noqa: B007
                 if progress is not None and not line % 20000:
                     progress(raw.tell(), size)
+                if len(values) > width and not any(v.strip() for v in values[width:]):
+                    values = values[:width]  # empty trailing cells, as in the header
                 if values and any(v.strip() for v in values):
                     yield line, values
             if progress is not None:
                 progress(size, size)
+        except csv.Error as exc:
+            raise FileFormatError(f"ligne {n_fr(line + 1)} illisible : {exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise FileFormatError(f"ligne {n_fr(line + 1)} : caractères illisibles") from exc
         finally:
-            raw.close()
+            close()
+
+    def reopen():
+        return _open_csv(
+            path,
+            checksum=checksum,
+            size=size,
+            encoding=encoding,
+            progress=None,
+            limits=limits,
+            fmt=fmt,
+            delimiter=delimiter,
+        )
 
     return Table(
-        format="csv",
+        format=fmt,
         header=header,
         rows=rows(),
         checksum=checksum,
@@ -129,57 +282,109 @@ def _open_csv(path, checksum, size, encoding, progress):
         encoding=encoding,
         delimiter=delimiter,
         normalized=[normalize_header(h) for h in header],
-        close=raw.close,
+        close=close,
+        reopen=reopen,
     )
 
 
-def _open_xlsx(path, checksum, size, progress):
-    from openpyxl import load_workbook
+def check_xlsx_archive(path, limits: Limits) -> None:
+    """Refuse an XLSX whose members, as the archive declares them, expand past the
+    limit — before a byte is inflated. (A member larger than it declares is refused
+    while it is read, by calamine.)"""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileFormatError(f"Classeur XLSX illisible (archive abîmée) : {exc}") from exc
+    expanded = sum(member.file_size for member in members)
+    if len(members) > 10_000 or expanded > limits.xlsx_expanded_bytes:
+        raise FileFormatError(
+            f"Classeur trop volumineux une fois décompressé : {n_fr(expanded // MB)} Mo "
+            f"pour {n_fr(limits.xlsx_expanded_bytes // MB)} Mo au plus. "
+            "Enregistrez-le en CSV, ou découpez-le."
+        )
+
+
+def _open_xlsx(path, scan, limits, progress, workdir):
+    check_xlsx_archive(path, limits)
+    folder = Path(tempfile.mkdtemp(prefix="xlsx-", dir=workdir))  # mode 0700
+    target = folder / "sheet.csv"
+
+    def cleanup():
+        target.unlink(missing_ok=True)
+        folder.rmdir()
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken archive
-        raise FileFormatError(f"Classeur XLSX illisible : {exc}") from exc
-    sheet = workbook.worksheets[0]
-    total = sheet.max_row or 0
-    iterator = sheet.iter_rows(values_only=True)
-    header_row = next(iterator, None)
-    if not header_row or not any(header_row):
-        workbook.close()
-        raise FileFormatError("La première ligne (les en-têtes de colonnes) est vide.")
-    # Trailing empty header cells are formatting, not columns.
-    header = [("" if h is None else str(h)) for h in header_row]
-    while header and not header[-1].strip():
-        header.pop()
-    width = len(header)
+        _xlsx_to_csv(path, target, limits, progress)
+    except BaseException:
+        cleanup()
+        raise
+    size = target.stat().st_size
 
-    def rows():
-        try:
-            line = 1
-            for line, values in enumerate(iterator, start=2):  # noqa: B007
-                if progress is not None and not line % 20000:
-                    progress(line, max(total, line))
-                values = list(values)
-                extra = values[width:]
-                values = values[:width] + [None] * (width - len(values))
-                if any(v not in (None, "") for v in extra):
-                    values.append(next(v for v in extra if v not in (None, "")))
-                if any(v not in (None, "") for v in values):
-                    yield line, values
-            if progress is not None:
-                progress(max(total, line), max(total, line))
-        finally:
-            workbook.close()
+    def half(done, total):  # reading the CSV copy is the second half of the work
+        progress(total + done, 2 * total)
 
-    return Table(
-        format="xlsx",
-        header=header,
-        rows=rows(),
-        checksum=checksum,
+    table = _open_csv(
+        target,
+        checksum=scan.checksum,
         size=size,
-        normalized=[normalize_header(h) for h in header],
-        close=workbook.close,
+        encoding="utf-8",
+        progress=half if progress is not None else None,
+        limits=limits,
+        fmt="xlsx",
+        delimiter=",",
     )
+    table.size = scan.size
+    parent_close = table.close
+
+    def close():
+        parent_close()
+        if target.exists():
+            cleanup()
+
+    table.close = close
+    return table
+
+
+def _xlsx_to_csv(path, target, limits, progress):
+    """Run contracts/imports/xlsx_child.py: the first sheet of `path` -> CSV `target`."""
+    root = Path(__file__).resolve().parents[2]
+    command = [
+        sys.executable,
+        "-m",
+        "contracts.imports.xlsx_child",
+        str(path),
+        str(target),
+        str(limits.columns),
+        str(limits.line_chars),
+        str(limits.xlsx_memory_bytes),
+    ]
+    child = subprocess.Popen(
+        command,
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        text=True,
+    )
+    with child:
+        for line in child.stdout:
+            done, _, total = line.partition(" ")
+            if progress is not None and done.isdigit() and total.strip().isdigit():
+                progress(int(done), 2 * max(int(total), 1))
+        errors = child.stderr.read()
+        status = child.wait()
+    if status == 0:
+        return
+    if status == 2:  # a refusal, already phrased for the user
+        raise FileFormatError(errors.strip().splitlines()[-1])
+    if "memory allocation" in errors or "MemoryError" in errors or status < 0:
+        raise FileFormatError(
+            "Classeur trop volumineux pour être lu (mémoire insuffisante) : "
+            "enregistrez-le en CSV, ou découpez-le."
+        )
+    last = errors.strip().splitlines()[-1] if errors.strip() else f"code {status}"
+    raise FileFormatError(f"Classeur XLSX illisible : {last}")
 
 
 def cell_text(value) -> str:

@@ -38,6 +38,8 @@ class ImportReport:
     summary: list = field(default_factory=list)
     rows_to_replace: int = 0
     already_imported: object = None  # the ImportBatch of the same file, if any
+    # An earlier import of the same file some of whose figures were replaced since.
+    previous_import: dict | None = None
     batch: object = None  # the ImportBatch written (None for a dry run or on errors)
     dry_run: bool = False
 
@@ -53,3 +55,36 @@ class ImportReport:
     @property
     def errors_truncated(self):
         return self.error_count > len(self.errors)
+
+    def as_dict(self) -> dict:
+        """What the preview page shows, as JSON (kept with the ImportJob)."""
+        already = self.already_imported
+        return {
+            "layout_label": self.layout_label,
+            "file_format": self.file_format,
+            "rows_read": self.rows_read,
+            "rows_ignored": self.rows_ignored,
+            "ignored_note": self.ignored_note,
+            "ignored_columns": self.ignored_columns,
+            "errors": [{"line": e.line, "message": e.message} for e in self.errors],
+            "error_count": self.error_count,
+            "facts": len(self.facts),
+            "summary": [
+                {
+                    "region": row["region"],
+                    "year": row["year"],
+                    "detail": row.get("contract_type") or row.get("period"),
+                    "count": int(row["count"]),
+                }
+                for row in self.summary
+            ],
+            "scope_label": self.scope_label,
+            "rows_to_replace": self.rows_to_replace,
+            "already_imported": (
+                {"pk": already.pk, "created_at": already.created_at.isoformat()}
+                if already
+                else None
+            ),
+            "previous_import": self.previous_import,
+            "ok": self.ok,
+        }

@@ -20,7 +20,11 @@ def test_admin_action_undoes_an_import(client_for, admin_user, import_contracts)
         CHANGELIST, {"action": "undo", "_selected_action": [batch.pk]}, follow=True
     )
 
-    assert f"Import n° {batch.pk} annulé : 7 chiffre(s) retiré(s)." in response.content.decode()
+    page = response.content.decode().replace("&#x27;", "'")
+    assert (
+        f"Import n° {batch.pk} annulé : 7 chiffre(s) retiré(s) ; son fichier peut de nouveau "
+        "être importé. Il n'avait remplacé aucun chiffre : rien d'autre n'est à rétablir." in page
+    )
     assert list(ContractCount.objects.all()) == [kept]
     batch.refresh_from_db()
     assert batch.undone_by == admin_user

@@ -174,10 +174,10 @@ def test_delete_asks_confirmation_then_is_recorded(client_for, staff, normandie)
     assert Event.objects.filter(pk=event.pk).exists()
     client.post(reverse("event-delete", args=[event.pk]), {"version": 1})
     assert not Event.objects.filter(pk=event.pk).exists()
-    deleted = Event.history.filter(id=event.pk, history_type="-").get()
+    deleted = Event.history.filter(id=event.pk).latest("history_date")
     assert deleted.history_user == staff
-    assert deleted.title == "À supprimer"
-    assert Attendance.history.filter(event_id=event.pk, history_type="-").count() == 1
+    assert deleted.title == "À supprimer" and deleted.deleted_at is not None
+    assert Event.all_objects.get(pk=event.pk).deleted_by == staff
     html = client.get(reverse("event-list")).content.decode()
     assert "staff-normandie a supprimé « À supprimer »" in html
 
