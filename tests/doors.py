@@ -75,8 +75,8 @@ READ_ONLY: dict[str, Callable] = {
     "event-completeness": lambda w: reverse("event-completeness") + "?region=28",
     "event-detail": lambda w: w.event.get_absolute_url(),
     "contract-imports": lambda w: reverse("contract-imports"),
-    "contract-import-preview": lambda w: reverse("contract-import-preview", args=["x" * 32]),
-    "contract-import-progress": lambda w: reverse("contract-import-progress", args=[uuid.uuid4()]),
+    "contract-import-preview": lambda w: reverse("contract-import-preview", args=[uuid.uuid4()]),
+    "contract-import-status": lambda w: reverse("contract-import-status", args=[uuid.uuid4()]),
     "contract-import-example": lambda w: reverse("contract-import-example", args=["counts", "csv"]),
     "admin:index": lambda w: reverse("admin:index"),
     "admin:app_list": lambda w: reverse("admin:app_list", args=["conventions"]),
@@ -114,6 +114,7 @@ WRITE_DOORS = {
     "event-update",
     "event-cancel",
     "event-delete",
+    "event-restore",
     "event-attendance",
     "event-attendee-remove",
     "event-grid",
@@ -298,6 +299,14 @@ def _event_attempts(w):
                 **staff_only,
             )
         ],
+        "event-restore": [
+            Attempt(
+                "event-restore",
+                reverse("event-restore", args=[Event.all_objects.deleted().get().pk]),
+                {},
+                **staff_only,
+            )
+        ],
         "event-attendance": [
             Attempt(
                 "event-attendance",
@@ -380,7 +389,14 @@ def _contract_import_attempts(w):
             )
         ],
         "contract-import-confirm": [
-            Attempt("contract-import-confirm", reverse("contract-import-confirm", args=[token]))
+            Attempt(
+                "contract-import-confirm",
+                reverse("contract-import-confirm", args=[token]),
+                # The write is queued only once the worker has checked the file
+                # (tests/contracts/test_import_pages.py); here the uploader is sent back
+                # to the preview, the others get 404.
+                control_status=302,
+            )
         ],
     }
 

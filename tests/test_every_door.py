@@ -17,6 +17,7 @@ is plausible, so a refusal comes from a permission check and not from a bad form
 """
 
 import datetime
+import uuid
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -31,6 +32,7 @@ from akto_portal.history_admin import HistoryAdmin
 from akto_portal.models import Region, SavedView, Source
 from akto_portal.services import api_token_create
 from contracts.models import ImportBatch
+from contracts.tasks import import_check
 from conventions.models import ActionPlan, Convention, IndicatorValue
 from events.models import Attendee, Organisation, ParticipantCategory
 from tests.doors import (
@@ -56,6 +58,9 @@ pytestmark = pytest.mark.django_db
 def world(documents, admin_user, director, staff, outsider, normandie, settings, tmp_path):
     settings.IMPORT_STAGING_DIR = tmp_path / "staging"
     event = EventFactory(region=normandie, title="Réunion de Caen")
+    EventFactory(
+        region=normandie, title="Réunion supprimée", deleted_at=timezone.now(), deleted_by=staff
+    )
     AttendanceFactory(event=event, category=ParticipantCategory.COMPANIES, planned=20, actual=15)
     organisation = Organisation.objects.create(
         kind="company", identifier=make_siret(1), name="Boulangerie caennaise"
@@ -73,6 +78,8 @@ def world(documents, admin_user, director, staff, outsider, normandie, settings,
     AccessAttempt.objects.create(**attempt, failures_since_start=3, get_data="", post_data="")
     AccessLog.objects.create(**attempt)
     AccessFailureLog.objects.create(**attempt)
+    # One queued task, so that django-tasks' admin pages are attacked too.
+    import_check.enqueue(job_id=str(uuid.uuid4()))
     users = {"admin": admin_user, "director": director, "staff": staff, "outsider": outsider}
     clients = {}
     for role, user in users.items():

@@ -7,9 +7,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from akto_portal.selectors import events_by_month
 from events.models import Attendance, Attendee, Event, Organisation, OrganisationKind
-from events.selectors import activity_summary, event_figures
+from events.selectors import activity_summary, event_figures, events_of_year
 from tests.events.conftest import make_siret
 from tests.factories import AttendanceFactory, EventFactory
 
@@ -31,7 +30,8 @@ def event(normandie):
 
 def figures(normandie, today):
     page = event_figures(events=Event.objects.filter(region=normandie), today=today)[None]
-    held, attendance = events_by_month(region=normandie, year=2025, today=today)
+    year = events_of_year(region=normandie, year=2025, today=today)
+    held, attendance = year.held, year.attendance
     activity = {
         (row.year, measure): cell.value
         for row in activity_summary(region=normandie, today=today)
