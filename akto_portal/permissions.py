@@ -11,7 +11,7 @@ from functools import cache
 from django.apps import apps
 from django.contrib.auth.backends import ModelBackend
 
-PORTAL_APPS = ("akto_portal", "contracts", "conventions", "events")
+PORTAL_APPS = ("akto_portal", "contracts", "conventions", "events", "dashboards")
 # Models regional staff may add, change and delete (objects of their region only).
 STAFF_EDITABLE_MODELS = ("events.event", "events.attendance", "events.attendee")
 
