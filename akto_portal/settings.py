@@ -173,8 +173,12 @@ SESSION_COOKIE_AGE = 60 * 60 * 10
 # Mail (digests and alerts, dashboards/mail.py): EMAIL_URL such as
 # smtp+tls://user:password@smtp.example.org:587 sets every EMAIL_* setting; the console
 # in development, a local SMTP server otherwise.
-vars().update(env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"))
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Pilotage de l'alternance <noreply@localhost>")
+vars().update(
+    env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
+)
+DEFAULT_FROM_EMAIL = env(
+    "DEFAULT_FROM_EMAIL", default="Pilotage de l'alternance <noreply@localhost>"
+)
 # The portal's address as seen from a mail: links to dashboards and to unsubscribe.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 # An indicator alerts when its achievement is more than this many points behind the share

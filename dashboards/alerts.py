@@ -85,7 +85,9 @@ def _indicator_check(
             label = f"{indicator.name} ({convention.title})"
             if status.target_pct is None or elapsed is None:
                 return Check(f"indicator:{indicator.pk}", label, None, "", followers)
-            behind = any(b.indicator_id == indicator.pk for b in indicators_behind(page, margin=margin))
+            behind = any(
+                b.indicator_id == indicator.pk for b in indicators_behind(page, margin=margin)
+            )
             detail = (
                 f"{label} : {number(status.value)} pour un objectif de {number(status.target)}, "
                 f"soit {number(status.target_pct)} % de l'objectif quand "
@@ -104,9 +106,9 @@ def checks(*, as_of: datetime.date) -> list[Check]:
         france = _followers(Q(france=True))
         if france:
             found.append(_region_check(None, france, as_of))
-        for region in Region.objects.filter(
-            pk__in=Subscription.objects.values("regions")
-        ).order_by("code"):
+        for region in Region.objects.filter(pk__in=Subscription.objects.values("regions")).order_by(
+            "code"
+        ):
             followers = _followers(Q(regions=region))
             if followers:
                 found.append(_region_check(region, followers, as_of))

@@ -23,9 +23,8 @@ from django.utils.dateformat import format as date_format
 from akto_portal.models import User
 from akto_portal.templatetags.portal import number, signed_pct
 from dashboards import images
-from dashboards.filters import FRANCE
+from dashboards.filters import FRANCE, scope_from
 from dashboards.models import Delivery, Subscription
-from dashboards.filters import scope_from
 from dashboards.page import DashboardPage, bind_filter, build_page
 from events.models import ParticipantCategory
 
@@ -156,9 +155,7 @@ FREQUENCY_TITLES = {
 }
 
 
-def digest_context(
-    page: DashboardPage, *, since: datetime.date, frequency: str
-) -> dict[str, Any]:
+def digest_context(page: DashboardPage, *, since: datetime.date, frequency: str) -> dict[str, Any]:
     dashboard = page.contracts
     pace = dashboard.pace
     difference, difference_pct = gap(page)
@@ -203,9 +200,7 @@ def compose_digest(delivery: Delivery) -> Composed:
             page.contracts.by_year.get(page.scope.year - 1),
             title=f"{page.scope.label} — contrats cumulés {page.scope.year}",
         )
-        context.update(
-            user=user, chart=chart is not None, unsubscribe_url=unsubscribe_url(user)
-        )
+        context.update(user=user, chart=chart is not None, unsubscribe_url=unsubscribe_url(user))
         text = render_to_string("dashboards/mail/digest.txt", context)
         html = render_to_string("dashboards/mail/digest.html", context)
     return Composed(

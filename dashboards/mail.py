@@ -90,6 +90,15 @@ def _still_wanted(delivery: Delivery) -> bool:
     )
 
 
+def _describe(exc: Exception) -> str:
+    """ "SMTPDataError 451: 4.3.0 Serveur occupé" rather than the bytes' repr."""
+    if isinstance(exc, smtplib.SMTPResponseException):
+        error = exc.smtp_error
+        text = error.decode(errors="replace") if isinstance(error, bytes) else str(error)
+        return f"{type(exc).__name__} {exc.smtp_code}: {text}"
+    return f"{type(exc).__name__}: {exc}"
+
+
 def send_delivery(
     delivery: Delivery,
     *,
@@ -108,7 +117,7 @@ def send_delivery(
         try:
             message.send(fail_silently=False)
         except SEND_ERRORS as exc:
-            delivery.last_error = f"{timezone.now():%Y-%m-%d %H:%M} {type(exc).__name__}: {exc}"
+            delivery.last_error = f"{timezone.now():%Y-%m-%d %H:%M} {_describe(exc)}"
             logger.warning(
                 "Envoi %s à %s : échec de la tentative %d (%s)",
                 delivery.key,
@@ -157,12 +166,7 @@ def send_due(*, delays: list[float] | None = None) -> Outcome:
     outcome = Outcome()
     for pk in list(due_deliveries().values_list("pk", flat=True)):
         with transaction.atomic():
-            delivery = (
-                due_deliveries()
-                .select_for_update(skip_locked=True)
-                .filter(pk=pk)
-                .first()
-            )
+            delivery = due_deliveries().select_for_update(skip_locked=True).filter(pk=pk).first()
             if delivery is None:
                 continue
             sent = send_delivery(delivery, delays=delays)

@@ -22,8 +22,6 @@ urlpatterns = [
     path("vues/", views.saved_view_create, name="saved-view-create"),
     path("vues/<int:pk>/supprimer/", views.saved_view_delete_view, name="saved-view-delete"),
     path("compte/abonnements/", subscription_views.subscriptions, name="subscriptions"),
-    path(
-        "desabonnement/<str:token>/", subscription_views.unsubscribe, name="unsubscribe"
-    ),
+    path("desabonnement/<str:token>/", subscription_views.unsubscribe, name="unsubscribe"),
     path("api/v1/", include(api_v1)),
 ]

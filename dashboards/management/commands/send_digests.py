@@ -80,7 +80,9 @@ class Command(BaseCommand):
             )
 
     def _list(self, due: list[Delivery], queued: list[Delivery]) -> None:
-        self.stdout.write(f"Simulation : {len(due)} mail(s) partiraient ({len(queued)} nouveau(x)).")
+        self.stdout.write(
+            f"Simulation : {len(due)} mail(s) partiraient ({len(queued)} nouveau(x))."
+        )
         for delivery in due:
             retry = " (nouvel essai)" if delivery.status == Delivery.Status.FAILED else ""
             self.stdout.write(f"  {delivery.user.email} : {delivery.subject}{retry}")
