@@ -16,7 +16,7 @@ from django.apps import apps
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
 
-PORTAL_APPS = ("akto_portal", "contracts", "conventions", "events")
+PORTAL_APPS = ("akto_portal", "contracts", "conventions", "events", "dashboards")
 # Models regional staff may add, change and delete (objects of their region only).
 STAFF_EDITABLE_MODELS = ("events.event", "events.attendance", "events.attendee")
 

@@ -280,6 +280,25 @@ PERMISSIONS_POLICY = {
 }
 SESSION_COOKIE_AGE = 60 * 60 * 10
 
+# Mail (digests and alerts, dashboards/mail.py): EMAIL_URL such as
+# smtp+tls://user:password@smtp.example.org:587 sets every EMAIL_* setting; the console
+# in development, a local SMTP server otherwise.
+vars().update(
+    env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
+)
+DEFAULT_FROM_EMAIL = env(
+    "DEFAULT_FROM_EMAIL", default="Pilotage de l'alternance <noreply@localhost>"
+)
+# The portal's address as seen from a mail: links to dashboards and to unsubscribe.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# An indicator alerts when its achievement is more than this many points behind the share
+# of its convention's period elapsed.
+DIGEST_ALERT_MARGIN = env.float("DIGEST_ALERT_MARGIN", default=10.0)
+# Pauses (seconds) between the attempts of one run; a mail still failing is tried again by
+# the next runs, up to DIGEST_MAX_ATTEMPTS attempts in all.
+DIGEST_RETRY_DELAYS = env.list("DIGEST_RETRY_DELAYS", cast=float, default=[2.0, 10.0])
+DIGEST_MAX_ATTEMPTS = env.int("DIGEST_MAX_ATTEMPTS", default=12)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

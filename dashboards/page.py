@@ -29,7 +29,14 @@ from conventions.selectors import conventions_progress
 from dashboards import tables
 from dashboards.filters import DashboardFilter, Scope, scope_from
 from events.models import ActivityTotal, ParticipantCategory
-from events.selectors import ActivityRow, EventsYear, activity_summary, events_of_year
+from events.selectors import (
+    ActivityRow,
+    EventsYear,
+    HeldBetween,
+    activity_summary,
+    events_held_between,
+    events_of_year,
+)
 
 Row = dict[str, Any]
 TABLES = ("regions", "branches", "months", "events", "event_months")
@@ -141,12 +148,23 @@ class DashboardPage:
             "event_months": {"label": "Total", **events},
         }
 
+    def events_between(self, start: datetime.date, end: datetime.date) -> HeldBetween:
+        """Events held in a window of days (after `start`, up to `end`) in the scope's
+        region, and their attendance: what a digest reports "since the last one"."""
+        return events_held_between(region=self.scope.region, start=start, end=end)
+
     def table(self, name: str, **kwargs: Any) -> tables.BaseTable:
         return tables.TABLE_CLASSES[name](self.rows[name], totals=self.totals[name], **kwargs)
 
 
-def build_page(scope: Scope, filterset: DashboardFilter, *, user: User) -> DashboardPage:
-    return DashboardPage(scope, filterset.qs, user, timezone.localdate())
+def build_page(
+    scope: Scope,
+    filterset: DashboardFilter,
+    *,
+    user: User,
+    today: datetime.date | None = None,
+) -> DashboardPage:
+    return DashboardPage(scope, filterset.qs, user, today or timezone.localdate())
 
 
 def page_for_request(

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from contracts import views as contract_views
-from dashboards import api, views
+from dashboards import api, subscription_views, views
 
 api_v1 = [
     path("contracts/summary", api.contracts_summary, name="api-contracts-summary"),
@@ -21,5 +21,7 @@ urlpatterns = [
     path("indicateurs/<int:pk>/", views.indicator_detail, name="indicator-detail"),
     path("vues/", views.saved_view_create, name="saved-view-create"),
     path("vues/<int:pk>/supprimer/", views.saved_view_delete_view, name="saved-view-delete"),
+    path("compte/abonnements/", subscription_views.subscriptions, name="subscriptions"),
+    path("desabonnement/<str:token>/", subscription_views.unsubscribe, name="unsubscribe"),
     path("api/v1/", include(api_v1)),
 ]

@@ -6,6 +6,7 @@ was recorded event by event for that same measure; the national figure is the na
 reported total where there is one, otherwise the sum of the regions' figures.
 """
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -587,3 +588,32 @@ def event_last_author(event_id):
     ]
     latest = [record for record in latest if record is not None]
     return max(latest, key=lambda r: r.history_date).history_user if latest else None
+
+
+@dataclass
+class HeldBetween:
+    """Events held in a window of days and who came, by participant category."""
+
+    start: datetime.date  # exclusive
+    end: datetime.date  # inclusive
+    events: int
+    participants: dict[str, int]
+
+
+def events_held_between(*, region, start: datetime.date, end: datetime.date) -> HeldBetween:
+    """Events held after `start` up to `end` (not cancelled) in a region (None: France,
+    national events included) and their attendance by category (2 queries). Yearly totals
+    reported by a source have no date and are not counted here."""
+    events = Event.objects.held(until=end).filter(date__gt=start).for_region(region)
+    attendance = (
+        Attendance.objects.filter(event__in=events, actual__isnull=False)
+        .values("category")
+        .annotate(n=Sum("actual"))
+        .order_by()
+    )
+    return HeldBetween(
+        start,
+        end,
+        events.count(),
+        {row["category"]: row["n"] for row in attendance},
+    )

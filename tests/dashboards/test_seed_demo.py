@@ -5,6 +5,7 @@ from django.db.models import Sum
 from akto_portal.models import User
 from contracts.models import ContractCount, ContractTarget
 from conventions.models import Convention, Indicator, IndicatorValue
+from dashboards.models import Subscription
 from events.models import ActivityTotal, Attendance, Event
 
 pytestmark = pytest.mark.django_db
@@ -18,6 +19,7 @@ MODELS = [
     Attendance,
     ActivityTotal,
     User,
+    Subscription,
 ]
 
 
@@ -37,6 +39,14 @@ def test_seed_is_idempotent_and_creates_the_demo_users(settings):
     assert roles == {"demo-admin": "admin", "demo-director": "director", "demo-staff": "staff"}
     assert User.objects.get(username="demo-staff").region.code == "28"
     assert User.objects.get(username="demo-director").check_password("demo")
+    emails = dict(User.objects.values_list("username", "email"))
+    assert emails["demo-director"] == "demo-director@example.org"
+    assert emails["demo-staff"] == "demo-staff@example.org"
+    assert emails["demo-admin"] == "demo-admin@example.org"
+    subscription = Subscription.objects.get()
+    assert subscription.user.username == "demo-director"
+    assert subscription.frequency == Subscription.Frequency.WEEKLY
+    assert [r.name for r in subscription.regions.all()] == ["Normandie"]
 
 
 def test_seed_refuses_to_run_with_debug_off(settings):

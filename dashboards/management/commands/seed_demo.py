@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from akto_portal.models import Region, User
 from dashboards.demo import documents, synthetic
+from dashboards.models import Subscription
+from dashboards.services import subscription_save
 
 DEMO_PASSWORD = "demo"
 DEMO_USERS = [
@@ -60,4 +62,12 @@ class Command(BaseCommand):
             )
             if not user.check_password(DEMO_PASSWORD):
                 user.set_password(DEMO_PASSWORD)
+            user.email = f"{username}@example.org"
             user.save()
+        director = User.objects.get(username="demo-director")
+        if not Subscription.objects.filter(user=director).exists():
+            subscription_save(
+                user=director,
+                frequency=Subscription.Frequency.WEEKLY,
+                regions=[Region.objects.get(code="28")],
+            )

@@ -1,0 +1,185 @@
+"""Alerts: a followed region whose status becomes "en retard", or a followed indicator
+that falls more than DIGEST_ALERT_MARGIN points behind the share of its period elapsed.
+
+The state of each subject is stored (AlertState): a mail goes out when the state
+changes — once when it falls behind, once when it recovers — never at every check, and
+the alert is never switched off: the next crossing alerts again. A figure that cannot be
+told (no target, no data yet) changes nothing.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import translation
+
+from akto_portal.models import Region, User
+from akto_portal.templatetags.portal import number
+from conventions.models import Indicator
+from dashboards.digests import dashboard_url, gap, indicators_behind, user_page
+from dashboards.filters import FRANCE
+from dashboards.models import AlertState, Delivery, Subscription
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Check:
+    """What a check found for one subject: behind or not (None: cannot be told)."""
+
+    subject: str
+    label: str
+    behind: bool | None
+    detail: str
+    followers: list[User]
+
+
+def _followers(condition: Q) -> list[User]:
+    subscriptions = (
+        Subscription.objects.filter(condition, user__is_active=True)
+        .exclude(user__email="")
+        .select_related("user__region")
+        .order_by("user_id")
+        .distinct()
+    )
+    return [s.user for s in subscriptions]
+
+
+def _region_check(region: Region | None, followers: list[User], as_of: datetime.date) -> Check:
+    code = region.code if region else FRANCE
+    page = user_page(followers[0], as_of, region_code=code)
+    pace = page.contracts.pace
+    status = pace.status
+    difference, difference_pct = gap(page)
+    detail = ""
+    if status is not None:
+        detail = (
+            f"{page.scope.label} : {number(pace.contracts)} contrats ({pace.period_label}) "
+            f"pour {number(pace.expected)} attendus à date, écart {number(difference)} "
+            f"({number(difference_pct)} %), objectif {pace.year} : {number(pace.target_value)}."
+            f"\n\nTableau de bord : {dashboard_url(page)}"
+        )
+    return Check(
+        f"region:{code}",
+        page.scope.label,
+        None if status is None else status == "behind",
+        detail,
+        followers,
+    )
+
+
+def _indicator_check(
+    indicator: Indicator, followers: list[User], as_of: datetime.date, margin: float
+) -> Check | None:
+    convention = indicator.convention
+    code = convention.region.code if convention.region_id else FRANCE
+    page = user_page(followers[0], as_of, region_code=code)
+    for item in page.progress:
+        for status in item["statuses"]:
+            if status.indicator.pk != indicator.pk:
+                continue
+            elapsed = item["elapsed_pct"]
+            label = f"{indicator.name} ({convention.title})"
+            if status.target_pct is None or elapsed is None:
+                return Check(f"indicator:{indicator.pk}", label, None, "", followers)
+            behind = any(
+                b.indicator_id == indicator.pk for b in indicators_behind(page, margin=margin)
+            )
+            detail = (
+                f"{label} : {number(status.value)} pour un objectif de {number(status.target)}, "
+                f"soit {number(status.target_pct)} % de l'objectif quand "
+                f"{number(elapsed)} % de la période est écoulée (marge d'alerte : "
+                f"{number(margin)} points).\n\nTableau de bord : {dashboard_url(page)}"
+            )
+            return Check(f"indicator:{indicator.pk}", label, behind, detail, followers)
+    return None  # no longer shown for this scope (convention ended)
+
+
+def checks(*, as_of: datetime.date) -> list[Check]:
+    """Every followed subject, checked on the page model of its scope."""
+    margin = settings.DIGEST_ALERT_MARGIN
+    found = []
+    with translation.override("fr"):
+        france = _followers(Q(france=True))
+        if france:
+            found.append(_region_check(None, france, as_of))
+        for region in Region.objects.filter(pk__in=Subscription.objects.values("regions")).order_by(
+            "code"
+        ):
+            followers = _followers(Q(regions=region))
+            if followers:
+                found.append(_region_check(region, followers, as_of))
+        for indicator in Indicator.objects.filter(
+            pk__in=Subscription.objects.values("indicators")
+        ).select_related("convention__region"):
+            followers = _followers(Q(indicators=indicator))
+            check = _indicator_check(indicator, followers, as_of, margin) if followers else None
+            if check is not None:
+                found.append(check)
+    return found
+
+
+def _message(check: Check) -> tuple[str, str]:
+    indicator = check.subject.startswith("indicator:")
+    name = f"L'indicateur « {check.label} »" if indicator else check.label
+    if check.behind:
+        subject = f"Alerte : {check.label} en retard"
+        lead = (
+            f"{name} est passé en retard sur la part écoulée de sa période."
+            if indicator
+            else f"{name} est passée en retard sur le rythme de son objectif."
+        )
+    else:
+        subject = f"Fin d'alerte : {check.label} n'est plus en retard"
+        lead = f"{name} n'est plus en retard."
+    return subject, f"{lead}\n\n{check.detail}"
+
+
+def record(check: Check, *, as_of: datetime.date) -> list[Delivery]:
+    """Store the subject's state; when it changed (or a first check finds it behind),
+    queue one alert for each follower."""
+    queued: list[Delivery] = []
+    if check.behind is None:
+        AlertState.objects.filter(subject=check.subject).update(checked_on=as_of)
+        return queued
+    with transaction.atomic():
+        state, created = AlertState.objects.select_for_update().get_or_create(
+            subject=check.subject,
+            defaults={"label": check.label, "behind": False, "checked_on": as_of},
+        )
+        changed = state.behind != check.behind
+        state.label, state.checked_on = check.label[:300], as_of
+        if changed:
+            state.behind, state.changes, state.changed_on = check.behind, state.changes + 1, as_of
+            state.detail = check.detail[:500]
+        state.save()
+        if not changed:
+            return queued
+        subject, body = _message(check)
+        for user in check.followers:
+            try:
+                with transaction.atomic():
+                    queued.append(
+                        Delivery.objects.create(
+                            user=user,
+                            kind=Delivery.Kind.ALERT,
+                            key=f"alert:{check.subject}:{state.changes}",
+                            as_of=as_of,
+                            subject=subject[:250],
+                            body=body,
+                        )
+                    )
+            except IntegrityError:
+                continue
+        logger.info("Alerte %s (%s) : %d destinataire(s)", subject, check.subject, len(queued))
+    return queued
+
+
+def queue_alerts(*, as_of: datetime.date) -> list[Delivery]:
+    queued = []
+    for check in checks(as_of=as_of):
+        queued += record(check, as_of=as_of)
+    return queued

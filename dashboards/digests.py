@@ -1,0 +1,304 @@
+"""The digest: the figures of a user's region (France for a national user) at a date,
+read from the page model of that scope (dashboards.page), so that the mail, the
+dashboard it links to and the API never disagree.
+
+What is due: one digest per subscribed user and period (an ISO week or a calendar month),
+queued as a Delivery whose key names the period; a second run finds it and queues
+nothing. mail.py sends the queue.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.http import QueryDict
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.dateformat import format as date_format
+
+from akto_portal.models import User
+from akto_portal.templatetags.portal import number, signed_pct
+from dashboards import images
+from dashboards.filters import FRANCE, scope_from
+from dashboards.models import Delivery, Subscription
+from dashboards.page import DashboardPage, bind_filter, build_page
+from events.models import ParticipantCategory
+
+UNSUBSCRIBE_SALT = "dashboards.unsubscribe"
+CHART_CID = "cumul"
+BRANCHES_SHOWN = 3
+
+
+# --- scope and page ----------------------------------------------------------------------
+
+
+def user_page(user: User, as_of: datetime.date, *, region_code: str | None = None) -> DashboardPage:
+    """The page model a digest (or an alert) reads: the user's region, or France for a
+    national user (or the region named), at `as_of` — the same scope as the dashboard
+    link `?region=…&date=…` and the API called with those parameters."""
+    if region_code is None:
+        region_code = user.region.code if user.region_id else FRANCE
+    data = QueryDict(mutable=True)
+    data.update({"region": region_code, "date": as_of.isoformat()})
+    filterset = bind_filter(data)
+    scope = scope_from(filterset, today=as_of)
+    return build_page(scope, filterset, user=user, today=as_of)
+
+
+def absolute_url(path: str) -> str:
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
+def dashboard_url(page: DashboardPage) -> str:
+    return absolute_url(f"{reverse('overview')}?{page.scope.query()}")
+
+
+def unsubscribe_token(user: User) -> str:
+    return signing.dumps(user.pk, salt=UNSUBSCRIBE_SALT)
+
+
+def user_from_token(token: str) -> User | None:
+    try:
+        pk = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    return User.objects.filter(pk=pk, is_active=True).first()
+
+
+def unsubscribe_url(user: User) -> str:
+    return absolute_url(reverse("unsubscribe", args=[unsubscribe_token(user)]))
+
+
+# --- figures ------------------------------------------------------------------------------
+
+
+@dataclass
+class IndicatorBehind:
+    convention: str
+    name: str
+    value: Any
+    target: Any
+    target_pct: float
+    elapsed_pct: float
+    indicator_id: int
+
+
+def indicators_behind(page: DashboardPage, *, margin: float = 0.0) -> list[IndicatorBehind]:
+    """The scope's convention indicators whose achievement (% of target) is more than
+    `margin` points behind the share of their convention's period elapsed."""
+    behind = []
+    for item in page.progress:
+        elapsed = item["elapsed_pct"]
+        if elapsed is None:
+            continue
+        for status in item["statuses"]:
+            if status.target_pct is not None and status.target_pct < elapsed - margin:
+                behind.append(
+                    IndicatorBehind(
+                        item["convention"].title,
+                        status.indicator.name,
+                        status.value,
+                        status.target,
+                        status.target_pct,
+                        elapsed,
+                        status.indicator.pk,
+                    )
+                )
+    return behind
+
+
+def branches_behind(page: DashboardPage) -> list[dict[str, Any]]:
+    """The three branches most behind: the lowest growth against the same months of last
+    year (branches without a comparison are left out)."""
+    rows = [r for r in page.contracts.branch_rows if r["growth"] is not None]
+    return sorted(rows, key=lambda r: (r["growth"], r["name"]))[:BRANCHES_SHOWN]
+
+
+def signed(value: float | None, suffix: str = "") -> str:
+    """134 -> "+134"; -4.9 -> "−4,9 %" (with suffix " %"); None -> "—"."""
+    if value is None:
+        return "—"
+    sign = "+" if value > 0 else ("−" if value < 0 else "")
+    return f"{sign}{number(abs(value))}{suffix}"
+
+
+def gap(page: DashboardPage) -> tuple[int | None, float | None]:
+    """Contracts minus the level expected at the date, in contracts and in percent."""
+    pace = page.contracts.pace
+    if pace.contracts is None or pace.expected is None:
+        return None, None
+    difference = pace.contracts - pace.expected
+    return difference, round(difference * 100 / pace.expected, 1) if pace.expected else None
+
+
+# --- composition -------------------------------------------------------------------------
+
+
+@dataclass
+class Composed:
+    """A mail ready to be sent: subject, text and HTML bodies, inline images by cid."""
+
+    subject: str
+    text: str
+    html: str
+    images: dict[str, bytes] = field(default_factory=dict)
+    unsubscribe_url: str = ""
+
+
+FREQUENCY_TITLES = {
+    Subscription.Frequency.WEEKLY: "Récapitulatif de la semaine",
+    Subscription.Frequency.MONTHLY: "Récapitulatif du mois",
+}
+
+
+def digest_context(page: DashboardPage, *, since: datetime.date, frequency: str) -> dict[str, Any]:
+    dashboard = page.contracts
+    pace = dashboard.pace
+    difference, difference_pct = gap(page)
+    held = page.events_between(since, page.scope.as_of)
+    categories = dict(ParticipantCategory.choices)
+    return {
+        "title": FREQUENCY_TITLES.get(frequency, "Récapitulatif"),
+        "scope": page.scope,
+        "as_of": date_format(page.scope.as_of, "j F Y"),
+        "pace": pace,
+        "period": pace.period_label,
+        "year": str(pace.year),
+        "previous_year": str(pace.year - 1),
+        "gap": signed(difference),
+        "gap_pct": signed(difference_pct, "\u00a0%") if difference_pct is not None else "",
+        "branches": branches_behind(page),
+        "since": date_format(since + datetime.timedelta(days=1), "j F Y"),
+        "held": held,
+        "participants": [
+            (label, held.participants[value])
+            for value, label in categories.items()
+            if value in held.participants
+        ],
+        "year_events": page.totals["events"]["events"],
+        "indicators": indicators_behind(page),
+        "dashboard_url": dashboard_url(page),
+        "chart_cid": CHART_CID,
+    }
+
+
+def compose_digest(delivery: Delivery) -> Composed:
+    """The digest of `delivery` (its user, its date, its window), text and HTML."""
+    user = delivery.user
+    frequency = delivery.key.split(":")[1]
+    page = user_page(user, delivery.as_of)
+    since = delivery.since or delivery.as_of - datetime.timedelta(days=7)
+    with translation.override("fr"):
+        context = digest_context(page, since=since, frequency=frequency)
+        chart = images.cumulative_png(
+            page.contracts.pace,
+            page.contracts.by_year.get(page.scope.year),
+            page.contracts.by_year.get(page.scope.year - 1),
+            title=f"{page.scope.label} — contrats cumulés {page.scope.year}",
+        )
+        context.update(user=user, chart=chart is not None, unsubscribe_url=unsubscribe_url(user))
+        text = render_to_string("dashboards/mail/digest.txt", context)
+        html = render_to_string("dashboards/mail/digest.html", context)
+    return Composed(
+        delivery.subject,
+        text,
+        html,
+        {CHART_CID: chart} if chart else {},
+        context["unsubscribe_url"],
+    )
+
+
+def digest_subject(page: DashboardPage) -> str:
+    pace = page.contracts.pace
+    with translation.override("fr"):
+        status = f" ({pace.status_label})" if pace.status_label else ""
+        return (
+            f"Alternance · {page.scope.label} : {number(pace.contracts)} contrats "
+            f"({pace.period_label}, {signed_pct(pace.growth)}){status}"
+        )
+
+
+def compose_alert(delivery: Delivery) -> Composed:
+    user = delivery.user
+    context = {
+        "user": user,
+        "subject": delivery.subject,
+        "paragraphs": [p for p in delivery.body.split("\n\n") if p.strip()],
+        "unsubscribe_url": unsubscribe_url(user),
+        "subscriptions_url": absolute_url(reverse("subscriptions")),
+    }
+    with translation.override("fr"):
+        text = render_to_string("dashboards/mail/alert.txt", context)
+        html = render_to_string("dashboards/mail/alert.html", context)
+    return Composed(delivery.subject, text, html, {}, context["unsubscribe_url"])
+
+
+# --- what is due -------------------------------------------------------------------------
+
+
+def period_key(frequency: str, as_of: datetime.date) -> str:
+    """ "digest:weekly:2026-W45" (ISO week) or "digest:monthly:2026-11"."""
+    if frequency == Subscription.Frequency.WEEKLY:
+        year, week, _day = as_of.isocalendar()
+        return f"digest:weekly:{year}-W{week:02d}"
+    return f"digest:monthly:{as_of.year}-{as_of.month:02d}"
+
+
+def window_start(user: User, frequency: str, as_of: datetime.date) -> datetime.date:
+    """The day of the last digest sent to the user (events are counted after it), or
+    one period back for a first digest."""
+    last = (
+        Delivery.objects.filter(
+            user=user, kind=Delivery.Kind.DIGEST, status=Delivery.Status.SENT, as_of__lt=as_of
+        )
+        .order_by("-as_of")
+        .values_list("as_of", flat=True)
+        .first()
+    )
+    if last is not None:
+        return last
+    if frequency == Subscription.Frequency.WEEKLY:
+        return as_of - datetime.timedelta(days=7)
+    previous_month_end = as_of.replace(day=1) - datetime.timedelta(days=1)
+    return previous_month_end.replace(day=min(as_of.day, previous_month_end.day))
+
+
+def digest_recipients():
+    return (
+        Subscription.objects.exclude(frequency=Subscription.Frequency.NONE)
+        .filter(user__is_active=True)
+        .exclude(user__email="")
+        .select_related("user__region")
+        .order_by("user_id")
+    )
+
+
+def queue_digests(*, as_of: datetime.date) -> list[Delivery]:
+    """Queue the digest of the period of `as_of` for each subscribed user who has not got
+    one for that period (a second run queues nothing)."""
+    queued = []
+    for subscription in digest_recipients():
+        user = subscription.user
+        key = period_key(subscription.frequency, as_of)
+        if Delivery.objects.filter(user=user, key=key).exists():
+            continue
+        page = user_page(user, as_of)
+        try:
+            with transaction.atomic():
+                queued.append(
+                    Delivery.objects.create(
+                        user=user,
+                        kind=Delivery.Kind.DIGEST,
+                        key=key,
+                        as_of=as_of,
+                        since=window_start(user, subscription.frequency, as_of),
+                        subject=digest_subject(page),
+                    )
+                )
+        except IntegrityError:  # queued meanwhile by another run
+            continue
+    return queued
