@@ -16,50 +16,13 @@ import calendar
 import datetime
 from dataclasses import dataclass, field
 
+from contracts.figures import Figure, growth_pct
 from contracts.models import MONTHS_FR
-from contracts.selectors import Figure, growth_pct
 
 # Actual / expected: at least AHEAD is "en avance", at least ON_TRACK "dans les temps".
 AHEAD, ON_TRACK = 1.03, 0.97
 STATUS_LABELS = {"ahead": "en avance", "on_track": "dans les temps", "behind": "en retard"}
 SEASONALITY_YEARS = 3
-
-
-@dataclass
-class YearData:
-    """What is known of one year for one scope (a region, or France)."""
-
-    total: Figure = field(default_factory=Figure)
-    months: dict = field(default_factory=lambda: {m: Figure() for m in range(1, 13)})
-    unbroken: Figure = field(default_factory=Figure)  # known only as a yearly total
-
-    @property
-    def last_month(self):
-        return max((m for m, f in self.months.items() if f.known), default=0)
-
-    @property
-    def coverage(self):
-        """Months of the year the data covers: the last month known, or 12 when the year
-        is known as a total only."""
-        if self.last_month:
-            return self.last_month
-        return 12 if self.total.known else 0
-
-    def merge(self, other):
-        if other.total.known:
-            self.total.add(other.total.value, other.total.synthetic)
-        for m, f in other.months.items():
-            if f.known:
-                self.months[m].add(f.value, f.synthetic)
-        if other.unbroken.known:
-            self.unbroken.add(other.unbroken.value, other.unbroken.synthetic)
-
-
-def combine(year_datas):
-    combined = YearData()
-    for yd in year_datas:
-        combined.merge(yd)
-    return combined
 
 
 def period_label(year: int, through: int) -> str:

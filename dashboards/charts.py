@@ -3,8 +3,8 @@
 Bars built from synthetic demo data are hatched, so a reader tells them from real ones.
 """
 
+from contracts.figures import Figure
 from contracts.models import MONTHS_FR
-from contracts.selectors import Figure
 
 BLUE, ORANGE, GREY = "#1f4e8c", "#e07b00", "#9aa5b1"
 LAYOUT = {
