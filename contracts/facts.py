@@ -4,7 +4,7 @@ region, the years and the branches."""
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol, TypedDict
 
 from django.db.models import QuerySet
 
@@ -12,6 +12,7 @@ from akto_portal.cache import memoize, query_key
 from akto_portal.models import Branch, Region
 from contracts import selectors as contracts
 from contracts.figures import (
+    Facts,
     Figure,
     YearData,
     branch_facts,
@@ -81,7 +82,7 @@ def year_row(
 # --- Dashboards -------------------------------------------------------------------------
 
 
-def months_through(scope, by_year):
+def months_through(scope: "ContractScope", by_year: dict[int, YearData]) -> int:
     """Whole months counted for the scope's year: elapsed at the date, and covered by the
     data (2026 is known through October)."""
     current = by_year.get(scope.year)
@@ -89,7 +90,13 @@ def months_through(scope, by_year):
     return min(months_elapsed(scope.as_of, scope.year), coverage or 12)
 
 
-def pace_of(by_year, *, scope, through, target):
+def pace_of(
+    by_year: dict[int, YearData],
+    *,
+    scope: "ContractScope",
+    through: int,
+    target: ContractTarget | None,
+) -> Pace:
     return pace(
         year=scope.year,
         through=through,
@@ -131,8 +138,8 @@ class Dashboard:
     national: Pace
     region_paces: list[tuple[Region, Pace]]
     year_rows: list[YearRow]
-    branch_rows: list[dict[str, Any]]
-    unbranched: dict[str, Any] | None  # the part of the total not known by branch
+    branch_rows: list["BranchRow"]
+    unbranched: "Unbranched | None"  # the part of the total not known by branch
 
 
 def contracts_dashboard(filtered: QuerySet[ContractCount], scope: ContractScope) -> Dashboard:
@@ -146,7 +153,7 @@ def contracts_dashboard(filtered: QuerySet[ContractCount], scope: ContractScope)
     return memoize("contracts_dashboard", key, lambda: _contracts_dashboard(filtered, scope))
 
 
-def _contracts_dashboard(filtered, scope):
+def _contracts_dashboard(filtered: QuerySet[ContractCount], scope: ContractScope) -> Dashboard:
     synthetic = synthetic_source_ids()
     facts = contract_facts(filtered, synthetic=synthetic)
     regions = list(Region.objects.all())
@@ -209,9 +216,26 @@ def _contracts_dashboard(filtered, scope):
     )
 
 
-def _branch_rows(facts, main, scope, through):
+class BranchRow(TypedDict):
+    branch: Branch
+    name: str
+    contracts: int | None
+    previous: int | None
+    growth: float | None
+    synthetic: bool
+    share: float | None
+
+
+class Unbranched(TypedDict):
+    name: str
+    contracts: int
+
+
+def _branch_rows(
+    facts: Facts, main: Pace, scope: ContractScope, through: int
+) -> tuple[list[BranchRow], Unbranched | None]:
     branches = {b.pk: b for b in Branch.objects.filter(pk__in={b for b, _y in facts})}
-    rows = []
+    rows: list[BranchRow] = []
     for branch_id, branch in branches.items():
         current = cumulative(facts.get((branch_id, scope.year)), through)
         previous = cumulative(facts.get((branch_id, scope.year - 1)), through)
@@ -227,16 +251,16 @@ def _branch_rows(facts, main, scope, through):
                 if current and previous
                 else None,
                 "synthetic": bool(current and current.synthetic),
+                "share": None,
             }
         )
     rows.sort(key=lambda r: -(r["contracts"] or 0))
     total = main.contracts
     by_branch = sum(r["contracts"] or 0 for r in rows)
-    unbranched = None
+    unbranched: Unbranched | None = None
     if total is not None and total != by_branch:
         unbranched = {"name": "Non ventilé par branche", "contracts": total - by_branch}
     for row in rows:
-        row["share"] = (
-            round(row["contracts"] * 100 / total, 1) if total and row["contracts"] else None
-        )
+        share_of = row["contracts"]
+        row["share"] = round(share_of * 100 / total, 1) if total and share_of else None
     return rows, unbranched

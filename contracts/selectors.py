@@ -202,15 +202,17 @@ def market_monthly(*, region: Region | None, year: int) -> dict[int, int]:
     series: defaultdict[int, list[tuple[int, int]]] = defaultdict(list)
     datasets: dict[int, str] = {}
     for source_id, month, value, dataset in rows:
-        series[source_id].append((month, int(value)))
-        datasets[source_id] = dataset or ""
+        if month is not None:  # filtered out above; for the type checker
+            series[source_id].append((month, int(value)))
+            datasets[source_id] = dataset or ""
     if not series:
         return {}
     best = min(series, key=lambda s: (MARKET_PRECEDENCE.get(datasets[s], 2), -s))
-    result, before = {}, 0
-    for month, value in sorted(series[best]):
-        result[month] = value - before
-        before = value
+    result: dict[int, int] = {}
+    before = 0
+    for month, cumulative in sorted(series[best]):
+        result[month] = cumulative - before
+        before = cumulative
     return result
 
 

@@ -157,10 +157,10 @@ def cumulative_vs_target(pace, current, previous):
             }
         )
     if pace.target is not None and pace.shares:
-        running, expected = 0.0, []
+        share_so_far, expected = 0.0, []
         for share in pace.shares:
-            running += share
-            expected.append(round(pace.target.value * running))
+            share_so_far += share
+            expected.append(round(pace.target.value * share_so_far))
         data.append(
             {
                 "type": "scatter",

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
@@ -58,8 +59,7 @@ def request_scope(
     if region_code is not None:
         data["region"] = region_code
     filterset = bind_filter(data)
-    user = request.user
-    default_region = user.region if getattr(user, "region_id", None) else None
+    default_region = getattr(request.user, "region", None)
     scope = scope_from(filterset, today=timezone.localdate(), default_region=default_region)
     return filterset, scope
 
@@ -71,7 +71,7 @@ class DashboardPage:
 
     scope: Scope
     counts: QuerySet[ContractCount]  # the filtered counts (branch, type, public)
-    user: User
+    user: User | AnonymousUser
     today: datetime.date
 
     @cached_property
@@ -145,7 +145,9 @@ class DashboardPage:
         return tables.TABLE_CLASSES[name](self.rows[name], totals=self.totals[name], **kwargs)
 
 
-def build_page(scope: Scope, filterset: DashboardFilter, *, user: User) -> DashboardPage:
+def build_page(
+    scope: Scope, filterset: DashboardFilter, *, user: User | AnonymousUser
+) -> DashboardPage:
     return DashboardPage(scope, filterset.qs, user, timezone.localdate())
 
 
