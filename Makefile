@@ -44,6 +44,7 @@ quality: install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(DEV) $(BIN)/mypy
 	DEBUG=0 SECRET_KEY=quality-check-$$(date +%s)-a-long-random-production-like-secret-key \
 	  ALLOWED_HOSTS=portail.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
 

@@ -43,6 +43,13 @@ class Branch(models.Model):
         return f"{self.name} (IDCC {self.idcc})" if self.idcc else self.name
 
 
+class SourceQuerySet(models.QuerySet["Source"]):
+    def synthetic(self) -> "SourceQuerySet":
+        """The sources of synthetic demo data: the one way to tell a synthetic figure
+        (`Source.is_synthetic` for one source, `synthetic_q` in a filter)."""
+        return self.filter(kind=Source.Kind.SYNTHETIC)
+
+
 class Source(models.Model):
     """Where a figure comes from: a published document, an import, a manual entry, or
     the synthetic demo generator. Every fact in the portal points to one."""
@@ -61,6 +68,8 @@ class Source(models.Model):
     published_on = models.DateField("date de publication", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = SourceQuerySet.as_manager()
+
     class Meta:
         ordering = ["-published_on", "title"]
         verbose_name = "source"
@@ -72,8 +81,20 @@ class Source(models.Model):
         return self.title
 
     @property
-    def is_synthetic(self):
-        return self.kind == self.Kind.SYNTHETIC
+    def is_synthetic(self) -> bool:
+        return self.kind_is_synthetic(self.kind)
+
+    @staticmethod
+    def kind_is_synthetic(kind: str) -> bool:
+        """Whether a source of this kind holds synthetic demo data (for rows read with
+        `values()`; `is_synthetic` on an instance, `synthetic_q` in a filter)."""
+        return kind == Source.Kind.SYNTHETIC
+
+
+def synthetic_q(source: str = "source") -> Q:
+    """Rows whose source (reached by the lookup path `source`, e.g. "event__source") is
+    synthetic demo data: `Count("pk", filter=synthetic_q())`."""
+    return Q(**{f"{source}__in": Source.objects.synthetic()})
 
 
 class Qualifier(models.TextChoices):

@@ -3,7 +3,7 @@
 A figure is a count for a region, a period (a month, or a whole year when only the
 yearly total is known), a contract type and a public, optionally for one branch.
 Several granularities may coexist for the same series (a published yearly total
-and a monthly breakdown by branch); `selectors.yearly_totals` states the rule that
+and a monthly breakdown by branch); `contracts.figures` states (and applies) the rule that
 keeps a year from ever being counted twice.
 """
 

@@ -14,52 +14,17 @@ months, and the part known only as a yearly total). The rules:
 
 import calendar
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from contracts.models import MONTHS_FR
-from contracts.selectors import Figure, growth_pct
+from contracts.figures import Figure, YearData, growth_pct
+from contracts.models import MONTHS_FR, ContractTarget
 
 # Actual / expected: at least AHEAD is "en avance", at least ON_TRACK "dans les temps".
 AHEAD, ON_TRACK = 1.03, 0.97
 STATUS_LABELS = {"ahead": "en avance", "on_track": "dans les temps", "behind": "en retard"}
 SEASONALITY_YEARS = 3
-
-
-@dataclass
-class YearData:
-    """What is known of one year for one scope (a region, or France)."""
-
-    total: Figure = field(default_factory=Figure)
-    months: dict = field(default_factory=lambda: {m: Figure() for m in range(1, 13)})
-    unbroken: Figure = field(default_factory=Figure)  # known only as a yearly total
-
-    @property
-    def last_month(self):
-        return max((m for m, f in self.months.items() if f.known), default=0)
-
-    @property
-    def coverage(self):
-        """Months of the year the data covers: the last month known, or 12 when the year
-        is known as a total only."""
-        if self.last_month:
-            return self.last_month
-        return 12 if self.total.known else 0
-
-    def merge(self, other):
-        if other.total.known:
-            self.total.add(other.total.value, other.total.synthetic)
-        for m, f in other.months.items():
-            if f.known:
-                self.months[m].add(f.value, f.synthetic)
-        if other.unbroken.known:
-            self.unbroken.add(other.unbroken.value, other.unbroken.synthetic)
-
-
-def combine(year_datas):
-    combined = YearData()
-    for yd in year_datas:
-        combined.merge(yd)
-    return combined
 
 
 def period_label(year: int, through: int) -> str:
@@ -73,13 +38,13 @@ def period_label(year: int, through: int) -> str:
     return f"janv.–{MONTHS_FR[through - 1]} {year}"
 
 
-def month_end(year, month):
+def month_end(year: int, month: int) -> datetime.date:
     if month <= 0:
         return datetime.date(year, 1, 1)
     return datetime.date(year, month, calendar.monthrange(year, month)[1])
 
 
-def months_elapsed(as_of, year):
+def months_elapsed(as_of: datetime.date, year: int) -> int:
     """Whole months of `year` elapsed at `as_of` (a month counts once its last day is)."""
     if as_of.year > year:
         return 12
@@ -89,7 +54,7 @@ def months_elapsed(as_of, year):
     return as_of.month if as_of.day == last_day else as_of.month - 1
 
 
-def cumulative(yd, through):
+def cumulative(yd: YearData | None, through: int) -> Figure | None:
     """Contracts of months 1..through, or None when that cannot be told without
     inventing months (part of the year is known only as a yearly total)."""
     if yd is None or not yd.total.known:
@@ -105,7 +70,7 @@ def cumulative(yd, through):
     return figure
 
 
-def seasonality(past):
+def seasonality(past: Iterable[YearData | None]) -> list[float] | None:
     """Share of each month in the complete past years that are known by month, or None."""
     sums = [0] * 12
     for yd in past:
@@ -116,7 +81,7 @@ def seasonality(past):
     return [s / total for s in sums] if total else None
 
 
-def cumulative_share(shares, through):
+def cumulative_share(shares: list[float] | None, through: int) -> float | None:
     if through >= 12:
         return 1.0
     if through <= 0:
@@ -130,16 +95,16 @@ class Pace:
     through: int  # months counted (1..12)
     actual: Figure | None
     previous: Figure | None
-    target: object = None  # ContractTarget or None
-    shares: list | None = None
-    notes: list = field(default_factory=list)
+    target: ContractTarget | None = None
+    shares: list[float] | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
-    def as_of(self):
+    def as_of(self) -> datetime.date:
         return month_end(self.year, self.through)
 
     @property
-    def whole_year(self):
+    def whole_year(self) -> bool:
         return self.through >= 12
 
     @property
@@ -147,36 +112,36 @@ class Pace:
         return period_label(self.year, self.through)
 
     @property
-    def contracts(self):
+    def contracts(self) -> int | None:
         return self.actual.value if self.actual else None
 
     @property
-    def previous_value(self):
+    def previous_value(self) -> int | None:
         return self.previous.value if self.previous else None
 
     @property
-    def growth(self):
+    def growth(self) -> float | None:
         if not (self.actual and self.previous):
             return None
         return growth_pct(self.actual.value, self.previous.value)
 
     @property
-    def target_value(self):
+    def target_value(self) -> int | None:
         return self.target.value if self.target else None
 
     @property
-    def share(self):
+    def share(self) -> float | None:
         return cumulative_share(self.shares, self.through)
 
     @property
-    def expected(self):
+    def expected(self) -> int | None:
         share = self.share
         if self.target is None or share is None:
             return None
         return round(self.target.value * share)
 
     @property
-    def projected(self):
+    def projected(self) -> int | None:
         if not self.actual:
             return None
         share = self.share
@@ -187,13 +152,13 @@ class Pace:
         return round(self.actual.value / share)
 
     @property
-    def target_pct(self):
+    def target_pct(self) -> float | None:
         if not (self.actual and self.target and self.target.value):
             return None
         return round(self.actual.value * 100 / self.target.value, 1)
 
     @property
-    def status(self):
+    def status(self) -> str | None:
         expected = self.expected
         if not (self.actual and expected):
             return None
@@ -203,14 +168,14 @@ class Pace:
         return "on_track" if ratio >= ON_TRACK else "behind"
 
     @property
-    def status_label(self):
-        return STATUS_LABELS.get(self.status, "")
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status or "", "")
 
     @property
-    def synthetic(self):
+    def synthetic(self) -> bool:
         return bool(self.actual and self.actual.synthetic)
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return {
             "year": self.year,
             "as_of": self.as_of.isoformat(),
@@ -228,9 +193,18 @@ class Pace:
         }
 
 
-def pace(*, year, through, current, previous, past, target=None, targets_apply=True):
+def pace(
+    *,
+    year: int,
+    through: int,
+    current: YearData | None,
+    previous: YearData | None,
+    past: list[YearData | None],
+    target: ContractTarget | None = None,
+    targets_apply: bool = True,
+) -> Pace:
     """Where `current` (YearData of `year`) stands after `through` months."""
-    notes = []
+    notes: list[str] = []
     actual = cumulative(current, through)
     before = cumulative(previous, through)
     if current is not None and current.total.known and actual is None:

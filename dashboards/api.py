@@ -6,7 +6,9 @@ by `akto_portal.api_auth.ApiAuthenticationMiddleware`. Without `region`, figures
 national (the API has no per-user default region).
 """
 
-from django.http import JsonResponse
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 
 from contracts.models import ContractCount
@@ -14,16 +16,17 @@ from dashboards.filters import DashboardFilter, Scope, scope_from
 from dashboards.page import DashboardPage, build_page
 
 
-def _page(request) -> tuple[DashboardPage | None, JsonResponse | None]:
-    """The page model of the URL's scope (France when `region` is absent)."""
+def _page(request: HttpRequest) -> DashboardPage | JsonResponse:
+    """The page model of the URL's scope (France when `region` is absent), or the
+    response telling what is wrong with the filters."""
     filterset = DashboardFilter(request.GET, queryset=ContractCount.objects.all())
     if not filterset.is_valid():
-        return None, JsonResponse({"errors": filterset.errors.get_json_data()}, status=400)
+        return JsonResponse({"errors": filterset.errors.get_json_data()}, status=400)
     scope = scope_from(filterset, today=timezone.localdate())
-    return build_page(scope, filterset, user=request.user), None
+    return build_page(scope, filterset, user=request.user)
 
 
-def _filters(scope: Scope) -> dict:
+def _filters(scope: Scope) -> dict[str, Any]:
     return {
         "region": scope.region.code if scope.region else None,
         "year": scope.year,
@@ -39,18 +42,18 @@ def _without(rows, *keys):
 
 def contracts_summary(request):
     """Contracts to date against the same period last year, the target and the pace."""
-    page, error = _page(request)
-    if error:
-        return error
+    page = _page(request)
+    if isinstance(page, JsonResponse):
+        return page
     return JsonResponse({**_filters(page.scope), **page.contracts.pace.as_dict()})
 
 
 def contracts_by_year(request):
     """Every year of the scope; the year in progress over the months known, against the
     same months of the year before (`months` < 12, `period` says which)."""
-    page, error = _page(request)
-    if error:
-        return error
+    page = _page(request)
+    if isinstance(page, JsonResponse):
+        return page
     rows = [
         {
             "year": r.year,
@@ -77,23 +80,23 @@ def _table(page: DashboardPage, name: str, *drop: str) -> dict:
 
 
 def contracts_by_month(request):
-    page, error = _page(request)
-    if error:
-        return error
+    page = _page(request)
+    if isinstance(page, JsonResponse):
+        return page
     return JsonResponse(_table(page, "months", "label"))
 
 
 def contracts_by_region(request):
-    page, error = _page(request)
-    if error:
-        return error
+    page = _page(request)
+    if isinstance(page, JsonResponse):
+        return page
     return JsonResponse(_table(page, "regions", "url", "status"))
 
 
 def contracts_by_branch(request):
-    page, error = _page(request)
-    if error:
-        return error
+    page = _page(request)
+    if isinstance(page, JsonResponse):
+        return page
     dashboard = page.contracts
     rows = [{"branch": r["branch"].pk, **_without([r], "branch")[0]} for r in dashboard.branch_rows]
     if dashboard.unbranched:
@@ -111,9 +114,9 @@ def contracts_by_branch(request):
 def events_summary(request):
     """Events held by month, kind and axis, and their participants; a reported yearly
     total (no month: `month` is null) replaces the recorded events of its kind."""
-    page, error = _page(request)
-    if error:
-        return error
+    page = _page(request)
+    if isinstance(page, JsonResponse):
+        return page
     events = page.events
     return JsonResponse(
         {
@@ -146,9 +149,9 @@ def events_summary(request):
 
 
 def conventions_indicators(request):
-    page, error = _page(request)
-    if error:
-        return error
+    page = _page(request)
+    if isinstance(page, JsonResponse):
+        return page
     progress = page.progress
     return JsonResponse(
         {

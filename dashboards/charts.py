@@ -3,8 +3,8 @@
 Bars built from synthetic demo data are hatched, so a reader tells them from real ones.
 """
 
+from contracts.figures import Figure
 from contracts.models import MONTHS_FR
-from contracts.selectors import Figure
 
 BLUE, ORANGE, GREY = "#1f4e8c", "#e07b00", "#9aa5b1"
 LAYOUT = {
@@ -157,10 +157,10 @@ def cumulative_vs_target(pace, current, previous):
             }
         )
     if pace.target is not None and pace.shares:
-        running, expected = 0.0, []
+        share_so_far, expected = 0.0, []
         for share in pace.shares:
-            running += share
-            expected.append(round(pace.target.value * running))
+            share_so_far += share
+            expected.append(round(pace.target.value * share_so_far))
         data.append(
             {
                 "type": "scatter",

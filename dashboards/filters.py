@@ -12,6 +12,7 @@ sorting, drill-down, exports and saved views.
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 import django_filters
 from django import forms
@@ -91,10 +92,10 @@ class Scope:
     def targets_apply(self) -> bool:
         return self.branch is None and not self.contract_type
 
-    def query(self, **overrides: object) -> str:
+    def query(self, **overrides: Any) -> str:
         """The URL query string of this scope, region always written (FR for France), so
         that drill-down links, exports and saved views keep it."""
-        params: dict[str, object] = {
+        params: dict[str, Any] = {
             "region": self.region.code if self.region else FRANCE,
             "year": self.year,
             "branch": self.branch.pk if self.branch else "",

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
@@ -65,8 +66,7 @@ def request_scope(
     if region_code is not None:
         data["region"] = region_code
     filterset = bind_filter(data)
-    user = request.user
-    default_region = user.region if getattr(user, "region_id", None) else None
+    default_region = getattr(request.user, "region", None)
     scope = scope_from(filterset, today=timezone.localdate(), default_region=default_region)
     return filterset, scope
 
@@ -78,7 +78,7 @@ class DashboardPage:
 
     scope: Scope
     counts: QuerySet[ContractCount]  # the filtered counts (branch, type, public)
-    user: User
+    user: User | AnonymousUser
     today: datetime.date
 
     @cached_property
@@ -161,7 +161,7 @@ def build_page(
     scope: Scope,
     filterset: DashboardFilter,
     *,
-    user: User,
+    user: User | AnonymousUser,
     today: datetime.date | None = None,
 ) -> DashboardPage:
     return DashboardPage(scope, filterset.qs, user, today or timezone.localdate())

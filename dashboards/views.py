@@ -14,7 +14,7 @@ from akto_portal.cache import data_version
 from akto_portal.models import Region, SavedView
 from akto_portal.permissions import can_view_convention
 from akto_portal.services import SavedViewError, saved_view_delete, saved_view_save
-from contracts.selectors import Figure
+from contracts.figures import Figure
 from conventions.models import Indicator
 from conventions.selectors import conventions_for_region, indicator_for_page, indicator_inputs
 from dashboards import charts, exports, tables

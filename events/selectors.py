@@ -9,6 +9,7 @@ reported total where there is one, otherwise the sum of the regions' figures.
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import (
     BooleanField,
@@ -25,7 +26,7 @@ from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from akto_portal.cache import memoize
-from akto_portal.models import Source
+from akto_portal.models import Region, Source, synthetic_q
 from events.models import (
     ActivityTotal,
     Attendance,
@@ -46,24 +47,24 @@ class Cell:
     qualifier: str = ""
     reported: bool = False
     synthetic: bool = False
-    source: object = None
+    source: Source | None = None
 
 
 @dataclass
 class ActivityRow:
     year: int
     kind: str
-    cells: dict
+    cells: dict[str, Cell]
 
     @property
-    def kind_label(self):
+    def kind_label(self) -> str:
         return EventKind(self.kind).label
 
-    def cell(self, measure):
+    def cell(self, measure: str) -> Cell | None:
         return self.cells.get(measure)
 
     @property
-    def ordered_cells(self):
+    def ordered_cells(self) -> list[Cell | None]:
         return [self.cells.get(m) for m in MEASURES]
 
 
@@ -76,9 +77,7 @@ def _recorded(region, today):
     held = (
         events.annotate(year=ExtractYear("date"))
         .values("region_id", "year", "kind")
-        .annotate(
-            n=Count("pk"), synthetic=Count("pk", filter=Q(source__kind=Source.Kind.SYNTHETIC))
-        )
+        .annotate(n=Count("pk"), synthetic=Count("pk", filter=synthetic_q()))
         .order_by()
     )
     for row in held:
@@ -90,7 +89,7 @@ def _recorded(region, today):
         .values("event__region_id", "year", "event__kind", "category")
         .annotate(
             n=Sum("actual"),
-            synthetic=Count("pk", filter=Q(event__source__kind=Source.Kind.SYNTHETIC)),
+            synthetic=Count("pk", filter=synthetic_q("event__source")),
         )
         .order_by()
     )
@@ -125,7 +124,7 @@ def _activity_summary(*, region, today):
             source=total.source,
         )
 
-    combined = defaultdict(dict)
+    combined: defaultdict[tuple[int, str], dict[str, Cell]] = defaultdict(dict)
     national = {k: c for k, c in cells.items() if k[0] == NATIONAL}
     for (region_id, year, kind, measure), cell in cells.items():
         if region_id == NATIONAL:
@@ -251,7 +250,7 @@ def event_figures(*, events, today, group_by=None):
     if group_by not in GROUPS:
         raise ValueError(f"Unknown grouping {group_by!r}")
     held = events.filter(is_cancelled=False, date__lte=today).order_by()
-    figures = defaultdict(EventFigures)
+    figures: defaultdict[Any, EventFigures] = defaultdict(EventFigures)
 
     if group_by is None:
         figures[None].events_held = held.count()
@@ -365,7 +364,7 @@ def _display(field, value):
 def _entries(records, subject, fields):
     """History entries with before/after of each change, from records oldest first."""
     entries = []
-    previous = {}
+    previous: dict[int, Any] = {}
     for record in records:
         old = previous.get(record.id)
         changes = []
@@ -453,8 +452,8 @@ class EventsYear:
     month NO_MONTH, with no axis, flagged `reported`."""
 
     year: int
-    held: list[dict] = field(default_factory=list)
-    attendance: list[dict] = field(default_factory=list)
+    held: list[dict[str, Any]] = field(default_factory=list)
+    attendance: list[dict[str, Any]] = field(default_factory=list)
 
     def total(self, measure: str) -> int | None:
         """Events held (measure "events") or participants of a category; None if unknown."""
@@ -486,7 +485,7 @@ def _replaced(keys, region_id, kind, measure, *, national_scope) -> bool:
     )
 
 
-def events_of_year(*, region, year: int, today) -> EventsYear:
+def events_of_year(*, region: Region | None, year: int, today: datetime.date) -> EventsYear:
     """Events held in `year` (up to today) by month, kind and action-plan axis, their
     attendance by category, and the reported yearly totals that replace them (3 queries,
     cached under the data version)."""
@@ -497,13 +496,13 @@ def events_of_year(*, region, year: int, today) -> EventsYear:
     )
 
 
-def _events_of_year(*, region, year, today) -> EventsYear:
+def _events_of_year(*, region: Region | None, year: int, today: datetime.date) -> EventsYear:
     events = Event.objects.filter(is_cancelled=False, date__year=year, date__lte=today)
-    totals = ActivityTotal.objects.filter(year=year).select_related("source")
+    totals_qs = ActivityTotal.objects.filter(year=year).select_related("source")
     if region is not None:
         events = events.filter(region=region)
-        totals = totals.filter(region=region)
-    totals = list(totals)
+        totals_qs = totals_qs.filter(region=region)
+    totals = list(totals_qs)
     if region is None:
         # A national total replaces the regions' own totals of the same kind and measure.
         national = {(t.event_kind, t.measure) for t in totals if t.region_id is None}
@@ -513,13 +512,13 @@ def _events_of_year(*, region, year, today) -> EventsYear:
     keys = _reported_keys(totals)
     national_scope = region is None
     result = EventsYear(year)
-    held = defaultdict(lambda: {"n": 0, "synthetic": False})
+    held: defaultdict[tuple[Any, ...], dict[str, Any]] = defaultdict(
+        lambda: {"n": 0, "synthetic": False}
+    )
     for row in (
         events.annotate(month=ExtractMonth("date"))
         .values("region_id", "month", "kind", "axis__number", "axis__title")
-        .annotate(
-            n=Count("pk"), synthetic=Count("pk", filter=Q(source__kind=Source.Kind.SYNTHETIC))
-        )
+        .annotate(n=Count("pk"), synthetic=Count("pk", filter=synthetic_q()))
         .order_by()
     ):
         measure = ActivityTotal.Measure.EVENTS
@@ -528,14 +527,16 @@ def _events_of_year(*, region, year, today) -> EventsYear:
         slot = held[(row["month"], row["kind"], row["axis__number"], row["axis__title"])]
         slot["n"] += row["n"]
         slot["synthetic"] = slot["synthetic"] or bool(row["synthetic"])
-    attendance = defaultdict(lambda: {"n": 0, "synthetic": False})
+    attendance: defaultdict[tuple[Any, ...], dict[str, Any]] = defaultdict(
+        lambda: {"n": 0, "synthetic": False}
+    )
     for row in (
         Attendance.objects.filter(event__in=events, actual__isnull=False)
         .annotate(month=ExtractMonth("event__date"))
         .values("event__region_id", "month", "event__kind", "event__axis__number", "category")
         .annotate(
             n=Sum("actual"),
-            synthetic=Count("pk", filter=Q(event__source__kind=Source.Kind.SYNTHETIC)),
+            synthetic=Count("pk", filter=synthetic_q("event__source")),
         )
         .order_by()
     ):
@@ -546,7 +547,7 @@ def _events_of_year(*, region, year, today) -> EventsYear:
         slot["n"] += row["n"]
         slot["synthetic"] = slot["synthetic"] or bool(row["synthetic"])
     for total in totals:
-        reported = {
+        reported: dict[str, Any] = {
             "n": total.value,
             "synthetic": total.source.is_synthetic,
             "reported": True,

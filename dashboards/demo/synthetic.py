@@ -200,7 +200,9 @@ def load_contracts(source):
     _sync(ContractCount, key_fields, rows, source)
 
     weight_sum = sum(REGION_WEIGHTS.values())
-    targets = {(None, year, "", Public.ALL): {"value": v} for year, v in NATIONAL_TARGETS.items()}
+    targets: dict[tuple[int | None, int, str, str], dict[str, int]] = {
+        (None, year, "", Public.ALL): {"value": v} for year, v in NATIONAL_TARGETS.items()
+    }
     for year, national in {2022: 110_000, **NATIONAL_TARGETS}.items():
         for region in regions:
             value = round(national * REGION_WEIGHTS[region.code] / weight_sum / 10) * 10
@@ -342,7 +344,7 @@ def load_attendees(source):
             continue
         companies, bodies = pools[attendance.event.region_id]
         pool = companies if attendance.category == ParticipantCategory.COMPANIES else bodies
-        named = rng.sample(pool, min(len(pool), attendance.actual // 2))
+        named = rng.sample(pool, min(len(pool), (attendance.actual or 0) // 2))
         rows += [Attendee(event=attendance.event, organisation=organisations[i]) for i in named]
     Attendee.objects.bulk_create(rows)
 
@@ -396,7 +398,7 @@ def load_market(source):
     The current year is given year-to-date, like the public monthly series."""
     rng = random.Random(2027)
     totals = yearly_totals(contract_type=ContractType.APPRENTISSAGE)
-    rows = {}
+    rows: dict[tuple[int | None, int, int | None, str], dict[str, int]] = {}
     for year in range(FIRST_YEAR, LAST_YEAR + 1):
         month = LAST_MONTH.get(year)
         national = 0

@@ -77,7 +77,7 @@ def contract_facts(*, years, lines_per_year, seed, regions, branches):
     """{(region_id, branch_id, year, month, contract_type, public): count} of the lines,
     aggregated as the contract-lines import does."""
     cells, cumulative = _cells(regions, branches)
-    facts = Counter()
+    facts: Counter[tuple[int, int | None, int, int | None, str, str]] = Counter()
     for year in years:
         rng = random.Random(f"{seed}-{year}")
         for index, n in Counter(_year_lines(rng, cells, cumulative, lines_per_year)).items():

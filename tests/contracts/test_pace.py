@@ -2,7 +2,8 @@
 
 import datetime
 
-from contracts.pace import YearData, cumulative, months_elapsed, pace, seasonality
+from contracts.figures import YearData
+from contracts.pace import cumulative, months_elapsed, pace, seasonality
 
 
 class Target:

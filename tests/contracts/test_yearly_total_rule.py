@@ -1,8 +1,9 @@
 import pytest
 from django.db import IntegrityError, transaction
 
+from contracts.figures import growth_pct
 from contracts.models import ContractTarget, Public
-from contracts.selectors import branch_breakdown, growth_pct, monthly_breakdown, yearly_totals
+from contracts.selectors import branch_breakdown, monthly_breakdown, yearly_totals
 from tests.factories import ContractCountFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
