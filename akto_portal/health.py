@@ -7,6 +7,7 @@ database answers, the cache stores and returns a value, no migration is waiting.
 
 import logging
 import secrets
+from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
@@ -42,7 +43,7 @@ CHECKS = {"database": check_database, "cache": check_cache, "migrations": check_
 
 
 def run_checks():
-    results = {}
+    results: dict[str, Any] = {}
     for name, check in CHECKS.items():
         if name == "migrations" and results.get("database") != "ok":
             results[name] = "unknown"

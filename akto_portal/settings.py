@@ -263,7 +263,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 # Powerful browser features the portal never uses (akto_portal/headers.py).
-PERMISSIONS_POLICY = {
+PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []
     for feature in (
         "accelerometer",

@@ -45,10 +45,12 @@ class StagingUploadHandler(FileUploadHandler):
             self.too_large = True
             self.discard()
             raise StopUpload(connection_reset=True)
+        assert self.out is not None
         self.out.write(raw_data)
         return None
 
     def file_complete(self, file_size):
+        assert self.out is not None
         self.out.close()
         return StagedFile(
             path=staging.staged_path(self.job_id),

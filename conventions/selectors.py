@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypedDict
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, QuerySet
 
 from akto_portal.models import Region, Source, User
@@ -168,7 +169,7 @@ def indicator_inputs(indicator: Indicator, *, today: datetime.date) -> Indicator
 
 
 def conventions_progress(
-    region: Region | None, *, today: datetime.date, user: User
+    region: Region | None, *, today: datetime.date, user: User | AnonymousUser
 ) -> list[ConventionProgress]:
     """The conventions of a scope that carry indicators, each with where its indicators
     stand, the result of the convention it renews, and the share of its period elapsed.

@@ -75,7 +75,7 @@ def _indicator_check(
     indicator: Indicator, followers: list[User], as_of: datetime.date, margin: float
 ) -> Check | None:
     convention = indicator.convention
-    code = convention.region.code if convention.region_id else FRANCE
+    code = convention.region.code if convention.region is not None else FRANCE
     page = user_page(followers[0], as_of, region_code=code)
     for item in page.progress:
         for status in item["statuses"]:

@@ -22,6 +22,7 @@ from django.utils.dateformat import format as date_format
 
 from akto_portal.models import User
 from akto_portal.templatetags.portal import number, signed_pct
+from contracts.facts import BranchRow
 from dashboards import images
 from dashboards.filters import FRANCE, scope_from
 from dashboards.models import Delivery, Subscription
@@ -41,7 +42,7 @@ def user_page(user: User, as_of: datetime.date, *, region_code: str | None = Non
     national user (or the region named), at `as_of` — the same scope as the dashboard
     link `?region=…&date=…` and the API called with those parameters."""
     if region_code is None:
-        region_code = user.region.code if user.region_id else FRANCE
+        region_code = user.region.code if user.region is not None else FRANCE
     data = QueryDict(mutable=True)
     data.update({"region": region_code, "date": as_of.isoformat()})
     filterset = bind_filter(data)
@@ -111,7 +112,7 @@ def indicators_behind(page: DashboardPage, *, margin: float = 0.0) -> list[Indic
     return behind
 
 
-def branches_behind(page: DashboardPage) -> list[dict[str, Any]]:
+def branches_behind(page: DashboardPage) -> list[BranchRow]:
     """The three branches most behind: the lowest growth against the same months of last
     year (branches without a comparison are left out)."""
     rows = [r for r in page.contracts.branch_rows if r["growth"] is not None]
@@ -149,7 +150,7 @@ class Composed:
     unsubscribe_url: str = ""
 
 
-FREQUENCY_TITLES = {
+FREQUENCY_TITLES: dict[str, str] = {
     Subscription.Frequency.WEEKLY: "Récapitulatif de la semaine",
     Subscription.Frequency.MONTHLY: "Récapitulatif du mois",
 }
@@ -234,7 +235,7 @@ def compose_alert(delivery: Delivery) -> Composed:
     with translation.override("fr"):
         text = render_to_string("dashboards/mail/alert.txt", context)
         html = render_to_string("dashboards/mail/alert.html", context)
-    return Composed(delivery.subject, text, html, {}, context["unsubscribe_url"])
+    return Composed(delivery.subject, text, html, {}, str(context["unsubscribe_url"]))
 
 
 # --- what is due -------------------------------------------------------------------------

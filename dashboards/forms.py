@@ -1,5 +1,7 @@
 """The "Mes abonnements" form."""
 
+from typing import cast
+
 from django import forms
 
 from akto_portal.models import Region, User
@@ -45,7 +47,7 @@ class SubscriptionForm(forms.Form):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["indicators"].queryset = (
+        cast(forms.ModelMultipleChoiceField, self.fields["indicators"]).queryset = (
             Indicator.objects.filter(pk__in=visible_indicators(user))
             .select_related("convention")
             .order_by("convention__title", "name")

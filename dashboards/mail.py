@@ -32,14 +32,14 @@ class RelatedAlternativesMessage(EmailMultiAlternatives):
         super().__init__(*args, **kwargs)
         self.related = related or {}
 
-    def _create_alternatives(self, msg):
+    def _create_alternatives(self, msg):  # Django's private hook
         if not self.related:
-            return super()._create_alternatives(msg)
+            return super()._create_alternatives(msg)  # type: ignore[misc]
         encoding = self.encoding or settings.DEFAULT_CHARSET
         alternative = SafeMIMEMultipart(_subtype="alternative", encoding=encoding)
         alternative.attach(msg)
         for content, mimetype in self.alternatives:
-            part = self._create_mime_attachment(content, mimetype)
+            part = self._create_mime_attachment(content, mimetype)  # type: ignore[attr-defined]
             if mimetype == "text/html":
                 related = SafeMIMEMultipart(_subtype="related", encoding=encoding)
                 related.attach(part)

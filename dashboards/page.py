@@ -26,7 +26,7 @@ from contracts import selectors as contract_selectors
 from contracts.facts import Dashboard, contracts_dashboard
 from contracts.models import ContractCount
 from contracts.selectors import MarketSummary
-from conventions.selectors import conventions_progress
+from conventions.selectors import ConventionProgress, conventions_progress
 from dashboards import tables
 from dashboards.filters import DashboardFilter, Scope, scope_from
 from events.models import ActivityTotal, ParticipantCategory
@@ -94,7 +94,7 @@ class DashboardPage:
         return activity_summary(region=self.scope.region, today=self.today)
 
     @cached_property
-    def progress(self) -> list[dict[str, Any]]:
+    def progress(self) -> list[ConventionProgress]:
         return conventions_progress(self.scope.region, today=self.today, user=self.user)
 
     @cached_property

@@ -1,6 +1,8 @@
 """Mes abonnements (the user's digest and alerts) and the one-click unsubscribe that a
 mail links to (signed, works without logging in)."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
@@ -22,7 +24,7 @@ def subscriptions(request):
             messages.success(request, "Abonnements enregistrés.")
             return redirect("subscriptions")
     else:
-        initial = {"frequency": Subscription.Frequency.NONE}
+        initial: dict[str, Any] = {"frequency": Subscription.Frequency.NONE}
         if subscription is not None:
             initial = {
                 "frequency": subscription.frequency,

@@ -1,6 +1,8 @@
 """The dashboards (France or a region, optionally one branch), their exports and the
 indicator drill-down. Each reads the page model of its scope (dashboards.page)."""
 
+from typing import cast
+
 from django.contrib import messages
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +22,7 @@ from conventions.selectors import conventions_for_region, indicator_for_page, in
 from dashboards import charts, exports, tables
 from dashboards.filters import DashboardFilter, scope_data
 from dashboards.page import TABLES, DashboardPage, page_for_request, request_scope
+from events.indicators import EventInputs
 from events.models import EventKind, ParticipantCategory
 from events.selectors import upcoming_events
 
@@ -73,12 +76,15 @@ def _charts(page: DashboardPage, current, previous) -> dict[str, dict | None]:
 def _render_dashboard(request, *, region_code=None):
     _filterset, page = page_for_request(request, region_code=region_code)
     scope, dashboard = page.scope, page.contracts
-    progress = page.progress
-    for number, item in enumerate(progress, start=1):
-        item["chart_id"] = f"chart-indicators-{number}"
-        item["chart"] = charts.indicators_progress(
-            item["statuses"], elapsed_pct=item["elapsed_pct"]
-        )
+    # Each convention of the page with its chart (an id for json_script, the figure).
+    progress = [
+        {
+            **item,
+            "chart_id": f"chart-indicators-{number}",
+            "chart": charts.indicators_progress(item["statuses"], elapsed_pct=item["elapsed_pct"]),
+        }
+        for number, item in enumerate(page.progress, start=1)
+    ]
     current = dashboard.by_year.get(scope.year)
     previous = dashboard.by_year.get(scope.year - 1)
     context = {
@@ -158,7 +164,7 @@ def indicator_detail(request, pk):
     inputs = indicator_inputs(indicator, today=timezone.localdate())
     events_table = None
     if inputs["kind"] == "events":
-        events_table = tables.IndicatorEventTable(inputs["events"])
+        events_table = tables.IndicatorEventTable(cast(EventInputs, inputs)["events"])
         RequestConfig(request, paginate={"per_page": 25}).configure(events_table)
     return render(
         request,

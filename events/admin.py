@@ -36,7 +36,7 @@ class EventAdminForm(forms.ModelForm):
             )
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if self.instance.pk is None:
             return data
         rows = Event.objects.filter(pk=self.instance.pk)

@@ -42,7 +42,7 @@ class EventQuerySet(models.QuerySet):
         return self.filter(deleted_at__isnull=False)
 
 
-class LiveEventManager(models.Manager.from_queryset(EventQuerySet)):
+class LiveEventManager(models.Manager.from_queryset(EventQuerySet)):  # type: ignore[misc]
     """Events not deleted: what every page, list, figure and export counts.
 
     A deleted event is kept, with its attendance and attendees, until someone restores
@@ -134,7 +134,8 @@ class Event(models.Model):
         # Run by every ModelForm (staff pages, admin, history revert) and by the services'
         # full_clean: an event counts only towards a convention that covers its region.
         super().clean()
-        if self.convention_id and not self.convention.covers(self.region_id):
+        convention = self.convention if self.convention_id else None
+        if convention is not None and not convention.covers(self.region_id):
             if self.region_id:
                 message = (
                     f"La convention « {self.convention} » ne couvre pas la région "
