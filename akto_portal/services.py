@@ -13,6 +13,13 @@ class TokenError(Exception):
     pass
 
 
+def _clean_name(name: str | None) -> str:
+    """A name typed by the user, trimmed; "" when missing or unusable (a NUL byte, which
+    PostgreSQL refuses in text)."""
+    name = (name or "").strip()
+    return "" if "\x00" in name else name[:100]
+
+
 def hash_key(key):
     # Keys are 256-bit random strings: a plain SHA-256 is enough (no dictionary to guess).
     return hashlib.sha256(key.encode()).hexdigest()
@@ -21,13 +28,11 @@ def hash_key(key):
 @transaction.atomic
 def api_token_create(*, user, name):
     """Create a token for `user`; return (token, key). The key is not stored."""
-    name = (name or "").strip()
+    name = _clean_name(name)
     if not name:
         raise TokenError("Donnez un nom au jeton (par exemple « Excel »).")
     key = secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        user=user, name=name[:100], prefix=key[:8], key_hash=hash_key(key)
-    )
+    token = ApiToken.objects.create(user=user, name=name, prefix=key[:8], key_hash=hash_key(key))
     return token, key
 
 
@@ -49,7 +54,7 @@ class SavedViewError(Exception):
 def saved_view_save(*, user, name, query):
     """Save (or update, by name) one of `user`'s views; `query` is the dashboard's own
     query string, rebuilt from its validated filters by the caller."""
-    name = (name or "").strip()[:100]
+    name = _clean_name(name)
     if not name:
         raise SavedViewError("Donnez un nom à la vue.")
     view, _ = SavedView.objects.update_or_create(user=user, name=name, defaults={"query": query})
