@@ -105,6 +105,9 @@ PERSONAL = {
     "password_reset",
     "admin_password_reset",
     "password_reset_confirm",
+    # The user's own subscriptions; unsubscribing by the signed link in their mails.
+    "subscriptions",
+    "unsubscribe",
 }
 
 # The writes outside the admin's model pages (which come from the registry), each with
@@ -441,6 +444,8 @@ ADD_CHANGES = {
     "events.event": {"title": "Événement ajouté"},
     "events.activitytotal": {"year": "2030"},
     "events.organisation": {"identifier": make_siret(2)},
+    # The admin subscribes someone who has no subscription yet (one per user).
+    "dashboards.subscription": {"user": lambda w: w.users["director"].pk, "frequency": "monthly"},
 }
 
 # What a "change" (or a history revert) changes: the first of these fields in the form.
@@ -540,7 +545,7 @@ def _admin_attempts(w, model, model_admin):
             key: value if "-" in key else change_data.get(key, value)
             for key, value in add_page.items()
         }
-        add_data.update(ADD_CHANGES[label])
+        add_data.update({k: v(w) if callable(v) else v for k, v in ADD_CHANGES[label].items()})
     else:
         add_data = {}
     attempts.append(

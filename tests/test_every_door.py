@@ -34,6 +34,7 @@ from akto_portal.services import api_token_create
 from contracts.models import ImportBatch
 from contracts.tasks import import_check
 from conventions.models import ActionPlan, Convention, IndicatorValue
+from dashboards.models import AlertState, Delivery, Subscription
 from events.models import Attendee, Organisation, ParticipantCategory
 from tests.doors import (
     ATTACKERS,
@@ -78,6 +79,12 @@ def world(documents, admin_user, director, staff, outsider, normandie, settings,
     AccessAttempt.objects.create(**attempt, failures_since_start=3, get_data="", post_data="")
     AccessLog.objects.create(**attempt)
     AccessFailureLog.objects.create(**attempt)
+    # A subscription, a mail and an alert state, so that their admin pages are attacked.
+    Subscription.objects.create(user=staff, frequency=Subscription.Frequency.WEEKLY)
+    Delivery.objects.create(
+        user=staff, kind="digest", key="digest:weekly:2026-W47", as_of="2026-11-23", subject="R"
+    )
+    AlertState.objects.create(subject="region:28", label="Normandie", checked_on="2026-11-23")
     # One queued task, so that django-tasks' admin pages are attacked too.
     import_check.enqueue(job_id=str(uuid.uuid4()))
     users = {"admin": admin_user, "director": director, "staff": staff, "outsider": outsider}
