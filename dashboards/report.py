@@ -214,8 +214,7 @@ def report_context(page: DashboardPage) -> dict[str, Any]:
         "previous": previous,
         "ranking": _ranking(page),
         "conventions": conventions,
-        "any_synthetic": pace.synthetic
-        or any(s.kind == Source.Kind.SYNTHETIC for s in sources),
+        "any_synthetic": pace.synthetic or any(s.kind == Source.Kind.SYNTHETIC for s in sources),
         "events": _events(page),
         "sources": sources,
         "source_summary": _source_summary(sources),
