@@ -122,8 +122,9 @@ def cumulative_chart(
             axes.annotate(
                 number(totals[-1]),
                 (x[through - 1], totals[-1]),
-                xytext=(4, 4),
+                xytext=(-6, 9),
                 textcoords="offset points",
+                ha="right",
                 color=BLUE,
                 fontweight="bold",
             )
