@@ -88,6 +88,7 @@ def test_the_report_and_the_dashboard_give_the_same_headline(client_for, directo
     client = client_for(director)
     params = {"region": "FR", "year": 2022}
     html = client.get(reverse("overview"), params).content.decode()
+    assert '<a class="button" href="/rapport.pdf?region=FR&amp;year=2022">Rapport PDF</a>' in html
     kpi = re.search(
         r'id="kpi-contracts">.*?<strong>([^<]+)</strong>.*?class="sub">([^<]+)', html, re.S
     )
