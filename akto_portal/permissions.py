@@ -27,13 +27,13 @@ def _view_permissions():
         f"{model._meta.app_label}.view_{model._meta.model_name}"
         for app_label in PORTAL_APPS
         for model in apps.get_app_config(app_label).get_models()
-        if not model._meta.model_name.startswith("historical")
+        if not (model._meta.model_name or "").startswith("historical")
     )
 
 
 @cache
 def _staff_permissions():
-    perms = set()
+    perms: set[str] = set()
     for label in STAFF_EDITABLE_MODELS:
         app_label, model_name = label.split(".")
         if model_name not in apps.get_app_config(app_label).models:

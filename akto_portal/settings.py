@@ -304,4 +304,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs each rendering step of the PDF report at INFO.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from contracts import views as contract_views
-from dashboards import api, subscription_views, views
+from dashboards import api, report, subscription_views, views
 
 api_v1 = [
     path("contracts/summary", api.contracts_summary, name="api-contracts-summary"),
@@ -18,6 +18,7 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("regions/<str:code>/", views.region_detail, name="region-detail"),
     path("export/<str:name>.<str:fmt>", views.dashboard_export, name="dashboard-export"),
+    path("rapport.pdf", report.dashboard_report, name="dashboard-report"),
     path("indicateurs/<int:pk>/", views.indicator_detail, name="indicator-detail"),
     path("vues/", views.saved_view_create, name="saved-view-create"),
     path("vues/<int:pk>/supprimer/", views.saved_view_delete_view, name="saved-view-delete"),

@@ -61,6 +61,7 @@ READ_ONLY: dict[str, Callable] = {
     "overview": lambda w: reverse("overview"),
     "region-detail": lambda w: reverse("region-detail", args=["28"]),
     "dashboard-export": lambda w: reverse("dashboard-export", args=["regions", "csv"]),
+    "dashboard-report": lambda w: reverse("dashboard-report") + "?region=28&year=2021",
     "indicator-detail": lambda w: reverse("indicator-detail", args=[w.figure.indicator_id]),
     "api-contracts-summary": lambda w: reverse("api-contracts-summary"),
     "api-contracts-by-year": lambda w: reverse("api-contracts-by-year"),
