@@ -371,23 +371,35 @@ def market_import(*, path, file_name, user=None, dry_run=False, progress=None, t
         report.error(None, "Le fichier ne contient aucun nombre de contrats d'apprentissage.")
         return report
     report.facts = facts
-    cells = sorted({(region_id, year) for region_id, year, _month in facts}, key=str)
-    report.scope = [{"region": r, "year": y} for r, y in cells]
+    cells = sorted({(r, y, d) for r, y, _month, d in facts}, key=str)
+    report.scope = [
+        {"region": r, "year": y, **({"department": d} if d else {})} for r, y, d in cells
+    ]
     by_zone = defaultdict(list)
-    for region_id, year in cells:
-        by_zone[lookups.region_names.get(region_id, "France")].append(year)
+    for region_id, year, department_id in cells:
+        zone = (
+            lookups.department_names[department_id]
+            if department_id
+            else lookups.region_names.get(region_id, "France")
+        )
+        by_zone[zone].append(year)
     report.scope_label = "\n".join(
         f"{zone} : {', '.join(map(str, sorted(years)))}" for zone, years in sorted(by_zone.items())
     )
     report.summary = [
         {
-            "region": lookups.region_names.get(region_id, "France"),
+            "region": (
+                lookups.department_names[department_id]
+                if department_id
+                else lookups.region_names.get(region_id, "France")
+            ),
             "year": year,
             "period": "année entière" if month is None else f"cumul à fin {month:02d}/{year}",
             "count": value,
         }
-        for (region_id, year, month), value in sorted(
-            facts.items(), key=lambda kv: (str(kv[0][0]), kv[0][1], kv[0][2] or 13)
+        for (region_id, year, month, department_id), value in sorted(
+            facts.items(),
+            key=lambda kv: (str(kv[0][0]), str(kv[0][3] or ""), kv[0][1], kv[0][2] or 13),
         )
     ]
     in_scope = MarketStat.objects.filter(
@@ -398,8 +410,10 @@ def market_import(*, path, file_name, user=None, dry_run=False, progress=None, t
         reduce(
             or_,
             (
-                Q(region__isnull=True, year=y) if r is None else Q(region_id=r, year=y)
-                for r, y in cells
+                Q(region__isnull=True, year=y)
+                if r is None
+                else Q(region_id=r, year=y, department_id=d)
+                for r, y, d in cells
             ),
         )
     )
@@ -412,13 +426,14 @@ def market_import(*, path, file_name, user=None, dry_run=False, progress=None, t
         MarketStat.objects.bulk_create(
             MarketStat(
                 region_id=region_id,
+                department_id=department_id,
                 year=year,
                 month=month,
                 measure=MarketStat.Measure.NEW_CONTRACTS,
                 value=value,
                 source=source,
             )
-            for (region_id, year, month), value in facts.items()
+            for (region_id, year, month, department_id), value in facts.items()
         )
         return replaced
 
