@@ -292,9 +292,7 @@ class Departments:
     unassigned: int | None  # headline minus the departments' sum, when both are known
 
 
-def contracts_by_department(
-    filtered: QuerySet[ContractCount], dashboard: Dashboard
-) -> Departments:
+def contracts_by_department(filtered: QuerySet[ContractCount], dashboard: Dashboard) -> Departments:
     """The departments of the dashboard's region (2 queries: departments, counts by
     department, the latter cached under the data version)."""
     scope = dashboard.scope

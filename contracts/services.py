@@ -13,11 +13,11 @@ Rules every import follows:
   type) the file gives; earlier imported (and synthetic demo) figures of those cells
   are replaced — their department breakdown included, whether the file gives
   departments or not (a monthly export that starts giving the workplace's department
-  replaces the earlier one without it) — all other figures are left alone. Figures from a published document
-  or a manual entry are never overwritten: a file that would do so is refused, naming
-  the line. Market statistics: the scope is (region, year) within the same open-data
-  layout; the other layout's figures are kept (see `selectors.market_summary` for
-  which one wins).
+  replaces the earlier one without it) — all other figures are left alone. Figures
+  from a published document or a manual entry are never overwritten: a file that
+  would do so is refused, naming the line. Market statistics: the scope is (region,
+  department or none, year) within the same open-data layout; the other layout's
+  figures are kept (see `selectors.market_summary` for which one wins).
 - **Every import is recorded** (ImportBatch: file name, checksum, who, when, rows,
   scope) with its own Source of kind "import", so `import_batch_undo` removes exactly
   its rows.
@@ -251,6 +251,7 @@ def _month_ranges(year, months):
 
 def _contract_summary(facts, lookups):
     """Contracts (all publics) per region, year and type, at the file's coarsest level."""
+
     def level(key):
         region_id, branch_id, year, month, contract_type, public, *department = key
         return (bool(department and department[0]) * 4) + (branch_id is not None) * 2 + bool(month)

@@ -187,9 +187,7 @@ class DashboardPage:
         }
 
     def department_table(self, **kwargs: Any) -> tables.BaseTable:
-        return tables.DepartmentTable(
-            self.department_rows, totals=self.department_totals, **kwargs
-        )
+        return tables.DepartmentTable(self.department_rows, totals=self.department_totals, **kwargs)
 
     def table(self, name: str, **kwargs: Any) -> tables.BaseTable:
         return tables.TABLE_CLASSES[name](self.rows[name], totals=self.totals[name], **kwargs)

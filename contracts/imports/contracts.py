@@ -199,9 +199,7 @@ def _parse_counts(rows, pos, width, report, lookups, today):
         if i_department is not None and cell_text(values[i_department]):
             department_id, department_region = lookups.department_id(values[i_department])
             if department_id is None:
-                problems.append(
-                    f"code département inconnu « {cell_text(values[i_department])} »"
-                )
+                problems.append(f"code département inconnu « {cell_text(values[i_department])} »")
             elif region_id is not None and department_region != region_id:
                 problems.append(
                     f"le département « {cell_text(values[i_department])} » n'est pas dans la "

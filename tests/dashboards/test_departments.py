@@ -53,9 +53,12 @@ def test_contract_lines_of_two_departments_add_up_exactly_at_the_region(
     assert rows["27"] is None and rows["50"] is None and rows["61"] is None  # unknown, not 0
     assert api.json()["total"]["contracts"] == 5 == rows["14"] + rows["76"]
     assert "Non ventilé par département" not in [r["name"] for r in api.json()["rows"]]
-    assert seine_maritime.name in client_for(director).get(
-        reverse("region-departments", args=["28"]), {"year": 2024}
-    ).content.decode()
+    assert (
+        seine_maritime.name
+        in client_for(director)
+        .get(reverse("region-departments", args=["28"]), {"year": 2024})
+        .content.decode()
+    )
 
 
 def test_lines_without_a_department_keep_their_series_whole(tmp_path):
@@ -121,24 +124,22 @@ def test_ind313_dept_rows_give_each_departments_market_and_share(tmp_path, clien
     assert by_department[seine_maritime.pk].share_pct == 5.0  # 2 of 40
     # The department rows are a breakdown: the region's market stays 200, not 270.
     assert selectors.market_summary(region=normandie, year=2024).market.value == 200
-    rows = client_for(director).get(
-        reverse("api-contracts-by-department"), {"region": "28", "year": 2024}
-    ).json()["rows"]
+    rows = (
+        client_for(director)
+        .get(reverse("api-contracts-by-department"), {"region": "28", "year": 2024})
+        .json()["rows"]
+    )
     assert {r["code"]: r["market_share"] for r in rows if r["code"] in ("14", "76")} == {
         "14": 10.0,
         "76": 5.0,
     }
 
 
-def test_a_region_known_only_as_a_total_shows_its_departments_as_unknown(
-    client_for, director
-):
+def test_a_region_known_only_as_a_total_shows_its_departments_as_unknown(client_for, director):
     ContractCountFactory(region=Region.objects.get(code="28"), year=2020, month=None, count=2173)
 
     client = client_for(director)
-    data = client.get(
-        reverse("api-contracts-by-department"), {"region": "28", "year": 2020}
-    ).json()
+    data = client.get(reverse("api-contracts-by-department"), {"region": "28", "year": 2020}).json()
     assert data["total"]["contracts"] == 2173
     assert [r["contracts"] for r in data["rows"]] == [None] * 5
     page = client.get(reverse("region-departments", args=["28"]), {"year": 2020})
