@@ -77,7 +77,7 @@ def test_import_public_stats_command(capsys):
     call_command("import_public_stats", str(DATA / "ind313.csv"))
 
     assert "Format : Marché : indicateur IND-313" in capsys.readouterr().out
-    assert MarketStat.objects.count() == 7
+    assert MarketStat.objects.count() == 8  # the Calvados (DEPT) row is kept too
 
 
 def test_departments_reference_data():
