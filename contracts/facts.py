@@ -17,11 +17,12 @@ from contracts.figures import (
     YearData,
     branch_facts,
     contract_facts,
+    department_facts,
     growth_pct,
     scope_facts,
     synthetic_source_ids,
 )
-from contracts.models import ContractCount, ContractTarget
+from contracts.models import ContractCount, ContractTarget, Department
 from contracts.pace import (
     SEASONALITY_YEARS,
     Pace,
@@ -264,3 +265,67 @@ def _branch_rows(
         share_of = row["contracts"]
         row["share"] = round(share_of * 100 / total, 1) if total and share_of else None
     return rows, unbranched
+
+
+# --- Departments --------------------------------------------------------------------------
+
+
+class DepartmentRow(TypedDict):
+    department: Department
+    code: str
+    name: str
+    contracts: int | None  # None: unknown (the region is not known by department)
+    previous: int | None
+    growth: float | None
+    synthetic: bool
+    share: float | None  # of the region's contracts, %
+
+
+@dataclass
+class Departments:
+    """The contract figures of a region's departments over the scope's months: a
+    department's figure comes from the counts known department by department
+    (`contracts.figures.department_facts`); the region's total stays the headline, and
+    the part of it not known by department is shown as such, never spread."""
+
+    rows: list[DepartmentRow]
+    unassigned: int | None  # headline minus the departments' sum, when both are known
+
+
+def contracts_by_department(filtered: QuerySet[ContractCount], dashboard: Dashboard) -> Departments:
+    """The departments of the dashboard's region (2 queries: departments, counts by
+    department, the latter cached under the data version)."""
+    scope = dashboard.scope
+    if scope.region is None:
+        return Departments([], None)
+    region = scope.region
+    departments = list(Department.objects.filter(region=region).order_by("code"))
+    facts = department_facts(
+        filtered.filter(region=region),
+        years=[scope.year, scope.year - 1],
+        synthetic=synthetic_source_ids(),
+    )
+    through = dashboard.through
+    total = dashboard.pace.contracts
+    rows: list[DepartmentRow] = []
+    for department in departments:
+        current = cumulative(facts.get((department.pk, scope.year)), through)
+        previous = cumulative(facts.get((department.pk, scope.year - 1)), through)
+        value = current.value if current else None
+        rows.append(
+            {
+                "department": department,
+                "code": department.code,
+                "name": department.name,
+                "contracts": value,
+                "previous": previous.value if previous else None,
+                "growth": growth_pct(value, previous.value) if current and previous else None,
+                "synthetic": bool(current and current.synthetic),
+                "share": round(value * 100 / total, 1) if total and value else None,
+            }
+        )
+    known = [r["contracts"] for r in rows if r["contracts"] is not None]
+    unassigned = None
+    if total is not None and known and sum(known) != total:
+        unassigned = total - sum(known)
+    return Departments(rows, unassigned)

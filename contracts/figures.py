@@ -1,18 +1,27 @@
 """Contract figures and the yearly-total rule — its one implementation.
 
 The rule: a year is never counted twice. Figures of one series (region, year, contract
-type, public) may be known at four granularities, from the most to the least aggregated:
+type, public) may be known at eight granularities, from the most to the least aggregated:
 
     0. the whole year, all branches      (a published total: Normandie 2020, 2 173)
     1. month by month, all branches
     2. the whole year, branch by branch
-    3. month by month, branch by branch  (a management-system export)
+    3. month by month, branch by branch  (a management-system export without departments)
+    4..7. the same four, department by department (4: a department's whole year …
+       7: month by month, branch by branch, department by department: an export of
+       contract lines that gives the workplace's department)
 
 The yearly total of a series is the sum of its most aggregated granularity only; its
 months come from its most aggregated *monthly* granularity; a series with no monthly data
 is known only as a yearly total (`YearData.unbroken`, never spread over months). Finer
 granularities describe how the total breaks down and are never added to it. So a year is
 counted once, whether it is known as one total, as twelve months, or both.
+
+Department rows are a breakdown like branch rows: a region known both as a whole and by
+department is counted once (the whole); a region known by department only is the sum of
+its departments; a region known only as a total has no department figures (its
+departments are unknown, never a share of the total invented). A department's own figures
+(`department_facts`) come from its series' most aggregated granularity *by department*.
 
 Every reader of contract counts goes through `contract_facts` / `branch_facts` (one
 grouped query each, read as tuples, cached under the data version): the dashboards
@@ -31,9 +40,10 @@ from akto_portal.cache import memoize, query_key
 from akto_portal.models import Region, Source
 from contracts.models import ContractCount
 
-# The granularities above, numbered by_branch * 2 + by_month.
+# The granularities above, numbered by_department * 4 + by_branch * 2 + by_month.
 YEAR_ALL_BRANCHES, MONTH_ALL_BRANCHES, YEAR_BY_BRANCH, MONTH_BY_BRANCH = range(4)
-MONTHLY_LEVELS = frozenset({MONTH_ALL_BRANCHES, MONTH_BY_BRANCH})
+BY_DEPARTMENT = 4
+MONTHLY_LEVELS = frozenset(level for level in range(8) if level % 2)
 
 
 @dataclass
@@ -120,8 +130,13 @@ def _grouped(qs: QuerySet[ContractCount], *fields: str, synthetic: Sequence[int]
         qs.annotate(
             by_branch=ExpressionWrapper(Q(branch__isnull=False), output_field=BooleanField()),
             by_month=ExpressionWrapper(Q(month__isnull=False), output_field=BooleanField()),
+            by_department=ExpressionWrapper(
+                Q(department__isnull=False), output_field=BooleanField()
+            ),
         )
-        .values("region_id", "year", "contract_type", "by_branch", "by_month", *fields)
+        .values(
+            "region_id", "year", "contract_type", "by_branch", "by_month", "by_department", *fields
+        )
         .annotate(
             total=Sum("count"),
             synthetic=Count("pk", filter=Q(source_id__in=list(synthetic))),
@@ -150,11 +165,17 @@ class _Columns:
             names["contract_type"],
         )
         self.by_branch, self.by_month = names["by_branch"], names["by_month"]
+        self.by_department = names["by_department"]
         self.month, self.total, self.synthetic = names["month"], names["total"], names["synthetic"]
         self.branch = names.get("branch_id", -1)
+        self.department = names.get("department_id", -1)
 
     def level(self, row: tuple[Any, ...]) -> int:
-        return int(row[self.by_branch]) * 2 + int(row[self.by_month])
+        return (
+            int(row[self.by_department]) * BY_DEPARTMENT
+            + int(row[self.by_branch]) * 2
+            + int(row[self.by_month])
+        )
 
     def series(self, row: tuple[Any, ...]) -> tuple[int, int, str]:
         return row[self.region], row[self.year], row[self.type]
@@ -220,27 +241,49 @@ def branch_facts(
 def _read_branch_facts(
     qs: QuerySet[ContractCount], *, years: list[int], synthetic: Sequence[int]
 ) -> Facts:
-    names, rows = _fetch(
-        _grouped(
-            qs.filter(year__in=years, branch__isnull=False),
-            "branch_id",
-            "month",
-            synthetic=synthetic,
-        )
+    return _read_breakdown(
+        qs.filter(year__in=years, branch__isnull=False), "branch_id", synthetic=synthetic
     )
+
+
+def department_facts(
+    qs: QuerySet[ContractCount], *, years: Iterable[int], synthetic: Sequence[int]
+) -> Facts:
+    """{(department_id, year): YearData} from the counts known department by department: a
+    department's total is its series' coarsest granularity by department; a region known
+    only as a whole has no entry (its departments are unknown). 1 query, cached under
+    the data version."""
+    years = sorted(years)
+    return memoize(
+        "department_facts",
+        f"{query_key(qs)}|{years}|{sorted(synthetic)}",
+        lambda: _read_breakdown(
+            qs.filter(year__in=years, department__isnull=False),
+            "department_id",
+            synthetic=synthetic,
+        ),
+    )
+
+
+def _read_breakdown(qs: QuerySet[ContractCount], key: str, *, synthetic: Sequence[int]) -> Facts:
+    """{(key, year): YearData} of counts that all carry `key` (a branch, a department):
+    each one's total from its series' coarsest granularity among them, its months from
+    their coarsest monthly granularity, or known only as a total when none has months."""
+    names, rows = _fetch(_grouped(qs, key, "month", synthetic=synthetic))
     c = _Columns(names)
+    index = names[key]
     series_levels = _series_levels(rows, c)
     facts: defaultdict[tuple[int, int], YearData] = defaultdict(YearData)
     for row in rows:
         coarsest, monthly = series_levels[c.series(row)]
         level = c.level(row)
         total, is_synthetic = row[c.total], bool(row[c.synthetic])
-        data = facts[(row[c.branch], row[c.year])]
+        data = facts[(row[index], row[c.year])]
         if level == coarsest:
             data.total.add(total, is_synthetic)
-            if monthly != MONTH_BY_BRANCH:
+            if monthly is None:
                 data.unbroken.add(total, is_synthetic)
-        if level == MONTH_BY_BRANCH:
+        if monthly is not None and level == monthly:
             data.months[row[c.month]].add(total, is_synthetic)
     return dict(facts)
 

@@ -74,6 +74,15 @@ class ContractCount(models.Model):
         related_name="contract_counts",
         help_text="Vide : toutes branches confondues.",
     )
+    department = models.ForeignKey(
+        "Department",
+        verbose_name="département",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contract_counts",
+        help_text="Vide : toute la région (un chiffre par département en est le détail).",
+    )
     year = models.PositiveSmallIntegerField(
         "année", validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
@@ -93,8 +102,17 @@ class ContractCount(models.Model):
 
     objects = ContractCountQuerySet.as_manager()
 
-    # The key of an aggregated fact, as imports and generators build them.
-    FACT_KEY = ("region_id", "branch_id", "year", "month", "contract_type", "public")
+    # The key of an aggregated fact, as imports and generators build them; the department
+    # comes last and may be left out (a fact of the whole region).
+    FACT_KEY = (
+        "region_id",
+        "branch_id",
+        "year",
+        "month",
+        "contract_type",
+        "public",
+        "department_id",
+    )
 
     class Meta:
         verbose_name = "nombre de contrats"
@@ -114,6 +132,7 @@ class ContractCount(models.Model):
                 Coalesce("month", 0),
                 "contract_type",
                 "public",
+                Coalesce("department", 0),
                 name="contract_count_unique_fact",
             ),
         ]
@@ -126,7 +145,7 @@ class ContractCount(models.Model):
     @classmethod
     def from_fact(cls, key, count, source):
         """A count from a fact key (see FACT_KEY) and its number of contracts."""
-        return cls(**dict(zip(cls.FACT_KEY, key, strict=True)), count=count, source=source)
+        return cls(**dict(zip(cls.FACT_KEY, key, strict=False)), count=count, source=source)
 
 
 class ContractTarget(models.Model):
@@ -195,6 +214,15 @@ class MarketStat(models.Model):
         related_name="market_stats",
         help_text="Vide : France entière.",
     )
+    department = models.ForeignKey(
+        "Department",
+        verbose_name="département",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="market_stats",
+        help_text="Vide : toute la région (ou la France) ; sinon un département de la région.",
+    )
     year = models.PositiveSmallIntegerField("année")
     month = models.PositiveSmallIntegerField(
         "mois",
@@ -227,6 +255,7 @@ class MarketStat(models.Model):
             ),
             models.UniqueConstraint(
                 Coalesce("region", 0),
+                Coalesce("department", 0),
                 "year",
                 Coalesce("month", 0),
                 "measure",

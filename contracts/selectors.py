@@ -19,6 +19,7 @@ from contracts.figures import (
     branch_facts,
     combine,
     contract_facts,
+    department_facts,
     read_contract_facts,
     read_synthetic_source_ids,
     scope_facts,
@@ -109,7 +110,9 @@ def targets(
 def market_stats(*, region: Region | None = None) -> list[MarketStat]:
     """Whole-market figures (all OPCOs) for a region, or for France when region is None."""
     return list(
-        MarketStat.objects.filter(region=region).select_related("source").order_by("year", "month")
+        MarketStat.objects.filter(region=region, department=None)
+        .select_related("source")
+        .order_by("year", "month")
     )
 
 
@@ -177,7 +180,7 @@ def market_figure(*, region: Region | None, year: int) -> MarketFigure | None:
     `year`, by the rule above; None when no public statistic covers that year."""
     rows = (
         MarketStat.objects.filter(
-            measure=MarketStat.Measure.NEW_CONTRACTS, region=region, year=year
+            measure=MarketStat.Measure.NEW_CONTRACTS, region=region, department=None, year=year
         )
         .values(*MARKET_FIELDS)
         .order_by()
@@ -193,6 +196,7 @@ def market_monthly(*, region: Region | None, year: int) -> dict[int, int]:
         MarketStat.objects.filter(
             measure=MarketStat.Measure.NEW_CONTRACTS,
             region=region,
+            department=None,
             year=year,
             month__isnull=False,
         )
@@ -317,7 +321,9 @@ def market_summaries(*, year: int) -> list[MarketSummary]:
 
 def _market_summaries(*, year: int) -> list[MarketSummary]:
     rows = (
-        MarketStat.objects.filter(measure=MarketStat.Measure.NEW_CONTRACTS, year=year)
+        MarketStat.objects.filter(
+            measure=MarketStat.Measure.NEW_CONTRACTS, year=year, department=None
+        )
         .values(*MARKET_FIELDS)
         .order_by()
     )
@@ -342,4 +348,53 @@ def _market_summaries(*, year: int) -> list[MarketSummary]:
         note = "" if market.month is None else f"Janvier à fin {market.month:02d}/{year}."
         summaries.append(MarketSummary(region, year, opco, market, share, note))
     summaries.sort(key=lambda s: (s.region is None, s.region.name if s.region else ""))
+    return summaries
+
+
+# --- Departments -------------------------------------------------------------------------
+
+
+def department_market_summaries(*, region: Region, year: int) -> dict[int, MarketSummary]:
+    """{department_id: MarketSummary} of the departments of `region` that have a
+    whole-market figure for `year` (IND-313 `DEPT` rows), by the same rule as regions;
+    the OPCO's figure is the department's own (contracts known department by
+    department), None when the region's contracts are not known by department. Cached
+    under the data version."""
+    return memoize(
+        "department_market_summaries",
+        f"{region.pk}|{year}",
+        lambda: _department_market_summaries(region=region, year=year),
+    )
+
+
+def _department_market_summaries(*, region: Region, year: int) -> dict[int, MarketSummary]:
+    rows = (
+        MarketStat.objects.filter(
+            measure=MarketStat.Measure.NEW_CONTRACTS,
+            region=region,
+            department__isnull=False,
+            year=year,
+        )
+        .values("department_id", *MARKET_FIELDS)
+        .order_by()
+    )
+    best: dict[int, tuple[Rank, MarketFigure]] = {}
+    for row in rows:
+        rank, figure = _ranked(row)
+        current = best.get(row["department_id"])
+        if current is None or rank < current[0]:
+            best[row["department_id"]] = (rank, figure)
+    if not best:
+        return {}
+    facts = department_facts(
+        _counts(years=[year], region=region, contract_type=APPRENTICESHIP),
+        years=[year],
+        synthetic=read_synthetic_source_ids(),
+    )
+    summaries = {}
+    for department_id, (_rank, market) in best.items():
+        opco = _opco(facts.get((department_id, year)), market.month)
+        share = round(opco.value * 100 / market.value, 1) if opco and market.value else None
+        note = "" if market.month is None else f"Janvier à fin {market.month:02d}/{year}."
+        summaries[department_id] = MarketSummary(region, year, opco, market, share, note)
     return summaries

@@ -11,11 +11,13 @@ Rules every import follows:
 - **A file replaces its scope, and nothing else.** Contract figures: the scope is the
   set of cells (region, year, month or whole year, by branch or all branches, contract
   type) the file gives; earlier imported (and synthetic demo) figures of those cells
-  are replaced, all other figures are left alone. Figures from a published document
-  or a manual entry are never overwritten: a file that would do so is refused, naming
-  the line. Market statistics: the scope is (region, year) within the same open-data
-  layout; the other layout's figures are kept (see `selectors.market_summary` for
-  which one wins).
+  are replaced — their department breakdown included, whether the file gives
+  departments or not (a monthly export that starts giving the workplace's department
+  replaces the earlier one without it) — all other figures are left alone. Figures
+  from a published document or a manual entry are never overwritten: a file that
+  would do so is refused, naming the line. Market statistics: the scope is (region,
+  department or none, year) within the same open-data layout; the other layout's
+  figures are kept (see `selectors.market_summary` for which one wins).
 - **Every import is recorded** (ImportBatch: file name, checksum, who, when, rows,
   scope) with its own Source of kind "import", so `import_batch_undo` removes exactly
   its rows.
@@ -187,7 +189,7 @@ def _record(*, report, user, write):
 def _contract_cells(facts):
     """{(region_id, year, by_branch, contract_type): {month or 0}} covered by the facts."""
     cells = defaultdict(set)
-    for region_id, branch_id, year, month, contract_type, _public in facts:
+    for region_id, branch_id, year, month, contract_type, *_public_department in facts:
         cells[(region_id, year, branch_id is not None, contract_type)].add(month or 0)
     return cells
 
@@ -249,14 +251,20 @@ def _month_ranges(year, months):
 
 def _contract_summary(facts, lookups):
     """Contracts (all publics) per region, year and type, at the file's coarsest level."""
+
+    def level(key):
+        region_id, branch_id, year, month, contract_type, public, *department = key
+        return (bool(department and department[0]) * 4) + (branch_id is not None) * 2 + bool(month)
+
     levels = defaultdict(set)
-    for region_id, branch_id, year, month, contract_type, public in facts:
+    for key in facts:
+        region_id, _branch, year, _month, contract_type, public, *_department = key
         if public == Public.ALL:
-            levels[(region_id, year, contract_type)].add((branch_id is not None) * 2 + bool(month))
+            levels[(region_id, year, contract_type)].add(level(key))
     totals = defaultdict(int)
-    for (region_id, branch_id, year, month, contract_type, public), count in facts.items():
-        level = (branch_id is not None) * 2 + bool(month)
-        if public == Public.ALL and level == min(levels[(region_id, year, contract_type)]):
+    for key, count in facts.items():
+        region_id, _branch, year, _month, contract_type, public, *_department = key
+        if public == Public.ALL and level(key) == min(levels[(region_id, year, contract_type)]):
             totals[(lookups.region_names[region_id], year, contract_type)] += count
     return [
         {
@@ -276,14 +284,12 @@ def _protected_conflicts(facts, report, lookups):
     existing = (
         ContractCount.objects.filter(region_id__in=regions, year__in=years)
         .exclude(source__kind__in=REPLACEABLE_KINDS)
-        .values_list(
-            "region_id", "branch_id", "year", "month", "contract_type", "public", "source__title"
-        )
+        .values_list(*ContractCount.FACT_KEY, "source__title")
     )
     for *key, source_title in existing:
         key = tuple(key)
         if key in facts:
-            region_id, _branch, year, month, _type, _public = key
+            region_id, _branch, year, month, *_rest = key
             report.error(
                 report.fact_lines.get(key),
                 f"{lookups.region_names[region_id]} "
@@ -366,23 +372,35 @@ def market_import(*, path, file_name, user=None, dry_run=False, progress=None, t
         report.error(None, "Le fichier ne contient aucun nombre de contrats d'apprentissage.")
         return report
     report.facts = facts
-    cells = sorted({(region_id, year) for region_id, year, _month in facts}, key=str)
-    report.scope = [{"region": r, "year": y} for r, y in cells]
+    cells = sorted({(r, y, d) for r, y, _month, d in facts}, key=str)
+    report.scope = [
+        {"region": r, "year": y, **({"department": d} if d else {})} for r, y, d in cells
+    ]
     by_zone = defaultdict(list)
-    for region_id, year in cells:
-        by_zone[lookups.region_names.get(region_id, "France")].append(year)
+    for region_id, year, department_id in cells:
+        zone = (
+            lookups.department_names[department_id]
+            if department_id
+            else lookups.region_names.get(region_id, "France")
+        )
+        by_zone[zone].append(year)
     report.scope_label = "\n".join(
         f"{zone} : {', '.join(map(str, sorted(years)))}" for zone, years in sorted(by_zone.items())
     )
     report.summary = [
         {
-            "region": lookups.region_names.get(region_id, "France"),
+            "region": (
+                lookups.department_names[department_id]
+                if department_id
+                else lookups.region_names.get(region_id, "France")
+            ),
             "year": year,
             "period": "année entière" if month is None else f"cumul à fin {month:02d}/{year}",
             "count": value,
         }
-        for (region_id, year, month), value in sorted(
-            facts.items(), key=lambda kv: (str(kv[0][0]), kv[0][1], kv[0][2] or 13)
+        for (region_id, year, month, department_id), value in sorted(
+            facts.items(),
+            key=lambda kv: (str(kv[0][0]), str(kv[0][3] or ""), kv[0][1], kv[0][2] or 13),
         )
     ]
     in_scope = MarketStat.objects.filter(
@@ -393,8 +411,10 @@ def market_import(*, path, file_name, user=None, dry_run=False, progress=None, t
         reduce(
             or_,
             (
-                Q(region__isnull=True, year=y) if r is None else Q(region_id=r, year=y)
-                for r, y in cells
+                Q(region__isnull=True, year=y)
+                if r is None
+                else Q(region_id=r, year=y, department_id=d)
+                for r, y, d in cells
             ),
         )
     )
@@ -407,13 +427,14 @@ def market_import(*, path, file_name, user=None, dry_run=False, progress=None, t
         MarketStat.objects.bulk_create(
             MarketStat(
                 region_id=region_id,
+                department_id=department_id,
                 year=year,
                 month=month,
                 measure=MarketStat.Measure.NEW_CONTRACTS,
                 value=value,
                 source=source,
             )
-            for (region_id, year, month), value in facts.items()
+            for (region_id, year, month, department_id), value in facts.items()
         )
         return replaced
 

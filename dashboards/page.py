@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from akto_portal.models import User
 from contracts import selectors as contract_selectors
-from contracts.facts import Dashboard, contracts_dashboard
+from contracts.facts import Dashboard, Departments, contracts_by_department, contracts_dashboard
 from contracts.models import ContractCount
 from contracts.selectors import MarketSummary
 from conventions.selectors import ConventionProgress, conventions_progress
@@ -152,6 +152,42 @@ class DashboardPage:
         """Events held in a window of days (after `start`, up to `end`) in the scope's
         region, and their attendance: what a digest reports "since the last one"."""
         return events_held_between(region=self.scope.region, start=start, end=end)
+
+    # --- departments of a region (dashboards.departments) --------------------------------
+
+    @cached_property
+    def departments(self) -> Departments:
+        return contracts_by_department(self.counts, self.contracts)
+
+    @cached_property
+    def department_market(self) -> dict[int, MarketSummary]:
+        if self.scope.region is None:
+            return {}
+        return contract_selectors.department_market_summaries(
+            region=self.scope.region, year=self.scope.year
+        )
+
+    @cached_property
+    def department_rows(self) -> list[Row]:
+        return tables.department_rows(self.departments, self.department_market)
+
+    @cached_property
+    def department_totals(self) -> Row:
+        """The region's headline: the departments add up to it (with the part not known by
+        department), never the other way round."""
+        pace = self.contracts.pace
+        market = self.market[0] if self.scope.region is not None and self.market else None
+        return {
+            "label": f"Total {self.scope.region.name if self.scope.region else ''}".strip(),
+            "contracts": pace.contracts,
+            "previous": pace.previous_value,
+            "growth": pace.growth,
+            "share": 100.0 if pace.contracts else None,
+            "market_share": market.share_pct if market else None,
+        }
+
+    def department_table(self, **kwargs: Any) -> tables.BaseTable:
+        return tables.DepartmentTable(self.department_rows, totals=self.department_totals, **kwargs)
 
     def table(self, name: str, **kwargs: Any) -> tables.BaseTable:
         return tables.TABLE_CLASSES[name](self.rows[name], totals=self.totals[name], **kwargs)

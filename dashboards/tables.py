@@ -144,6 +144,33 @@ class BranchTable(BaseTable):
         return f"{number(value)}\xa0%"
 
 
+class DepartmentTable(BaseTable):
+    code = tables.Column("Code", footer="")
+    name = tables.Column("Département", footer=_label_footer)
+    contracts = NumberColumn("Contrats à date")
+    previous = NumberColumn("Même période N-1")
+    growth = NumberColumn("Évolution (%)")
+    share = NumberColumn("Part de la région (%)")
+    market_share = NumberColumn("Part de marché (%)")
+    total_keys = ("contracts", "previous", "growth", "share", "market_share")
+
+    class Meta(BaseTable.Meta):
+        prefix = "d-"
+        orderable = False
+
+    def render_contracts(self, value, record):
+        return _num(value, record)
+
+    def render_growth(self, value):
+        return signed_pct(value)
+
+    def render_share(self, value):
+        return f"{number(value)}\xa0%"
+
+    def render_market_share(self, value):
+        return f"{number(value)}\xa0%"
+
+
 class MonthTable(BaseTable):
     label = tables.Column("Mois", footer=_label_footer, order_by=("month",))
     contracts = NumberColumn("Contrats")
@@ -231,6 +258,34 @@ def branch_rows(dashboard):
     if dashboard.unbranched:
         rows.append(
             {**dashboard.unbranched, "previous": None, "growth": None, "share": None, "url": ""}
+        )
+    return rows
+
+
+def department_rows(departments, market) -> list[dict[str, Any]]:
+    """The departments of a region, then the part of its total not known by department.
+    `market`: {department_id: MarketSummary}."""
+    rows: list[dict[str, Any]] = []
+    for row in departments.rows:
+        summary = market.get(row["department"].pk)
+        rows.append(
+            {
+                **{k: v for k, v in row.items() if k != "department"},
+                "market_share": summary.share_pct if summary else None,
+            }
+        )
+    if departments.unassigned is not None:
+        rows.append(
+            {
+                "code": "",
+                "name": "Non ventilé par département",
+                "contracts": departments.unassigned,
+                "previous": None,
+                "growth": None,
+                "synthetic": False,
+                "share": None,
+                "market_share": None,
+            }
         )
     return rows
 

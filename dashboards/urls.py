@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from contracts import views as contract_views
-from dashboards import api, report, subscription_views, views
+from dashboards import api, departments, report, subscription_views, views
 
 api_v1 = [
     path("contracts/summary", api.contracts_summary, name="api-contracts-summary"),
@@ -9,6 +9,11 @@ api_v1 = [
     path("contracts/by-month", api.contracts_by_month, name="api-contracts-by-month"),
     path("contracts/by-region", api.contracts_by_region, name="api-contracts-by-region"),
     path("contracts/by-branch", api.contracts_by_branch, name="api-contracts-by-branch"),
+    path(
+        "contracts/by-department",
+        departments.contracts_by_department_api,
+        name="api-contracts-by-department",
+    ),
     path("events/summary", api.events_summary, name="api-events-summary"),
     path("conventions/indicators", api.conventions_indicators, name="api-conventions-indicators"),
     path("market/summary", contract_views.market_summary_api, name="api-market-summary"),
@@ -17,6 +22,16 @@ api_v1 = [
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("regions/<str:code>/", views.region_detail, name="region-detail"),
+    path(
+        "regions/<str:code>/departements/",
+        departments.region_departments,
+        name="region-departments",
+    ),
+    path(
+        "regions/<str:code>/departements.<str:fmt>",
+        departments.departments_export,
+        name="region-departments-export",
+    ),
     path("export/<str:name>.<str:fmt>", views.dashboard_export, name="dashboard-export"),
     path("rapport.pdf", report.dashboard_report, name="dashboard-report"),
     path("indicateurs/<int:pk>/", views.indicator_detail, name="indicator-detail"),

@@ -2,9 +2,14 @@
 
 Two layouts: *counts* (one row per figure) and *contract lines* (one row per contract,
 as a management system exports them), aggregated while reading into a dict keyed by
-the figure's key (region, branch, year, month, contract type, public): memory grows
-with the number of figures, not with the number of lines. Contract lines keep nothing
-of a contract but what the figures need.
+the figure's key (region, branch, year, month, contract type, public, department):
+memory grows with the number of figures, not with the number of lines. Contract lines
+keep nothing of a contract but what the figures need — the workplace's department
+included, when the file gives it.
+
+A department is a breakdown of its region (see contracts.figures). When some lines of a
+series (region, year, contract type) give no department, that series is kept for the
+whole region only: adding up its department figures would leave those lines out.
 
 Each contract is counted once: a contract number seen twice is a bad line (nothing is
 written). Finding repeats without a set that grows with the file: every number is
@@ -38,7 +43,15 @@ class Lookups:
             self.regions[region.code] = region.pk
             self.regions[normalize_header(region.name)] = region.pk
             self.region_names[region.pk] = region.name
-        self.departments = dict(Department.objects.values_list("code", "region_id"))
+        self.departments = {}
+        self.department_ids = {}
+        self.department_names = {}
+        for pk, code, name, region_id in Department.objects.values_list(
+            "pk", "code", "name", "region_id"
+        ):
+            self.departments[code] = region_id
+            self.department_ids[code] = pk
+            self.department_names[pk] = f"{code} {name}"
         self.branches = {}
         self.branch_names = {}
         for branch in Branch.objects.all():
@@ -54,10 +67,20 @@ class Lookups:
         return self.regions.get(text) or self.regions.get(normalize_header(text))
 
     def department(self, value):
+        """The region id of a department code ("14", "2A", "974"), or None."""
+        return self.departments.get(self._department_code(value))
+
+    def department_id(self, value):
+        """(department id, region id) of a department code, or (None, None)."""
+        code = self._department_code(value)
+        return self.department_ids.get(code), self.departments.get(code)
+
+    @staticmethod
+    def _department_code(value):
         text = cell_text(value).upper()
         if text.isdigit() and len(text) < 2:
             text = text.zfill(2)
-        return self.departments.get(text)
+        return text
 
     def branch(self, value):
         text = cell_text(value)
@@ -157,6 +180,7 @@ def _parse_counts(rows, pos, width, report, lookups, today):
         pos["count"],
     )
     i_branch, i_month, i_public = pos.get("branch"), pos.get("month"), pos.get("public")
+    i_department = pos.get("department")
     for line, values in rows:
         report.rows_read += 1
         if len(values) != width:
@@ -171,6 +195,16 @@ def _parse_counts(rows, pos, width, report, lookups, today):
             branch_id = lookups.branch(values[i_branch])
             if branch_id is None:
                 problems.append(f"branche ou IDCC inconnu « {cell_text(values[i_branch])} »")
+        department_id = None
+        if i_department is not None and cell_text(values[i_department]):
+            department_id, department_region = lookups.department_id(values[i_department])
+            if department_id is None:
+                problems.append(f"code département inconnu « {cell_text(values[i_department])} »")
+            elif region_id is not None and department_region != region_id:
+                problems.append(
+                    f"le département « {cell_text(values[i_department])} » n'est pas dans la "
+                    f"région « {cell_text(values[i_region])} »"
+                )
         try:
             year = parse_int(values[i_year])
             if not 2000 <= year <= 2100:
@@ -204,7 +238,7 @@ def _parse_counts(rows, pos, width, report, lookups, today):
         if problems:
             report.error(line, " ; ".join(problems))
             continue
-        key = (region_id, branch_id, year, month, contract_type, public)
+        key = (region_id, branch_id, year, month, contract_type, public, department_id)
         if key in first_line:
             report.error(line, f"ligne en double : même chiffre que la ligne {first_line[key]}")
             continue
@@ -247,23 +281,32 @@ def _parse_lines(rows, pos, width, report, lookups, today):
         except ValueError:
             start = None
             problems.append(f"date de début invalide « {cell_text(values[i_start])} »")
-        region_id = None
+        region_id = department_id = None
+        if i_department is not None and cell_text(values[i_department]):
+            raw = values[i_department]
+            found = department_cache.get(raw)
+            if found is None:
+                found = department_cache[raw] = lookups.department_id(raw)
+            department_id, region_id = found
+            if department_id is None:
+                problems.append(f"code département inconnu « {cell_text(raw)} »")
         if i_region is not None and cell_text(values[i_region]):
             raw = values[i_region]
-            region_id = region_cache.get(raw)
-            if region_id is None:
-                region_id = region_cache[raw] = lookups.region(raw)
-            if region_id is None:
+            given = region_cache.get(raw)
+            if given is None:
+                given = region_cache[raw] = lookups.region(raw)
+            if given is None:
                 problems.append(f"code région inconnu « {cell_text(raw)} »")
-        elif i_department is not None:
-            raw = values[i_department]
-            region_id = department_cache.get(raw)
-            if region_id is None:
-                region_id = department_cache[raw] = lookups.department(raw)
-            if region_id is None:
-                problems.append(f"code département inconnu « {cell_text(raw)} »")
-        else:
+            elif region_id is not None and given != region_id:
+                problems.append(
+                    f"le département « {cell_text(values[i_department])} » n'est pas dans la "
+                    f"région « {cell_text(raw)} »"
+                )
+            region_id = given
+        elif i_department is None:
             problems.append("région du lieu de travail manquante")
+        elif not cell_text(values[i_department]):
+            problems.append("code département inconnu « »")
         raw = values[i_branch]
         branch_id = branch_cache.get(raw)
         if branch_id is None:
@@ -318,18 +361,38 @@ def _parse_lines(rows, pos, width, report, lookups, today):
             report.error(line, " ; ".join(problems))
             continue
         year, month = start.year, start.month
-        key = (region_id, branch_id, year, month, contract_type, all_public)
+        key = (region_id, branch_id, year, month, contract_type, all_public, department_id)
         if key in facts:
             facts[key] += 1
         else:
             facts[key] = 1
             first_line[key] = line
         if rqth:
-            key = (region_id, branch_id, year, month, contract_type, rqth_public)
+            key = (region_id, branch_id, year, month, contract_type, rqth_public, department_id)
             if key in facts:
                 facts[key] += 1
             else:
                 facts[key] = 1
                 first_line[key] = line
+    if i_department is not None:
+        facts, first_line = _whole_regions_where_departments_miss(facts, first_line)
     report.fact_lines = first_line
     return facts, candidates
+
+
+def _whole_regions_where_departments_miss(facts, first_line):
+    """Series (region, year, contract type) some of whose lines give no department are
+    kept for the whole region only (their department figures would not add up to it)."""
+    partial = {(k[0], k[2], k[4]) for k in facts if k[6] is None}
+    if not partial:
+        return facts, first_line
+    merged, lines = {}, {}
+    for key, count in facts.items():
+        if (key[0], key[2], key[4]) in partial:
+            whole = (*key[:6], None)
+            merged[whole] = merged.get(whole, 0) + count
+            lines[whole] = min(lines.get(whole, first_line[key]), first_line[key])
+        else:
+            merged[key] = count
+            lines[key] = first_line[key]
+    return merged, lines

@@ -57,6 +57,8 @@ COUNTS = Layout(
     columns={
         "region": "region",
         "code_region": "region",
+        "departement": "department",
+        "code_departement": "department",
         "branche": "branch",
         "idcc": "branch",
         "annee": "year",

@@ -8,11 +8,13 @@
   per month, dated the first day of that month; we read the row dated 1 March 2024 as
   "January to March 2024" (the month it labels). The series restarts every January:
   monthly new contracts are differences within one year, never across years.
-  `maille` NAT (zone FRANCE) is France, REG (zone R28) a region; DEPT rows are not
-  kept (the portal's market figures are regional).
+  `maille` NAT (zone FRANCE) is France, REG (zone R28) a region, DEPT (zone D14, D2A,
+  D971) a department, kept with its region (MarketStat.department): a breakdown of the
+  region, never added to it.
 
 Values are stored as MarketStat(measure=new_contracts): month empty for a whole year,
-otherwise the cumulative figure from January through that month.
+otherwise the cumulative figure from January through that month. A fact's key is
+(region id or None, year, month or None, department id or None).
 """
 
 import calendar
@@ -64,9 +66,7 @@ def parse(table, layout, *, report, lookups, today):
     _check_cumulative(facts, first_line, report)
     report.fact_lines = first_line
     report.ignored_note = (
-        "lignes d'autres indicateurs"
-        if layout is BAROMETRE
-        else "lignes départementales ou sans valeur réalisée"
+        "lignes d'autres indicateurs" if layout is BAROMETRE else "lignes sans valeur réalisée"
     )
     return facts
 
@@ -113,18 +113,21 @@ def _barometre_row(values, pos, lookups, today, problems):
             month = date.month
     if problems:
         return None
-    return (region_id, date.year, month), value
+    return (region_id, date.year, month, None), value
 
 
 def _ind313_row(values, pos, lookups, today, problems):
     maille = cell_text(values[pos["maille"]]).upper()
     zone = cell_text(values[pos["enforce_zone_id"]]).upper()
-    if maille == "DEPT":
-        return None
     if not cell_text(values[pos["indic_va"]]):
         return None  # a target-only row (future months carry indic_vc alone)
-    region_id = None
-    if maille == "NAT":
+    region_id = department_id = None
+    if maille == "DEPT":
+        found = lookups.department_id(zone[1:]) if zone.startswith("D") else (None, None)
+        department_id, region_id = found
+        if department_id is None:
+            problems.append(f"code département inconnu « {zone} »")
+    elif maille == "NAT":
         if zone != "FRANCE":
             problems.append(f"zone nationale inattendue « {zone} » (FRANCE)")
     elif maille == "REG":
@@ -137,29 +140,29 @@ def _ind313_row(values, pos, lookups, today, problems):
     value = _value(values[pos["indic_va"]], problems)
     if problems:
         return None
-    return (region_id, date.year, date.month), value
+    return (region_id, date.year, date.month, department_id), value
 
 
 def _check_cumulative(facts, first_line, report):
     """Within one year, a cumulative series never decreases (it restarts each January)."""
     series = defaultdict(list)
-    for (region_id, year, month), value in facts.items():
+    for (region_id, year, month, department_id), value in facts.items():
         if month is not None:
-            series[(region_id, year)].append((month, value))
-    for (region_id, year), points in series.items():
+            series[(region_id, year, department_id)].append((month, value))
+    for (region_id, year, department_id), points in series.items():
         points.sort()
         for (month_before, before), (month, value) in zip(points, points[1:], strict=False):
             if value < before:
                 report.error(
-                    first_line[(region_id, year, month)],
+                    first_line[(region_id, year, month, department_id)],
                     f"cumul en baisse : {value:n} à fin {month:02d}/{year} contre "
                     f"{before:n} à fin {month_before:02d}/{year}",
                 )
-        yearly = facts.get((region_id, year, None))
+        yearly = facts.get((region_id, year, None, department_id))
         if yearly is not None and points and points[-1][1] > yearly:
             month, value = points[-1]
             report.error(
-                first_line[(region_id, year, month)],
+                first_line[(region_id, year, month, department_id)],
                 f"cumul {value:n} à fin {month:02d}/{year} "
                 f"supérieur au total de l'année {yearly:n}",
             )

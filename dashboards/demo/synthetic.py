@@ -5,6 +5,9 @@ Everything here points to one source of kind SYNTHETIC, which the pages show as
 figures, and it never contradicts a document: where a document gives a yearly total
 (Normandie 2021: 3 071), the synthetic monthly breakdown of that year adds up to it
 exactly; where a document gives only a total (Normandie 2020), no months are invented.
+Normandie's synthetic months are given department by department (Calvados, Eure, Manche,
+Orne, Seine-Maritime): each month's figure is split among them so that the departments
+add up exactly to the region's figures; a document's total is never split.
 """
 
 import datetime
@@ -13,7 +16,14 @@ import random
 from stdnum import luhn
 
 from akto_portal.models import Branch, Region, Source
-from contracts.models import ContractCount, ContractTarget, ContractType, MarketStat, Public
+from contracts.models import (
+    ContractCount,
+    ContractTarget,
+    ContractType,
+    Department,
+    MarketStat,
+    Public,
+)
 from contracts.selectors import yearly_totals
 from conventions.models import ActionPlanAxis, Convention, Indicator
 from events.identifiers import uai_key
@@ -94,6 +104,9 @@ NATIONAL_TARGETS = {2023: 112_000, 2024: 110_000, 2025: 105_000, 2026: 102_000}
 PINNED_TOTALS = {("28", 2021): 3071}
 # Years a document gives only as a total for a region: no synthetic months there.
 TOTAL_ONLY = {("28", 2020)}
+# Regions whose synthetic figures are given department by department, with each
+# department's weight (roughly its population, in thousands).
+DEPARTMENT_WEIGHTS = {"28": {"14": 700, "27": 600, "50": 495, "61": 280, "76": 1250}}
 
 
 def apportion(total, weights):
@@ -189,13 +202,41 @@ def _sync(model, key_fields, rows, source):
         model.objects.bulk_update(to_update, list(next(iter(rows.values()))), batch_size=2000)
 
 
+def by_department(rows, departments):
+    """The rows of the regions in DEPARTMENT_WEIGHTS split among their departments (the
+    parts of a row add up to it exactly); other rows as they are, department None.
+    `departments` is {region code: {department code: Department id}}. A separate random
+    generator: the other regions' figures stay those of the fixed seed."""
+    rng = random.Random(2814)
+    for region, branch, year, month, ctype, public, count in rows:
+        weights = DEPARTMENT_WEIGHTS.get(region.code)
+        if not weights or region.code not in departments:
+            yield region, branch, year, month, ctype, public, count, None
+            continue
+        codes = sorted(weights)
+        parts = apportion(count, _noisy(rng, [weights[c] for c in codes], spread=0.15))
+        for code, part in zip(codes, parts, strict=True):
+            if part:
+                department = departments[region.code][code]
+                yield region, branch, year, month, ctype, public, part, department
+
+
 def load_contracts(source):
     regions = list(Region.objects.all())
     branches = list(Branch.objects.all())
-    key_fields = ("region_id", "branch_id", "year", "month", "contract_type", "public")
+    departments: dict[str, dict[str, int]] = {}
+    for pk, code, region_code in Department.objects.filter(
+        region__code__in=DEPARTMENT_WEIGHTS
+    ).values_list("pk", "code", "region__code"):
+        departments.setdefault(region_code, {})[code] = pk
+    key_fields = ContractCount.FACT_KEY
     rows = {
-        (region.id, branch.id if branch else None, year, month, ctype, public): {"count": count}
-        for region, branch, year, month, ctype, public, count in contract_rows(regions, branches)
+        (region.id, branch.id if branch else None, year, month, ctype, public, department): {
+            "count": count
+        }
+        for region, branch, year, month, ctype, public, count, department in by_department(
+            contract_rows(regions, branches), departments
+        )
     }
     _sync(ContractCount, key_fields, rows, source)
 

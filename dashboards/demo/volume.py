@@ -74,17 +74,19 @@ def _year_lines(rng, cells, cumulative, lines):
 
 
 def contract_facts(*, years, lines_per_year, seed, regions, branches):
-    """{(region_id, branch_id, year, month, contract_type, public): count} of the lines,
-    aggregated as the contract-lines import does."""
+    """{(region_id, branch_id, year, month, contract_type, public, None): count} of the
+    lines (which give the region, not the department), aggregated as the contract-lines
+    import does."""
     cells, cumulative = _cells(regions, branches)
-    facts: Counter[tuple[int, int | None, int, int | None, str, str]] = Counter()
+    facts: Counter[tuple[int, int | None, int, int | None, str, str, None]] = Counter()
     for year in years:
         rng = random.Random(f"{seed}-{year}")
         for index, n in Counter(_year_lines(rng, cells, cumulative, lines_per_year)).items():
             region_id, branch_id, month, contract_type, rqth = cells[index]
-            facts[(region_id, branch_id, year, month, contract_type, Public.ALL.value)] += n
+            key = (region_id, branch_id, year, month, contract_type)
+            facts[(*key, Public.ALL.value, None)] += n
             if rqth:
-                facts[(region_id, branch_id, year, month, contract_type, Public.RQTH.value)] += n
+                facts[(*key, Public.RQTH.value, None)] += n
     return dict(facts)
 
 

@@ -4,6 +4,7 @@ bad lines, duplicates, re-imports, corrected files, protected figures, undo."""
 import datetime
 
 import pytest
+from django.db.models import Sum
 from openpyxl import Workbook
 
 from akto_portal.models import Branch, Region, Source
@@ -25,7 +26,9 @@ def counts(region_code, year, *, month=None, branch_idcc=None, public="all", cty
     qs = qs.filter(branch__idcc=branch_idcc) if branch_idcc else qs.filter(branch=None)
     if ctype:
         qs = qs.filter(contract_type=ctype)
-    return sorted(qs.values_list("count", flat=True))
+    # A cell's figure, whether stored for the whole region or department by department.
+    cells = qs.values("branch", "contract_type", "source").annotate(n=Sum("count")).order_by()
+    return sorted(cell["n"] for cell in cells)
 
 
 def test_counts_with_bom_and_semicolons(import_contracts, admin_user):
@@ -93,7 +96,8 @@ def test_no_contract_data_is_kept_beyond_the_counts(import_contracts):
         [batch.scope_label, str(batch.scope), batch.source.title, batch.source.reference]
     )
     assert "A-0001" not in stored and "0141234A" not in stored
-    assert ContractCount.objects.count() == 7  # 5 cells for all publics + 2 for RQTH
+    # 7 cells for all publics (March in HCR: Calvados, Seine-Maritime, Manche) + 2 for RQTH
+    assert ContractCount.objects.count() == 9
 
 
 def test_an_xlsx_file_imports_like_a_csv(import_contracts, tmp_path):
@@ -248,13 +252,13 @@ def test_undo_removes_exactly_the_rows_of_the_import(import_contracts, write_fil
 
     removed = import_batch_undo(batch=report.batch, user=admin_user)
 
-    assert removed == 7
+    assert removed == 9  # the cells of lines.csv, department by department
     assert list(ContractCount.objects.all()) == [kept]
     batch = ImportBatch.objects.get()
     assert batch.undone_by == admin_user and batch.undone_at is not None
     # Undone, the same file may be imported again.
     assert import_contracts(DATA / "lines.csv").ok
-    assert ContractCount.objects.count() == 8
+    assert ContractCount.objects.count() == 10  # kept + the 9 cells of lines.csv
 
 
 def test_repeated_numbers_are_confirmed_exactly_despite_bloom_false_positives(

@@ -68,7 +68,7 @@ def test_the_request_only_stores_the_file_the_worker_checks_then_writes(
 
     preview = client.get(response["Location"]).content.decode()
     assert "Contrats : une ligne par contrat" in preview
-    assert "Ce qui sera écrit : 7 chiffres" in preview
+    assert "Ce qui sera écrit : 9 chiffres" in preview
     assert not ContractCount.objects.exists()  # a preview writes nothing
 
     client.post(f"/imports/{job.pk}/confirmer/")
@@ -78,11 +78,11 @@ def test_the_request_only_stores_the_file_the_worker_checks_then_writes(
 
     assert run_worker() == 1  # the write
 
-    assert ContractCount.objects.count() == 7
+    assert ContractCount.objects.count() == 9  # department by department
     batch = ImportBatch.objects.get()
     assert batch.created_by == admin_user
     done = client.get(response["Location"]).content.decode()
-    assert f"Import n° {batch.pk} enregistré : 7 chiffre(s) écrit(s), 0 remplacé(s)." in done
+    assert f"Import n° {batch.pk} enregistré : 9 chiffre(s) écrit(s), 0 remplacé(s)." in done
     assert "lines.csv" in client.get("/imports/").content.decode()
     assert staged_files(staging) == []  # cleaned after success
 
@@ -194,7 +194,7 @@ def test_the_page_script_gets_its_redirect_as_json(client_for, admin_user, run_w
     confirmed = client.post(f"/imports/{job_id}/confirmer/", **ajax)
     assert confirmed.json() == {"redirect": target}
     run_worker()
-    assert "enregistré : 7 chiffre(s)" in client.get(target).content.decode()
+    assert "enregistré : 9 chiffre(s)" in client.get(target).content.decode()
 
 
 def test_unconfirmed_uploads_are_forgotten_after_a_day(client_for, admin_user, staging):

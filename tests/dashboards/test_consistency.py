@@ -193,3 +193,37 @@ def test_no_region_in_the_url_means_the_home_region(client_for, director, demo):
     client = client_for(director)
     assert client.get(reverse("overview")).context["scope"].region.code == "28"
     assert client.get(reverse("overview"), {"region": ""}).context["scope"].region is None
+
+
+def test_normandie_departments_agree_with_the_headline_everywhere(client_for, director, demo):
+    """The department table, its CSV/XLSX exports and the API total to the region's
+    headline; the synthetic departments add up to it exactly; 2020, known only as a
+    total, has no department figures."""
+    client = client_for(director)
+    for params in (
+        {"region": "28", "year": 2021},
+        {"region": "28", "year": 2022, "date": "2022-06-30"},
+        {"region": "28"},
+    ):
+        headline = client.get(reverse("api-contracts-summary"), params).json()["contracts"]
+        api = client.get(reverse("api-contracts-by-department"), params).json()
+        assert api["total"]["contracts"] == headline, params
+        departments = [r for r in api["rows"] if r["code"]]
+        assert [r["code"] for r in departments] == ["14", "27", "50", "61", "76"]
+        assert sum(r["contracts"] for r in departments) == headline, params
+        assert all(r["synthetic"] for r in departments)
+        response = client.get(reverse("region-departments-export", args=["28", "csv"]), params)
+        rows = list(csv.reader(io.StringIO(_drain(response).decode("utf-8-sig")), delimiter=";"))
+        assert _num(rows[-1][_column(rows, "Contrats à date")]) == headline, params
+        response = client.get(reverse("region-departments-export", args=["28", "xlsx"]), params)
+        sheet = list(
+            load_workbook(io.BytesIO(_drain(response)), read_only=True).worksheets[0].values
+        )
+        assert _num(sheet[-1][2]) == headline, params
+        page = client.get(reverse("region-departments", args=["28"]), params)
+        assert page.context["pace"].contracts == headline
+    known_as_total = client.get(
+        reverse("api-contracts-by-department"), {"region": "28", "year": 2020}
+    ).json()
+    assert known_as_total["total"]["contracts"] == 2173
+    assert [r["contracts"] for r in known_as_total["rows"]] == [None] * 5

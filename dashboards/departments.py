@@ -1,0 +1,78 @@
+"""A region department by department: its table and tile map, the table's CSV/XLSX export
+and the JSON API, all read from the page model of the region's scope (dashboards.page)."""
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from akto_portal.models import Region
+from contracts.models import ContractCount
+from dashboards import exports
+from dashboards.api import _filters
+from dashboards.filters import DashboardFilter, scope_from
+from dashboards.page import DashboardPage, build_page, page_for_request
+
+
+def _tiles(page: DashboardPage) -> list[dict]:
+    """One tile per department, coloured by its growth (unknown: grey, never 0)."""
+    tiles = []
+    for row in page.department_rows:
+        if not row["code"]:
+            continue
+        growth = row["growth"]
+        tone = "unknown" if growth is None else "up" if growth >= 0 else "down"
+        tiles.append({**row, "tone": tone})
+    return tiles
+
+
+def region_departments(request: HttpRequest, code: str) -> HttpResponse:
+    """The departments of a region: contracts to date, the same period last year, growth,
+    share of the region, market share; a tile map."""
+    get_object_or_404(Region, code=code)
+    _filterset, page = page_for_request(request, region_code=code)
+    return render(
+        request,
+        "dashboards/departments.html",
+        {
+            "page": page,
+            "scope": page.scope,
+            "pace": page.contracts.pace,
+            "query": page.scope.query(),
+            "department_table": page.department_table(),
+            "department_tiles": _tiles(page),
+        },
+    )
+
+
+def departments_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    get_object_or_404(Region, code=code)
+    _filterset, page = page_for_request(request, region_code=code)
+    table = page.department_table()
+    name = f"departements-{code}-{page.scope.year}"
+    if fmt == "csv":
+        return exports.csv_response(table, name)
+    return exports.xlsx_response([("Départements", table)], name)
+
+
+def contracts_by_department_api(request: HttpRequest) -> JsonResponse:
+    """/api/v1/contracts/by-department?region=28&year=2021: a region's departments; an
+    unknown figure is null, never 0."""
+    filterset = DashboardFilter(request.GET, queryset=ContractCount.objects.all())
+    if not filterset.is_valid():
+        return JsonResponse({"errors": filterset.errors.get_json_data()}, status=400)
+    if not filterset.form.cleaned_data.get("region", "").isdigit():
+        return JsonResponse({"errors": {"region": ["Choisissez une région."]}}, status=400)
+    page = build_page(
+        scope_from(filterset, today=timezone.localdate()), filterset, user=request.user
+    )
+    total = {k: v for k, v in page.department_totals.items() if k != "label"}
+    return JsonResponse(
+        {
+            **_filters(page.scope),
+            "months": page.contracts.through,
+            "rows": page.department_rows,
+            "total": total,
+        }
+    )
