@@ -1,3 +1,11 @@
+# plotly.js with only the trace types we draw, from the versions in package-lock.json.
+FROM node:22-slim AS plotly
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY frontend frontend
+RUN npm run build:plotly
+
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
@@ -7,6 +15,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 
 COPY requirements/base.txt requirements/base.txt
 RUN pip install --no-cache-dir -r requirements/base.txt
 COPY . .
+COPY --from=plotly /build/static/vendor static/vendor
 # Hashed, pre-compressed static files (plotly.js included), served by WhiteNoise.
 RUN DEBUG=0 SECRET_KEY=build-only-collectstatic-key python manage.py collectstatic --noinput -v0
 # Uploaded import files wait here for the worker (a volume shared with it), private.

@@ -13,7 +13,15 @@ $(BIN)/.installed: requirements/dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
 	touch $@
 
-install: $(BIN)/.installed
+install: $(BIN)/.installed static/vendor/plotly.min.js
+
+# plotly.js with only the trace types we draw (README, Performance), built from the
+# versions pinned in package-lock.json. Without npm the full bundle of the plotly
+# package is served instead (akto_portal/staticfinders.py).
+static/vendor/plotly.min.js: package-lock.json frontend/build-plotly.mjs frontend/plotly-entry.js
+	@if command -v npm >/dev/null; then \
+	  npm ci --no-audit --no-fund --loglevel=error && npm run --silent build:plotly; \
+	else echo "npm not found: the full plotly.js of the plotly package will be served"; fi
 
 run: install
 	$(DEV) $(BIN)/python manage.py migrate --noinput
@@ -49,4 +57,4 @@ quality: install
 	  ALLOWED_HOSTS=portail.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts var
+	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts var node_modules static/vendor

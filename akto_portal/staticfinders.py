@@ -1,16 +1,25 @@
-"""Serve plotly.js from the copy shipped inside the installed `plotly` package.
+"""Serve plotly.js as `vendor/plotly.min.js`, from our static files; never from a CDN.
 
-Only that one file is exposed, as `vendor/plotly.min.js`; nothing is fetched from a CDN.
+`make install` (and the Dockerfile) build a partial bundle with only the trace types we
+draw into `static/vendor/` (frontend/build-plotly.mjs, with its licences beside it), which
+the ordinary FileSystemFinder serves. Without it (no Node.js on the machine), this finder
+falls back to the full bundle shipped inside the installed `plotly` package.
 """
 
 from pathlib import Path
 
 import plotly
+from django.conf import settings
 from django.contrib.staticfiles.finders import BaseFinder
 from django.core.files.storage import FileSystemStorage
 
 PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
 PLOTLY_STATIC_PATH = "vendor/plotly.min.js"
+
+
+def custom_bundle() -> Path:
+    """Where frontend/build-plotly.mjs writes the partial bundle."""
+    return Path(settings.BASE_DIR) / "static" / PLOTLY_STATIC_PATH
 
 
 class PlotlyFinder(BaseFinder):
@@ -23,10 +32,11 @@ class PlotlyFinder(BaseFinder):
     def find(self, path, find_all=False, **kwargs):
         # No match is [] in both modes, as Django's finders answer: `finders.find()` turns
         # a None into [None], a "match" that made every missing /static/ file a 500.
-        if path != PLOTLY_STATIC_PATH:
+        if path != PLOTLY_STATIC_PATH or custom_bundle().exists():
             return []
         match = str(PLOTLY_DIR / "plotly.min.js")
         return [match] if find_all else match
 
     def list(self, ignore_patterns):
-        yield "plotly.min.js", self.storage
+        if not custom_bundle().exists():
+            yield "plotly.min.js", self.storage

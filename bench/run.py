@@ -14,12 +14,18 @@
    STATIC_MANIFEST=1): the overview page under 20 concurrent clients (throughput, errors),
    and whether plotly.js is served compressed with far-future caching.
 5. Headless Chromium: page weight and time until the first chart is drawn.
+6. Two app servers (two gunicorn instances on their own ports) sharing PostgreSQL and
+   Redis (`--redis-url`, flushed first): a figure changed in the admin through one is
+   read fresh through the other right after, both ways.
+
+Give it a database of its own (`--database-url`): it is dropped and created again.
 
 Every request goes to 127.0.0.1 only; the number of requests is bounded.
 """
 
 import argparse
 import http.client
+import json
 import os
 import re
 import signal
@@ -196,21 +202,22 @@ def free_port():
         return s.getsockname()[1]
 
 
-def session_cookie():
+def session_cookie(username="demo-director"):
     from django.test import Client
 
     from akto_portal.models import User
 
     client = Client()
-    client.force_login(User.objects.get(username="demo-director"))
+    client.force_login(User.objects.get(username=username))
     return client.cookies["sessionid"].value
 
 
 class Gunicorn:
     """gunicorn in production mode on 127.0.0.1, static files collected and hashed."""
 
-    def __init__(self, args):
+    def __init__(self, args, *, workers=None, redis_url=None, collect=True):
         self.port = free_port()
+        self.collect = collect
         self.env = {
             **os.environ,
             "DEBUG": "0",
@@ -222,16 +229,19 @@ class Gunicorn:
             "DATABASE_URL": args.database_url,
             "LOG_LEVEL": "WARNING",
         }
-        self.workers = args.workers
+        if redis_url:
+            self.env["REDIS_URL"] = redis_url
+        self.workers = workers or args.workers
         self.process = None
 
     def __enter__(self):
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-            cwd=ROOT,
-            env=self.env,
-            check=True,
-        )
+        if self.collect:
+            subprocess.run(
+                [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+                cwd=ROOT,
+                env=self.env,
+                check=True,
+            )
         self.process = subprocess.Popen(
             [
                 str(Path(sys.executable).parent / "gunicorn"),
@@ -319,6 +329,13 @@ def load(server, cookie, args):
 def static_files(server, cookie):
     _status, _headers, body = get(server.port, "/?region=&year=2022", cookie)
     html = body.decode()
+    _s, headers, packed = get(
+        server.port, "/?region=&year=2022", cookie, {"Accept-Encoding": "gzip"}
+    )
+    print(
+        f"\npage /?region=&year=2022: {len(body) / 1024:.0f} KiB -> {len(packed) / 1024:.0f} KiB "
+        f"{headers.get('Content-Encoding', 'identity')}"
+    )
     print("\nstatic files (gunicorn, STATIC_MANIFEST=1, WhiteNoise):")
     for src in re.findall(r'<script src="([^"]+)"', html) + re.findall(
         r'<link rel="stylesheet" href="([^"]+)"', html
@@ -378,6 +395,89 @@ def chromium(server, cookie):
         browser.close()
 
 
+def admin_set_count(port, cookie, figure, count):
+    """Change a contract count through the admin's change form of the server on `port`
+    (GET the form for its CSRF token, then POST), as an administrator would."""
+    path = f"/admin/contracts/contractcount/{figure.pk}/change/"
+    status, headers, body = get(port, path, cookie)
+    assert status == 200, status
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body.decode())[1]
+    csrf_cookie = re.search(r"csrftoken=([^;]+)", headers.get("Set-Cookie", ""))
+    cookies = f"sessionid={cookie}" + (f"; csrftoken={csrf_cookie[1]}" if csrf_cookie else "")
+    form = {
+        "csrfmiddlewaretoken": token,
+        "region": figure.region_id,
+        "branch": "",
+        "year": figure.year,
+        "month": "",
+        "contract_type": figure.contract_type,
+        "public": figure.public,
+        "count": count,
+        "source": figure.source_id,
+    }
+    from urllib.parse import urlencode
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request(
+            "POST",
+            path,
+            body=urlencode(form),
+            headers={"Cookie": cookies, "Content-Type": "application/x-www-form-urlencoded"},
+        )
+        response = conn.getresponse()
+        response.read()
+        assert response.status == 302, response.status
+    finally:
+        conn.close()
+
+
+def two_servers(args, cookie):
+    """Two app servers sharing PostgreSQL and Redis: what is written through one is read
+    fresh through the other right after (the figure cache is keyed by the data version,
+    which the database's triggers bump)."""
+    import redis
+
+    from contracts.models import ContractCount
+
+    redis.Redis.from_url(args.redis_url).flushdb()
+    admin = session_cookie("demo-admin")
+    figure = ContractCount.objects.get(
+        region__code="28", year=2021, month=None, branch=None, public="all"
+    )
+    path = "/api/v1/contracts/summary?region=28&year=2021"
+
+    def contracts(server):
+        status, _headers, body = get(server.port, path, cookie)
+        assert status == 200, status
+        return json.loads(body)["contracts"]
+
+    with (
+        Gunicorn(args, workers=2, redis_url=args.redis_url) as first,
+        Gunicorn(args, workers=2, redis_url=args.redis_url, collect=False) as second,
+    ):
+        print(
+            f"\ntwo app servers (gunicorn on ports {first.port} and {second.port}, 2 workers "
+            f"each, one PostgreSQL, one Redis {args.redis_url}):"
+        )
+        ok = True
+        for writer, reader in ((first, second), (second, first)):
+            before = (contracts(writer), contracts(reader), contracts(reader))  # now cached
+            count = before[1] + 1
+            began = time.perf_counter()
+            admin_set_count(writer.port, admin, figure, count)
+            after = contracts(reader)
+            elapsed = (time.perf_counter() - began) * 1000
+            fresh = after == count
+            ok = ok and fresh and len(set(before)) == 1
+            print(
+                f"  admin write through :{writer.port} ({before[1]} -> {count}), read through "
+                f":{reader.port} right after (write and read: {elapsed:.0f} ms): {after} "
+                f"{'fresh' if fresh else 'STALE'}"
+            )
+        print(f"  two servers: {'ok' if ok else 'FAILED'}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
@@ -392,10 +492,19 @@ def main():
     parser.add_argument(
         "--keep-data", action="store_true", help="reuse the database as it is (no data load)"
     )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
+        help="Redis database for the two app servers (flushed)",
+    )
     args = parser.parse_args()
     if not args.database_url.startswith("postgres"):
         parser.error("the benchmark runs on PostgreSQL (--database-url postgres://...)")
     began = time.perf_counter()
+    print(
+        f"scale: {args.years} years x {args.lines_per_year:,} contract lines a year "
+        f"({args.years * args.lines_per_year:,} synthetic lines) + the demo data"
+    )
     if not args.keep_data:
         fresh_database(args.database_url)
     setup(args)
@@ -405,6 +514,7 @@ def main():
         load(server, cookie, args)
         static_files(server, cookie)
         chromium(server, cookie)
+    two_servers(args, cookie)
     import_throughput(args)
     print(f"\ntotal {time.perf_counter() - began:.0f} s")
 

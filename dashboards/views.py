@@ -21,7 +21,8 @@ from conventions.models import Indicator
 from conventions.selectors import conventions_for_region, indicator_for_page, indicator_inputs
 from dashboards import charts, exports, tables
 from dashboards.filters import DashboardFilter, scope_data
-from dashboards.page import TABLES, DashboardPage, page_for_request, request_scope
+from dashboards.page import TABLES, DashboardPage, build_page, page_for_request, request_scope
+from dashboards.page_cache import page_fragments
 from events.indicators import EventInputs
 from events.models import EventKind, ParticipantCategory
 from events.selectors import upcoming_events
@@ -74,7 +75,26 @@ def _charts(page: DashboardPage, current, previous) -> dict[str, dict | None]:
 
 
 def _render_dashboard(request, *, region_code=None):
-    _filterset, page = page_for_request(request, region_code=region_code)
+    """The page: its figures from the cached page fragments when they are there
+    (dashboards.page_cache: nothing is computed then), its personal parts (saved views,
+    and the frame: user, messages, CSRF tokens) rendered for this user every time."""
+    filterset, scope = request_scope(request, region_code=region_code)
+    today = timezone.localdate()
+    fragments = page_fragments(request, scope, today)
+    context = {
+        "scope": scope,
+        "query": scope.query(),
+        "saved_views": SavedView.objects.filter(user=request.user),
+        "fragments": fragments,
+    }
+    if not fragments.complete:
+        page = build_page(scope, filterset, user=request.user, today=today)
+        context.update(_figures(request, page))
+    return render(request, "dashboards/dashboard.html", context)
+
+
+def _figures(request, page: DashboardPage) -> dict:
+    """Everything the figures part of the page shows."""
     scope, dashboard = page.scope, page.contracts
     # Each convention of the page with its chart (an id for json_script, the figure).
     progress = [
@@ -90,10 +110,8 @@ def _render_dashboard(request, *, region_code=None):
     context = {
         "form": DashboardFilter(scope_data(scope)).form,
         "page": page,
-        "scope": scope,
         "dashboard": dashboard,
         "pace": dashboard.pace,
-        "query": scope.query(),
         "tables": _tables(request, page),
         "progress": progress,
         "events_year": page.events,
@@ -104,13 +122,12 @@ def _render_dashboard(request, *, region_code=None):
         **_charts(page, current, previous),
         "current": current,
         "previous": previous,
-        "saved_views": SavedView.objects.filter(user=request.user),
     }
     context.update(_fragments(request, scope, page.today))
     if scope.region is not None:
         context["conventions"] = conventions_for_region(scope.region, user=request.user)
         context["upcoming_events"] = upcoming_events(region=scope.region, today=page.today)
-    return render(request, "dashboards/dashboard.html", context)
+    return context
 
 
 def _fragments(request, scope, today):
