@@ -12,7 +12,11 @@ $(BIN)/.installed: requirements/dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
 	touch $@
 
-install: $(BIN)/.installed
+# axe-core for the browser tests' accessibility checks (test-only, never served).
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+
+install: $(BIN)/.installed node_modules/.package-lock.json
 
 run: install
 	$(DEV) $(BIN)/python manage.py migrate --noinput
@@ -44,4 +48,4 @@ quality: install
 	  ALLOWED_HOSTS=portail.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts
+	rm -rf $(VENV) node_modules db.sqlite3 staticfiles test-artifacts
