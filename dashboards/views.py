@@ -52,11 +52,11 @@ def _charts(page: DashboardPage, current, previous) -> dict[str, dict | None]:
     figures = {
         "chart_cumulative": charts.cumulative_vs_target(dashboard.pace, current, previous),
         "chart_years": charts.contracts_by_year(dashboard.year_rows),
-        "chart_regions": charts.paces_by_region(dashboard.region_paces) if any_region else None,
+        "chart_regions": charts.paces_by_region(page.regions_by_gap) if any_region else None,
         "chart_map": (
             charts.region_map(dashboard.region_paces, selected=scope.region) if any_region else None
         ),
-        "chart_branches": charts.contracts_by_branch(dashboard.branch_rows, year=scope.year),
+        "chart_branches": charts.contracts_by_branch(page.branches_by_gap, year=scope.year),
         "chart_months": charts.contracts_by_month(
             current.months if current else _no_months(),
             previous.months if previous else _no_months(),
@@ -76,6 +76,7 @@ def _render_dashboard(request, *, region_code=None):
     progress = page.progress
     for number, item in enumerate(progress, start=1):
         item["chart_id"] = f"chart-indicators-{number}"
+        item["table_id"] = f"table-indicators-{number}"
         item["chart"] = charts.indicators_progress(
             item["statuses"], elapsed_pct=item["elapsed_pct"]
         )

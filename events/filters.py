@@ -1,9 +1,9 @@
 import django_filters
 from django import forms
 
+from akto_portal.date_inputs import DATE_INPUT
 from akto_portal.models import Region
 from conventions.models import ActionPlanAxis
-from events.forms import DATE_INPUT
 from events.models import Event, EventKind
 
 

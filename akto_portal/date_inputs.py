@@ -1,0 +1,18 @@
+"""One date input across the portal: a text box "jj/mm/aaaa" (numeric keypad on phones),
+read as dd/mm/yyyy, or yyyy-mm-dd (the form links and saved views write)."""
+
+from django import forms
+
+INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+DATE_INPUT = {"format": "%d/%m/%Y", "attrs": {"placeholder": "jj/mm/aaaa", "inputmode": "numeric"}}
+
+
+def date_widget() -> forms.DateInput:
+    return forms.DateInput(**DATE_INPUT)
+
+
+class FrenchDateField(forms.DateField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", INPUT_FORMATS)
+        kwargs.setdefault("widget", date_widget())
+        super().__init__(**kwargs)
