@@ -62,7 +62,7 @@ def event_list(request):
     if "region" not in data and request.user.region_id:
         data["region"] = str(request.user.region_id)
     event_filter = EventFilter(data, queryset=events_for_list(today=today))
-    table = EventTable(event_filter.qs)
+    table = EventTable(event_filter.qs, user=request.user, today=today)
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
     by_kind = event_figures(events=event_filter.qs, today=today, group_by="kind")
     by_region = []
