@@ -103,7 +103,8 @@ def test_charts_follow_their_container_when_the_window_is_resized(
 WIDEST = """() => [...document.querySelectorAll('body *')]
   .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1
     && ![...el.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 1))
-  .filter(el => !(el instanceof SVGElement)).slice(0, 6).map(el => el.tagName + (el.id ? '#' + el.id : '') + '.' + el.className
+  .filter(el => !(el instanceof SVGElement)).slice(0, 6)
+  .map(el => el.tagName + (el.id ? '#' + el.id : '') + '.' + el.className
     + ' ' + Math.round(el.getBoundingClientRect().right))"""
 
 
