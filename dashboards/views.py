@@ -140,12 +140,16 @@ def dashboard_export(request, name, fmt):
     scope = page.scope
     built = _tables(request, page, paginate=False)
     slug = f"{scope.region.code if scope.region else 'france'}-{scope.year}"
+    url = request.build_absolute_uri(f"{reverse('overview')}?{scope.query()}")
     if name == "tableau":
         sheets = [(title, built[key]) for title, key in WORKBOOK]
-        return exports.xlsx_response(sheets, f"tableau-de-bord-{slug}")
+        about = exports.about(page, title="Tableau de bord : tous les tableaux", url=url)
+        return exports.xlsx_response(sheets, f"tableau-de-bord-{slug}", about=about)
+    title = dict((key, title) for title, key in WORKBOOK)[name]
+    about = exports.about(page, title=title, url=url)
     if fmt == "csv":
-        return exports.csv_response(built[name], f"{name}-{slug}")
-    return exports.xlsx_response([(name, built[name])], f"{name}-{slug}")
+        return exports.csv_response(built[name], f"{name}-{slug}", about=about)
+    return exports.xlsx_response([(title, built[name])], f"{name}-{slug}", about=about)
 
 
 def indicator_detail(request, pk):
