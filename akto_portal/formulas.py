@@ -3,6 +3,7 @@
 shows it instead of running it (CSV/formula injection); real numbers stay numbers.
 Unknown figures ("—" on a page) are empty cells. No Django import: settings use it."""
 
+import datetime
 import re
 from decimal import Decimal
 from typing import Any
@@ -19,7 +20,7 @@ def neutralise(value: Any) -> Any:
         return ""
     if isinstance(value, bool):
         return "oui" if value else "non"
-    if isinstance(value, int | float | Decimal):
+    if isinstance(value, int | float | Decimal | datetime.date):
         return value
     text = str(value)
     if text.strip() in UNKNOWN:

@@ -14,6 +14,7 @@ file, then streamed back.
 """
 
 import csv
+import datetime
 import tempfile
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -38,6 +39,8 @@ About = Sequence[tuple[str, str]]  # (label, value) lines: "Périmètre", "Norma
 
 def _csv_cell(value: Any) -> Any:
     """French spreadsheet conventions for CSV: decimal comma."""
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
     value = neutralise(value)
     if isinstance(value, float | Decimal):
         return f"{value}".replace(".", ",")

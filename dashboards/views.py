@@ -145,7 +145,7 @@ def dashboard_export(request, name, fmt):
         sheets = [(title, built[key]) for title, key in WORKBOOK]
         about = exports.about(page, title="Tableau de bord : tous les tableaux", url=url)
         return exports.xlsx_response(sheets, f"tableau-de-bord-{slug}", about=about)
-    title = dict((key, title) for title, key in WORKBOOK)[name]
+    title = {key: title for title, key in WORKBOOK}[name]
     about = exports.about(page, title=title, url=url)
     if fmt == "csv":
         return exports.csv_response(built[name], f"{name}-{slug}", about=about)

@@ -117,6 +117,7 @@ def test_xlsx_has_an_about_sheet_number_formats_widths_and_a_bold_frozen_header(
         reverse("dashboard-export", args=["regions", "xlsx"]), {"region": "28", "year": 2021}
     )
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    response.close()
     assert workbook.sheetnames == ["À propos", "Régions"]
     about = {row[0]: row[1] for row in workbook["À propos"].values}
     assert about["Périmètre"] == "Normandie" and about["Arrêté au"] == "31/12/2021"
