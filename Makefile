@@ -13,15 +13,18 @@ $(BIN)/.installed: requirements/dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
 	touch $@
 
+# Front-end packages pinned in package-lock.json: the partial plotly.js bundle (below) and
+# axe-core for the browser tests' accessibility checks (test-only, never served).
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: no partial plotly.js, no accessibility checks"; fi
+
 install: $(BIN)/.installed static/vendor/plotly.min.js
 
-# plotly.js with only the trace types we draw (README, Performance), built from the
-# versions pinned in package-lock.json. Without npm the full bundle of the plotly
-# package is served instead (akto_portal/staticfinders.py).
-static/vendor/plotly.min.js: package-lock.json frontend/build-plotly.mjs frontend/plotly-entry.js
-	@if command -v npm >/dev/null; then \
-	  npm ci --no-audit --no-fund --loglevel=error && npm run --silent build:plotly; \
-	else echo "npm not found: the full plotly.js of the plotly package will be served"; fi
+# plotly.js with only the trace types we draw (README, Performance). Without npm the full
+# bundle of the plotly package is served instead (akto_portal/staticfinders.py).
+static/vendor/plotly.min.js: node_modules/.package-lock.json frontend/build-plotly.mjs frontend/plotly-entry.js
+	@if command -v npm >/dev/null; then npm run --silent build:plotly; fi
 
 run: install
 	$(DEV) $(BIN)/python manage.py migrate --noinput

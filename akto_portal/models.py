@@ -4,6 +4,28 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 
+# Standard abbreviations of the regions (ISO 3166-2:FR), by INSEE code: the map's tiles.
+REGION_ABBREVIATIONS = {
+    "01": "GP",
+    "02": "MQ",
+    "03": "GF",
+    "04": "RE",
+    "06": "YT",
+    "11": "IDF",
+    "24": "CVL",
+    "27": "BFC",
+    "28": "NOR",
+    "32": "HDF",
+    "44": "GES",
+    "52": "PDL",
+    "53": "BRE",
+    "75": "NAQ",
+    "76": "OCC",
+    "84": "ARA",
+    "93": "PAC",
+    "94": "COR",
+}
+
 
 class Region(models.Model):
     """One of France's 18 regions, identified by its INSEE code ("28" is Normandie)."""
@@ -21,6 +43,11 @@ class Region(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def abbreviation(self) -> str:
+        """ "NOR", "IDF", "GP": the standard abbreviation, or the code if none."""
+        return REGION_ABBREVIATIONS.get(self.code, self.code)
 
 
 class Branch(models.Model):

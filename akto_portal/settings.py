@@ -13,6 +13,8 @@ import environ
 from csp.constants import NONE, SELF, UNSAFE_HASHES, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
+from akto_portal.admin_formats import SafeCSV, SafeXLSX
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -218,6 +220,8 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+# Admin exports: CSV and XLSX only, with the portal's formula guard (akto_portal.formulas).
+EXPORT_FORMATS = [SafeCSV, SafeXLSX]
 
 # Security: safe defaults in production, relaxed only in debug.
 SESSION_COOKIE_SECURE = not DEBUG

@@ -2,19 +2,18 @@ import datetime
 
 from django import forms
 
+from akto_portal.date_inputs import FrenchDateField
 from conventions.models import Convention
 
 
 class ConventionRenewForm(forms.Form):
     title = forms.CharField(label="Intitulé de la nouvelle convention", max_length=250)
-    start_on = forms.DateField(label="Début", widget=forms.DateInput(attrs={"type": "date"}))
-    end_on = forms.DateField(label="Fin", widget=forms.DateInput(attrs={"type": "date"}))
+    start_on = FrenchDateField(label="Début")
+    end_on = FrenchDateField(label="Fin")
     status = forms.ChoiceField(
         label="Statut", choices=Convention.Status.choices, initial=Convention.Status.NEGOTIATION
     )
-    signed_on = forms.DateField(
-        label="Date de signature", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    signed_on = FrenchDateField(label="Date de signature", required=False)
 
     def clean(self):
         data = super().clean()

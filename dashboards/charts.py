@@ -1,19 +1,53 @@
 """Plotly figures as plain dicts: rows in, figure out. No query, no Plotly object.
 
 Bars built from synthetic demo data are hatched, so a reader tells them from real ones.
+Every figure fills its container (charts.js gives the container the figure's height and
+redraws on resize and print); numbers are French ("25 000", "14,7 %": `separators` and a
+`,` format on every axis and hover, never "25k"); axes push their margins (automargin) so a
+title never sits on tick labels; the legend sits at the bottom of the container.
 """
+
+import textwrap
+from typing import Any, cast
 
 from contracts.figures import Figure
 from contracts.models import MONTHS_FR
 
 BLUE, ORANGE, GREY = "#1f4e8c", "#e07b00", "#9aa5b1"
+HEIGHT = 400  # px; charts.js sets the container to the figure's height
+COUNT = ",.0f"  # 25 000 (with separators ", ")
+AXIS = {"automargin": True, "tickformat": COUNT, "title": {"standoff": 12}}
 LAYOUT = {
-    "margin": {"l": 60, "r": 20, "t": 30, "b": 60},
+    "height": HEIGHT,
+    "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
     "separators": ", ",
-    "legend": {"orientation": "h", "y": -0.2},
+    "legend": {
+        "orientation": "h",
+        "yref": "container",
+        "y": 0,
+        "yanchor": "bottom",
+        "x": 0,
+        "xanchor": "left",
+    },
     "font": {"family": "system-ui, sans-serif", "size": 13},
     "hovermode": "x unified",
+    "xaxis": {"automargin": True},
+    "yaxis": AXIS,
 }
+
+
+def wrap(text: str, width: int = 40) -> str:
+    """A long label on several lines (Plotly breaks lines at <br>), never cut."""
+    return "<br>".join(textwrap.wrap(text, width)) or text
+
+
+def _signed(value: float, decimals: int = 0) -> str:
+    text = f"{abs(value):,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
+    return ("+" if value > 0 else "−" if value < 0 else "") + text
+
+
+def _count(value) -> str:
+    return "—" if value is None else f"{value:,d}".replace(",", "\u202f")
 
 
 def _pattern(figures):
@@ -45,7 +79,12 @@ def _flat(values):
 
 
 def _layout(**extra):
-    return {**LAYOUT, **extra}
+    """The house layout with `extra`; axes are merged with the house axes."""
+    layout: dict[str, Any] = {**LAYOUT, **extra}
+    for axis in ("xaxis", "yaxis"):
+        if axis in extra:
+            layout[axis] = {**cast(dict, LAYOUT[axis]), **extra[axis]}
+    return layout
 
 
 def contracts_by_year(rows):
@@ -80,7 +119,7 @@ def contracts_by_year(rows):
         )
     return {
         "data": data,
-        "layout": _layout(yaxis={"title": {"text": "Contrats"}, "tickformat": ",.0f"}),
+        "layout": _layout(yaxis={"title": {"text": "Contrats"}}),
     }
 
 
@@ -101,7 +140,10 @@ def contracts_by_month(months, previous_months, *, year):
                 "hovertemplate": f"{label} : %{{y:,.0f}}<extra></extra>",
             }
         )
-    return {"data": data, "layout": _layout(barmode="group", yaxis={"title": {"text": "Contrats"}})}
+    return {
+        "data": data,
+        "layout": _layout(barmode="group", yaxis={"title": {"text": "Contrats"}}),
+    }
 
 
 def _hatch(flags):
@@ -174,16 +216,26 @@ def cumulative_vs_target(pace, current, previous):
         )
     return {
         "data": data,
-        "layout": _layout(yaxis={"title": {"text": "Contrats (cumul)"}, "tickformat": ",.0f"}),
+        "layout": _layout(yaxis={"title": {"text": "Contrats (cumul)"}}),
     }
 
 
 def paces_by_region(region_paces):
-    """[(Region, Pace)]: contracts to date of each region, its expected level at the date
-    and its annual target."""
-    names = [region.name for region, _ in region_paces]
+    """[(Region, Pace)], ranked (dashboards.page.DashboardPage.regions_by_gap): contracts
+    to date of each region, its expected level at the date and its annual target; the
+    hover tells the gap to the expected level."""
+    names = [wrap(region.name, 16) for region, _ in region_paces]
     paces = [p for _, p in region_paces]
     actual = [p.actual or Figure() for p in paces]
+    gaps = []
+    for p in paces:
+        if p.contracts is None or not p.expected:
+            gaps.append("écart à l'attendu inconnu")
+        else:
+            pct = p.contracts * 100 / p.expected
+            gaps.append(
+                f"{_signed(p.contracts - p.expected)} ({_signed(pct - 100, 1)} %) sur l'attendu"
+            )
     return {
         "data": [
             {
@@ -192,8 +244,9 @@ def paces_by_region(region_paces):
                 "name": "Contrats à date",
                 "y": names,
                 "x": [p.contracts for p in paces],
+                "customdata": gaps,
                 "marker": {"color": BLUE, "pattern": _pattern(actual)},
-                "hovertemplate": "%{x:,.0f} contrats<extra></extra>",
+                "hovertemplate": "%{y} : %{x:,.0f} contrats<br>%{customdata}<extra></extra>",
             },
             {
                 "type": "scatter",
@@ -220,44 +273,47 @@ def paces_by_region(region_paces):
             },
         ],
         "layout": _layout(
-            height=600,
-            margin={"l": 200, "r": 20, "t": 30, "b": 60},
-            yaxis={"autorange": "reversed"},
-            xaxis={"tickformat": ",.0f"},
+            height=max(HEIGHT, 34 * len(names) + 120),
+            yaxis={"autorange": "reversed", "tickformat": None, "type": "category"},
+            xaxis={"tickformat": COUNT, "title": {"text": "Contrats"}},
             hovermode="closest",
         ),
     }
 
 
 def contracts_by_branch(branch_rows, *, year):
-    rows = branch_rows[:15]
+    """branch_rows: the largest branches ranked by their gap to the same period last year
+    (dashboards.page.DashboardPage.branches_by_gap)."""
+    rows = branch_rows
     return {
         "data": [
             {
                 "type": "bar",
                 "orientation": "h",
                 "name": f"{year - 1} (même période)",
-                "y": [r["name"] for r in rows],
+                "y": [wrap(r["name"], 28) for r in rows],
                 "x": [r["previous"] for r in rows],
                 "marker": {"color": GREY},
-                "hovertemplate": "%{x:,.0f}<extra></extra>",
+                "hovertemplate": f"{year - 1} : %{{x:,.0f}}<extra></extra>",
             },
             {
                 "type": "bar",
                 "orientation": "h",
                 "name": str(year),
-                "y": [r["name"] for r in rows],
+                "y": [wrap(r["name"], 28) for r in rows],
                 "x": [r["contracts"] for r in rows],
+                "customdata": [
+                    "" if r["growth"] is None else f" ({_signed(r['growth'], 1)} %)" for r in rows
+                ],
                 "marker": {"color": BLUE, "pattern": _hatch([r["synthetic"] for r in rows])},
-                "hovertemplate": "%{x:,.0f}<extra></extra>",
+                "hovertemplate": f"{year} : %{{x:,.0f}}%{{customdata}}<extra></extra>",
             },
         ],
         "layout": _layout(
             barmode="group",
-            height=max(320, 34 * len(rows) + 120),
-            margin={"l": 20, "r": 20, "t": 30, "b": 60},
-            yaxis={"autorange": "reversed", "automargin": True},
-            xaxis={"tickformat": ",.0f"},
+            height=max(HEIGHT, 46 * len(rows) + 120),
+            yaxis={"autorange": "reversed", "tickformat": None, "type": "category"},
+            xaxis={"tickformat": COUNT, "title": {"text": "Contrats"}},
             hovermode="closest",
         ),
     }
@@ -274,10 +330,10 @@ def region_map(region_paces, *, selected=None):
     for region, p in region_paces:
         growth = p.growth
         z[region.map_row][region.map_col] = growth
-        value = "—" if p.contracts is None else f"{p.contracts:,d}".replace(",", "\u202f")
+        value = _count(p.contracts)
         mark = "▶ " if selected is not None and region.pk == selected.pk else ""
-        text[region.map_row][region.map_col] = f"{mark}{region.code}<br>{value}"
-        evolution = "—" if growth is None else f"{growth:+.1f} %".replace(".", ",")
+        text[region.map_row][region.map_col] = f"{mark}<b>{region.abbreviation}</b><br>{value}"
+        evolution = "—" if growth is None else f"{_signed(growth, 1)} %"
         hover[region.map_row][region.map_col] = f"{region.name} : {value} ({evolution})"
     return {
         "data": [
@@ -292,15 +348,20 @@ def region_map(region_paces, *, selected=None):
                 "zmid": 0,
                 "xgap": 4,
                 "ygap": 4,
-                "colorbar": {"title": {"text": "Évolution"}, "ticksuffix": " %"},
+                "colorbar": {
+                    "title": {"text": "Évolution"},
+                    "ticksuffix": " %",
+                    "tickformat": COUNT,
+                    "thickness": 14,
+                },
                 "hoverongaps": False,
             }
         ],
         "layout": _layout(
             height=480,
-            margin={"l": 90, "r": 20, "t": 20, "b": 20},
-            xaxis={"visible": False, "range": [-0.5, cols - 0.5]},
-            yaxis={"visible": False, "range": [rows - 0.5, -0.5]},
+            margin={"l": 10, "r": 10, "t": 10, "b": 10},
+            xaxis={"visible": False, "range": [-0.5, cols - 0.5], "fixedrange": True},
+            yaxis={"visible": False, "range": [rows - 0.5, -0.5], "fixedrange": True},
             hovermode="closest",
         ),
     }
@@ -310,7 +371,8 @@ def indicators_progress(statuses, *, elapsed_pct):
     """Each indicator's share of its target reached, against the share of the
     convention's period already elapsed."""
     rows = [s for s in statuses if s.target_pct is not None]
-    names = [s.indicator.name[:60] for s in rows]
+    names = [wrap(s.indicator.name, 40) for s in rows]
+    lines = sum(name.count("<br>") + 1 for name in names)
     data = [
         {
             "type": "bar",
@@ -319,7 +381,7 @@ def indicators_progress(statuses, *, elapsed_pct):
             "y": names,
             "x": [s.target_pct for s in rows],
             "marker": {"color": BLUE, "pattern": _hatch([s.synthetic for s in rows])},
-            "hovertemplate": "%{x:.0f} % de l'objectif<extra></extra>",
+            "hovertemplate": "%{x:,.1f} % de l'objectif<extra></extra>",
         }
     ]
     shapes = []
@@ -338,11 +400,12 @@ def indicators_progress(statuses, *, elapsed_pct):
     return {
         "data": data,
         "layout": _layout(
-            height=max(260, 40 * len(rows) + 120),
-            margin={"l": 20, "r": 20, "t": 40, "b": 60},
-            yaxis={"autorange": "reversed", "automargin": True},
+            height=max(260, 20 * lines + 28 * len(rows) + 120),
+            margin={"l": 10, "r": 10, "t": 40, "b": 10},
+            yaxis={"autorange": "reversed", "tickformat": None, "type": "category"},
             xaxis={
                 "ticksuffix": " %",
+                "tickformat": COUNT,
                 "range": [0, max([100, *(s.target_pct for s in rows)]) * 1.05],
             },
             shapes=shapes,
@@ -391,7 +454,7 @@ def events_by_month(held, kind_labels):
                 "x": slots,
                 "y": counts,
                 "marker": {"pattern": _hatch(synthetic)},
-                "hovertemplate": "%{y} événements<extra></extra>",
+                "hovertemplate": "%{y:,.0f} événements<extra></extra>",
             }
         )
     return {

@@ -1,32 +1,17 @@
 """CSV and XLSX downloads of the dashboards' tables: every filtered row (not just the
-page shown), then the total row the table's footer shows.
+page shown), then the total row the table's footer shows, after what the file holds
+(scope, filters, date, sources, the synthetic legend). Written by the portal's shared
+writer (akto_portal.spreadsheets)."""
 
-CSV streams row by row (StreamingHttpResponse); XLSX is written by openpyxl in write-only
-mode (rows go straight to a temporary file, never a whole workbook in memory) and the
-file is streamed back.
-"""
+from django.utils import timezone
 
-import csv
-import tempfile
+from akto_portal import spreadsheets
+from contracts.models import ContractType, Public
 
-from django.http import FileResponse, StreamingHttpResponse
-from openpyxl import Workbook
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _cell(value):
-    """French spreadsheet conventions for CSV: decimal comma."""
-    if isinstance(value, float):
-        return f"{value}".replace(".", ",")
-    if value is None:
-        return ""
-    return value
+SOURCES = (
+    "documents sources (rapports, conventions), imports de l'outil de gestion des contrats "
+    "et saisies des équipes régionales, cités sur le portail à côté de chaque chiffre"
+)
 
 
 def table_rows(table):
@@ -35,27 +20,36 @@ def table_rows(table):
     yield table.total_row()
 
 
-def csv_response(table, filename):
-    writer = csv.writer(_Echo(), delimiter=";")
+def about(page, *, title, url):
+    """What the file holds, for a reader who has only the file."""
+    scope, pace = page.scope, page.contracts.pace
+    filters = [
+        f"branche : {scope.branch}" if scope.branch else "toutes les branches",
+        f"type de contrat : {ContractType(scope.contract_type).label}"
+        if scope.contract_type
+        else "tous types de contrats",
+        Public(scope.public).label.lower(),
+    ]
+    return [
+        ("Fichier", title),
+        ("Périmètre", scope.region.name if scope.region else "France entière"),
+        ("Année", f"{scope.year} ({pace.period_label})"),
+        ("Arrêté au", pace.as_of.strftime("%d/%m/%Y")),
+        ("Filtres", ", ".join(filters)),
+        ("Exporté le", timezone.localtime().strftime("%d/%m/%Y à %H:%M")),
+        ("Sources", SOURCES),
+        ("Synthétique", spreadsheets.SYNTHETIC_LEGEND),
+        ("Cases vides", "chiffre inconnu (jamais compté comme zéro)"),
+        ("Adresse", url),
+    ]
 
-    def lines():
-        yield "\ufeff"  # so that Excel reads UTF-8
-        for row in table_rows(table):
-            yield writer.writerow([_cell(v) for v in row])
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
+def csv_response(table, filename, *, about=()):
+    return spreadsheets.csv_response(table_rows(table), filename, about=about)
 
 
-def xlsx_response(sheets, filename):
-    """sheets: [(title, table)] — one worksheet per table."""
-    workbook = Workbook(write_only=True)
-    for title, table in sheets:
-        sheet = workbook.create_sheet(title=title[:31])
-        for row in table_rows(table):
-            sheet.append(["" if v is None else v for v in row])
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
-    workbook.save(handle)
-    handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX)
+def xlsx_response(sheets, filename, *, about=()):
+    """sheets: [(title, table)] — one worksheet per table, after "À propos"."""
+    return spreadsheets.xlsx_response(
+        [(title, table_rows(table)) for title, table in sheets], filename, about=about
+    )

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import django_filters
-from django import forms
 from django.utils.http import urlencode
 
+from akto_portal.date_inputs import INPUT_FORMATS, date_widget
 from akto_portal.models import Branch, Region
 from contracts.models import ContractCount, ContractType, Public
 
@@ -44,8 +44,8 @@ class DashboardFilter(django_filters.FilterSet):
     date = django_filters.DateFilter(
         label="Arrêté au",
         method="_scope",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=date_widget(),
+        input_formats=INPUT_FORMATS,
     )
     branch = django_filters.ModelChoiceFilter(
         label="Branche", queryset=Branch.objects.all(), empty_label="Toutes les branches"
@@ -114,7 +114,7 @@ def scope_data(scope: Scope) -> dict[str, object]:
     return {
         "region": scope.region.code if scope.region else FRANCE,
         "year": scope.year,
-        "date": scope.as_of.isoformat() if scope.date_given else "",
+        "date": scope.as_of.strftime("%d/%m/%Y") if scope.date_given else "",
         "branch": scope.branch.pk if scope.branch else "",
         "contract_type": scope.contract_type,
         "public": scope.public,

@@ -19,6 +19,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import HttpRequest, QueryDict
+from django.urls import reverse
 from django.utils import timezone
 
 from akto_portal.models import User
@@ -40,6 +41,8 @@ from events.selectors import (
 )
 
 Row = dict[str, Any]
+MOST_BEHIND = 3  # regions (France) or branches (a region) named on the first screen
+RANKED_BRANCHES = 15  # the largest branches, in the branches chart
 TABLES = ("regions", "branches", "months", "events", "event_months")
 MEASURES = [ActivityTotal.Measure.EVENTS.value] + [c.value for c in ParticipantCategory]
 
@@ -69,6 +72,53 @@ def request_scope(
     default_region = getattr(request.user, "region", None)
     scope = scope_from(filterset, today=timezone.localdate(), default_region=default_region)
     return filterset, scope
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Contracts against a reference (the expected level at the date, the annual target,
+    the same period last year): "+134 (105 %)"."""
+
+    contracts: int
+    reference: int
+
+    @property
+    def diff(self) -> int:
+        return self.contracts - self.reference
+
+    @property
+    def pct(self) -> float | None:
+        return round(self.contracts * 100 / self.reference, 1) if self.reference else None
+
+    @property
+    def shortfall(self) -> int:
+        """Contracts still missing to reach the reference (0 once reached)."""
+        return max(0, -self.diff)
+
+
+def gap(contracts: int | None, reference: int | None) -> Gap | None:
+    """None when either side is unknown: no gap is told without both figures."""
+    if contracts is None or reference is None:
+        return None
+    return Gap(contracts, reference)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A region or a branch with its gap to its reference (the expected level for a
+    region, the same period last year for a branch: branches have no target)."""
+
+    name: str
+    url: str
+    gap: Gap | None
+    status: str  # "ahead" / "on_track" / "behind" / ""
+
+
+def _rank_key(item: Ranked) -> tuple[int, float]:
+    """Most behind first; those without a gap last."""
+    if item.gap is None or item.gap.pct is None:
+        return (1, 0.0)
+    return (0, item.gap.pct)
 
 
 @dataclass
@@ -106,6 +156,72 @@ class DashboardPage:
     @cached_property
     def market_stats(self) -> list[Any]:
         return contract_selectors.market_stats(region=None) if self.scope.region is None else []
+
+    # --- where we stand: gaps and rankings ------------------------------------------------
+
+    @cached_property
+    def gap_to_expected(self) -> Gap | None:
+        pace = self.contracts.pace
+        return gap(pace.contracts, pace.expected)
+
+    @cached_property
+    def gap_to_target(self) -> Gap | None:
+        pace = self.contracts.pace
+        return gap(pace.contracts, pace.target_value)
+
+    @cached_property
+    def regions_by_gap(self) -> list[tuple[Any, Any]]:
+        """[(Region, Pace)] ordered by contracts / expected at the date, most behind
+        first; regions without an expected level last (by name)."""
+        paces = self.contracts.region_paces
+
+        def key(item):
+            g = gap(item[1].contracts, item[1].expected)
+            return _rank_key(Ranked("", "", g, "")) + (item[0].name,)
+
+        return sorted(paces, key=key)
+
+    @cached_property
+    def branches_by_gap(self) -> list[Row]:
+        """The largest branches, ordered by their gap to the same period last year, most
+        behind first (branches have no target nor expected level)."""
+        rows: list[Row] = [dict(r) for r in self.contracts.branch_rows[:RANKED_BRANCHES]]
+
+        def key(row):
+            g = gap(row["contracts"], row["previous"])
+            return _rank_key(Ranked("", "", g, "")) + (row["name"],)
+
+        return sorted(rows, key=key)
+
+    @cached_property
+    def most_behind(self) -> list[Ranked]:
+        """The three regions (France) or branches (a region) furthest behind their
+        reference, only those whose gap is known."""
+        scope = self.scope
+        ranked: list[Ranked] = []
+        if scope.region is None:
+            for region, p in self.regions_by_gap:
+                ranked.append(
+                    Ranked(
+                        region.name,
+                        f"{reverse('overview')}?{scope.query(region=region.code)}",
+                        gap(p.contracts, p.expected),
+                        p.status or "",
+                    )
+                )
+        else:
+            for row in self.branches_by_gap:
+                g = gap(row["contracts"], row["previous"])
+                status = "" if g is None else ("behind" if g.diff < 0 else "ahead")
+                ranked.append(
+                    Ranked(
+                        row["name"],
+                        f"{reverse('overview')}?{scope.query(branch=row['branch'].pk)}",
+                        g,
+                        status,
+                    )
+                )
+        return [r for r in ranked if r.gap is not None and r.gap.pct is not None][:MOST_BEHIND]
 
     # --- tables: rows and totals ---------------------------------------------------------
 

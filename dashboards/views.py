@@ -56,11 +56,11 @@ def _charts(page: DashboardPage, current, previous) -> dict[str, dict | None]:
     figures = {
         "chart_cumulative": charts.cumulative_vs_target(dashboard.pace, current, previous),
         "chart_years": charts.contracts_by_year(dashboard.year_rows),
-        "chart_regions": charts.paces_by_region(dashboard.region_paces) if any_region else None,
+        "chart_regions": charts.paces_by_region(page.regions_by_gap) if any_region else None,
         "chart_map": (
             charts.region_map(dashboard.region_paces, selected=scope.region) if any_region else None
         ),
-        "chart_branches": charts.contracts_by_branch(dashboard.branch_rows, year=scope.year),
+        "chart_branches": charts.contracts_by_branch(page.branches_by_gap, year=scope.year),
         "chart_months": charts.contracts_by_month(
             current.months if current else _no_months(),
             previous.months if previous else _no_months(),
@@ -96,11 +96,12 @@ def _render_dashboard(request, *, region_code=None):
 def _figures(request, page: DashboardPage) -> dict:
     """Everything the figures part of the page shows."""
     scope, dashboard = page.scope, page.contracts
-    # Each convention of the page with its chart (an id for json_script, the figure).
+    # Each convention of the page with its chart and table ids (json_script, aria) and figure.
     progress = [
         {
             **item,
             "chart_id": f"chart-indicators-{number}",
+            "table_id": f"table-indicators-{number}",
             "chart": charts.indicators_progress(item["statuses"], elapsed_pct=item["elapsed_pct"]),
         }
         for number, item in enumerate(page.progress, start=1)
@@ -162,12 +163,16 @@ def dashboard_export(request, name, fmt):
     scope = page.scope
     built = _tables(request, page, paginate=False)
     slug = f"{scope.region.code if scope.region else 'france'}-{scope.year}"
+    url = request.build_absolute_uri(f"{reverse('overview')}?{scope.query()}")
     if name == "tableau":
         sheets = [(title, built[key]) for title, key in WORKBOOK]
-        return exports.xlsx_response(sheets, f"tableau-de-bord-{slug}")
+        about = exports.about(page, title="Tableau de bord : tous les tableaux", url=url)
+        return exports.xlsx_response(sheets, f"tableau-de-bord-{slug}", about=about)
+    title = {key: title for title, key in WORKBOOK}[name]
+    about = exports.about(page, title=title, url=url)
     if fmt == "csv":
-        return exports.csv_response(built[name], f"{name}-{slug}")
-    return exports.xlsx_response([(name, built[name])], f"{name}-{slug}")
+        return exports.csv_response(built[name], f"{name}-{slug}", about=about)
+    return exports.xlsx_response([(title, built[name])], f"{name}-{slug}", about=about)
 
 
 def indicator_detail(request, pk):

@@ -1,9 +1,9 @@
 import django_filters
 from django import forms
 
+from akto_portal.date_inputs import date_widget
 from akto_portal.models import Region
 from conventions.models import ActionPlanAxis
-from events.forms import DATE_INPUT
 from events.models import Event, EventKind
 
 
@@ -18,14 +18,14 @@ class EventFilter(django_filters.FilterSet):
         field_name="date",
         lookup_expr="gte",
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
-        widget=forms.DateInput(**DATE_INPUT),
+        widget=date_widget(),
     )
     date_to = django_filters.DateFilter(
         label="Au",
         field_name="date",
         lookup_expr="lte",
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
-        widget=forms.DateInput(**DATE_INPUT),
+        widget=date_widget(),
     )
     kind = django_filters.ChoiceFilter(label="Type", choices=EventKind.choices, empty_label="Tous")
     axis = django_filters.ModelChoiceFilter(

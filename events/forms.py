@@ -2,21 +2,14 @@
 
 from django import forms
 
+from akto_portal.date_inputs import FrenchDateField
 from akto_portal.models import Region
 from akto_portal.permissions import convention_visibility
 from conventions.models import ActionPlanAxis, Convention
 from events.imports import MAX_LINES, decode_upload
 from events.models import Event, ParticipantCategory
 
-DATE_INPUT = {"format": "%d/%m/%Y", "attrs": {"placeholder": "jj/mm/aaaa", "inputmode": "numeric"}}
 MAX_UPLOAD_BYTES = 1_000_000
-
-
-class FrenchDateField(forms.DateField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("input_formats", ["%d/%m/%Y", "%Y-%m-%d"])
-        kwargs.setdefault("widget", forms.DateInput(**DATE_INPUT))
-        super().__init__(**kwargs)
 
 
 class EventForm(forms.ModelForm):

@@ -1,7 +1,9 @@
 import django_tables2 as tables
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from akto_portal.permissions import can_edit_region
 from akto_portal.templatetags.portal import number
 from events.models import Event
 
@@ -21,10 +23,18 @@ class EventTable(tables.Table):
         verbose_name="Organisations identifiées",
         attrs={"td": {"class": "num"}, "th": {"class": "num"}},
     )
+    actions = tables.Column(
+        verbose_name="Action", empty_values=(), orderable=False, exclude_from_export=True
+    )
+
+    def __init__(self, *args, user=None, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.today = today
 
     class Meta:
         model = Event
-        fields = ["date", "title", "kind", "region", "axis", "present", "identified"]
+        fields = ["date", "title", "kind", "region", "axis", "present", "identified", "actions"]
         template_name = "django_tables2/table.html"
         attrs = {"class": "data", "id": "table-events"}
         order_by = ("-date",)
@@ -45,3 +55,20 @@ class EventTable(tables.Table):
 
     def render_identified(self, value):
         return number(value) if value else "—"
+
+    def render_actions(self, record):
+        """Enter the attendance of a held event, for those who may change it."""
+        if record.is_cancelled or self.user is None:
+            return ""
+        if not can_edit_region(self.user, record.region_id):  # no query per row
+            return ""
+        if record.date > self.today:
+            return ""
+        label = "Saisir la participation" if record.missing else "Modifier la participation"
+        return format_html(
+            '<a class="row-action" href="{}" aria-label="{} : {}">{}</a>',
+            reverse("event-attendance", args=[record.pk]),
+            label,
+            record.title,
+            label,
+        )

@@ -4,6 +4,7 @@ from events import views
 
 urlpatterns = [
     path("", views.event_list, name="event-list"),
+    path("export.<str:fmt>", views.event_export, name="event-export"),
     path("nouveau/", views.event_create, name="event-create"),
     path("a-completer/", views.completeness, name="event-completeness"),
     path("saisie-groupee/", views.attendance_grid, name="event-grid"),

@@ -4,12 +4,14 @@ grid of several events, completeness. Thin: parse, call a selector or a service,
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
+from akto_portal import spreadsheets
 from akto_portal.models import Region
 from akto_portal.permissions import (
     can_change_event,
@@ -55,14 +57,19 @@ def _stale_context(error):
     return {"stale": event, "stale_author": _last_author(event)}
 
 
-@require_GET
-def event_list(request):
-    today = timezone.localdate()
+def _event_filter(request, today):
+    """The list's filters from the URL; the user's region when the URL names none."""
     data = request.GET.copy()
     if "region" not in data and request.user.region_id:
         data["region"] = str(request.user.region_id)
-    event_filter = EventFilter(data, queryset=events_for_list(today=today))
-    table = EventTable(event_filter.qs)
+    return EventFilter(data, queryset=events_for_list(today=today))
+
+
+@require_GET
+def event_list(request):
+    today = timezone.localdate()
+    event_filter = _event_filter(request, today)
+    table = EventTable(event_filter.qs, user=request.user, today=today)
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
     by_kind = event_figures(events=event_filter.qs, today=today, group_by="kind")
     by_region = []
@@ -373,3 +380,83 @@ def attendance_grid(request):
         context["rows"].append((event, form, cells))
     context["categories"] = ParticipantCategory
     return render(request, "events/grid.html", context)
+
+
+EXPORT_HEADER = [
+    "Date",
+    "Intitulé",
+    "Type",
+    "Région",
+    "Lieu",
+    "En ligne",
+    "Axe",
+    "Annulé",
+    "Participation saisie",
+    "Présents",
+    "Organisations identifiées",
+    "Synthétique",
+]
+
+
+def _filters_text(event_filter):
+    """ "Région : Normandie, Du : 01/01/2026" — the filters as the list shows them."""
+    if not event_filter.is_valid():
+        return "aucun"
+    parts = []
+    for name, field in event_filter.form.fields.items():
+        value = event_filter.form.cleaned_data.get(name)
+        if value in (None, "", False):
+            continue
+        if hasattr(value, "strftime"):
+            value = value.strftime("%d/%m/%Y")
+        elif value is True:
+            value = "oui"
+        elif name == "kind":
+            value = EventKind(value).label
+        parts.append(f"{field.label} : {value}")
+    return ", ".join(parts) or "aucun (tous les événements)"
+
+
+@require_GET
+def event_export(request, fmt):
+    """The events list as CSV or XLSX: every event the filters select, what the file
+    holds written before it."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    today = timezone.localdate()
+    event_filter = _event_filter(request, today)
+    events = event_filter.qs.order_by("-date", "pk")
+    rows = [EXPORT_HEADER] + [
+        [
+            e.date,
+            e.title,
+            e.get_kind_display(),
+            e.region.name if e.region else "National",
+            e.place,
+            e.online,
+            str(e.axis) if e.axis else None,
+            e.is_cancelled,
+            not e.missing if e.date <= today and not e.is_cancelled else None,
+            e.present,
+            e.identified or None,
+            e.source.is_synthetic,
+        ]
+        for e in events
+    ]
+    about = [
+        ("Fichier", "Liste des événements"),
+        ("Filtres", _filters_text(event_filter)),
+        ("Événements", str(len(rows) - 1)),
+        ("Exporté le", timezone.localtime().strftime("%d/%m/%Y à %H:%M")),
+        ("Sources", "saisies des équipes régionales et imports, cités sur chaque événement"),
+        ("Synthétique", spreadsheets.SYNTHETIC_LEGEND),
+        ("Cases vides", "non renseigné ou sans objet (événement à venir ou annulé)"),
+        (
+            "Adresse",
+            request.build_absolute_uri(f"{reverse('event-list')}?{request.GET.urlencode()}"),
+        ),
+    ]
+    name = f"evenements-{today:%Y-%m-%d}"
+    if fmt == "csv":
+        return spreadsheets.csv_response(rows, name, about=about)
+    return spreadsheets.xlsx_response([("Événements", rows)], name, about=about)

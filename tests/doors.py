@@ -76,6 +76,7 @@ READ_ONLY: dict[str, Callable] = {
     "api-market-summary": lambda w: reverse("api-market-summary"),
     "convention-detail": lambda w: w.convention.get_absolute_url(),
     "event-list": lambda w: reverse("event-list"),
+    "event-export": lambda w: reverse("event-export", args=["csv"]),
     "event-completeness": lambda w: reverse("event-completeness") + "?region=28",
     "event-detail": lambda w: w.event.get_absolute_url(),
     "contract-imports": lambda w: reverse("contract-imports"),

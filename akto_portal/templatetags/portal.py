@@ -49,6 +49,15 @@ def signed_pct(value):
 
 
 @register.filter
+def signed_number(value):
+    """134 -> "+134"; -1250 -> "−1 250"; 0 -> "0"; None -> "—"."""
+    if value is None:
+        return "—"
+    sign = "+" if value > 0 else ("−" if value < 0 else "")
+    return f"{sign}{number(abs(value))}"
+
+
+@register.filter
 def fuzzy_date(value, precision=DatePrecision.DAY):
     """A date to the precision the source gives: "9 mai 2022", "mai 2022" or "2021"."""
     if value is None:

@@ -124,8 +124,9 @@ def test_map_shows_all_18_regions_overseas_included(client_for, director, docume
         cell for row in response.context["chart_map"]["data"][0]["text"] for cell in row if cell
     ]
     assert len(text) == 18
-    assert any(cell.startswith("06<br>") for cell in text)  # Mayotte
-    assert any(cell.startswith("28<br>3\u202f071") for cell in text)
+    assert "<b>YT</b><br>—" in text  # Mayotte, by its abbreviation, not its code "06"
+    assert "<b>NOR</b><br>3\u202f071" in text
+    assert not any(cell.startswith(("06", "28", "53")) for cell in text)
 
 
 def test_invalid_filter_values_fall_back_to_defaults(client_for, director, documents):

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 def csv_rows(response):
     assert isinstance(response, StreamingHttpResponse)
     text = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(text), delimiter=";"))
+    # The `# ` lines before the header say what the file holds (scope, date, sources).
+    table = [line for line in text.splitlines() if not line.startswith("# ")]
+    return list(csv.reader(table, delimiter=";"))
 
 
 def test_regions_csv_has_normandie_2021_and_the_page_total(client_for, director, documents):
@@ -59,6 +61,7 @@ def test_dashboard_xlsx_has_one_sheet_per_table_with_totals(client_for, director
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     assert workbook.sheetnames == [
+        "À propos",
         "Régions",
         "Mois",
         "Branches",
@@ -75,3 +78,57 @@ def test_unknown_export_is_404(client_for, director, documents):
     client = client_for(director)
     assert client.get(reverse("dashboard-export", args=["users", "csv"])).status_code == 404
     assert client.get(reverse("dashboard-export", args=["regions", "pdf"])).status_code == 404
+
+
+def _about(text):
+    return dict(line[2:].split(" : ", 1) for line in text.splitlines() if line.startswith("# "))
+
+
+def test_a_csv_says_its_scope_date_filters_sources_and_the_synthetic_legend(
+    client_for, director, documents
+):
+    response = client_for(director).get(
+        reverse("dashboard-export", args=["regions", "csv"]),
+        {"region": "28", "year": 2021, "contract_type": "apprentissage"},
+    )
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    about = _about(text)
+    assert about["Périmètre"] == "Normandie"
+    assert about["Année"] == "2021 (année 2021)"
+    assert about["Arrêté au"] == "31/12/2021"
+    assert about["Filtres"] == (
+        "toutes les branches, type de contrat : Apprentissage, tous publics"
+    )
+    assert "données de démonstration fictives" in about["Synthétique"]
+    assert about["Adresse"].startswith("http://testserver/?region=28&year=2021")
+    # The table after the comment lines: its header first, its total last.
+    rows = csv_rows(
+        client_for(director).get(
+            reverse("dashboard-export", args=["regions", "csv"]), {"region": "28", "year": 2021}
+        )
+    )
+    assert rows[0][0] == "Région" and rows[-1][0] == "Total France entière"
+
+
+def test_xlsx_has_an_about_sheet_number_formats_widths_and_a_bold_frozen_header(
+    client_for, director, documents
+):
+    response = client_for(director).get(
+        reverse("dashboard-export", args=["regions", "xlsx"]), {"region": "28", "year": 2021}
+    )
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    response.close()
+    assert workbook.sheetnames == ["À propos", "Régions"]
+    about = {row[0]: row[1] for row in workbook["À propos"].values}
+    assert about["Périmètre"] == "Normandie" and about["Arrêté au"] == "31/12/2021"
+    sheet = workbook["Régions"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet["A1"].font.b and sheet["B1"].value == "Contrats à date"
+    normandie = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == "Normandie")
+    assert normandie[1].value == 3071 and normandie[1].number_format == "#,##0"
+    assert normandie[3].value == 41.3 and normandie[3].number_format == "#,##0.0"
+    assert sheet.column_dimensions["A"].width >= len("Provence-Alpes-Côte d'Azur")
+    # Unknown figures are empty cells, never "—".
+    values = [cell.value for row in sheet.iter_rows() for cell in row]
+    assert "—" not in values
+    assert sheet.cell(sheet.max_row, 1).font.b  # the total row

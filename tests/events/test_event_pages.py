@@ -1,9 +1,11 @@
 """The staff event pages: list, create, change, cancel, delete — as each role."""
 
 import datetime
+import io
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from events.models import Attendance, Event, EventKind
 from tests.events.conftest import make_siret
@@ -222,3 +224,24 @@ def test_completeness_page_stays_at_constant_queries(
     with django_assert_max_num_queries(7):
         html = client.get(reverse("event-completeness")).content.decode()
     assert "Normandie : 11 événements sans participation" in html
+
+
+def test_events_list_exports_its_selection_with_its_filters(client_for, staff, normandie):
+    EventFactory(title="=Matinale de Caen", date=datetime.date(2025, 3, 10))
+    EventFactory(title="Forum de Rouen", date=datetime.date(2024, 5, 2))
+    client = client_for(staff)
+    page = client.get(reverse("event-list"), {"date_from": "01/01/2025"})
+    assert 'href="/evenements/export.csv?date_from=01%2F01%2F2025"' in page.content.decode()
+    response = client.get(reverse("event-export", args=["csv"]), {"date_from": "01/01/2025"})
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    about = [line for line in lines if line.startswith("# ")]
+    table = [line for line in lines if not line.startswith("# ")]
+    assert "# Filtres : Région : Normandie, Du : 01/01/2025" in about
+    assert "# Événements : 1" in about
+    assert table[0].startswith("Date;Intitulé;Type;Région")
+    assert table[1].startswith("10/03/2025;'=Matinale de Caen;Réunion d'information")
+    response = client.get(reverse("event-export", args=["xlsx"]), {"date_from": "01/01/2025"})
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    response.close()
+    assert workbook.sheetnames == ["À propos", "Événements"]
+    assert workbook["Événements"]["B2"].value == "'=Matinale de Caen"
