@@ -214,3 +214,16 @@ def test_attendance_page_stays_at_constant_queries(
     with django_assert_max_num_queries(8):
         html = client.get(url).content.decode()
     assert html.count("Retirer") == 29
+
+
+def test_grid_lists_its_errors_at_the_top_with_links_to_the_fields(
+    client_for, staff, normandie, today
+):
+    a = EventFactory(region=normandie, date=datetime.date(2026, 10, 1), title="Forum de Caen")
+    b = EventFactory(region=normandie, date=datetime.date(2026, 10, 2), title="Matinale")
+    data = grid_post([a, b], {a.pk: {"companies": -3}, b.pk: {"companies": 6}})
+    html = client_for(staff).post(reverse("event-grid"), data).content.decode()
+    summary = html[html.index('id="grid-error-summary"') : html.index('id="grid"')]
+    assert "Rien n'a été enregistré : 1 valeur à corriger." in summary
+    assert '<a href="#id_form-0-companies">Forum de Caen (01/10/2026), Entreprises</a>' in summary
+    assert not Attendance.objects.exists()
