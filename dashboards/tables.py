@@ -188,9 +188,9 @@ class MonthTable(BaseTable):
         return _num(value, record)
 
 
-class EventTable(BaseTable):
-    kind = tables.Column("Type d'événement", footer=_label_footer)
-    axis = tables.Column("Axe du plan d'actions")
+class ParticipantsTable(BaseTable):
+    """Events held and participants by category: the columns of both events tables."""
+
     events = NumberColumn("Événements")
     companies = NumberColumn("Entreprises")
     training_bodies = NumberColumn("CFA / OF")
@@ -198,27 +198,27 @@ class EventTable(BaseTable):
     families = NumberColumn("Familles")
     partners = NumberColumn("Partenaires")
     total_keys = ("events", "companies", "training_bodies", "youth", "families", "partners")
-
-    class Meta(BaseTable.Meta):
-        prefix = "e-"
 
     def render_events(self, value, record):
         return _num(value, record)
 
 
-class EventMonthTable(BaseTable):
+class EventTable(ParticipantsTable):
+    kind = tables.Column("Type d'événement", footer=_label_footer)
+    axis = tables.Column("Axe du plan d'actions")
+
+    class Meta(BaseTable.Meta):
+        prefix = "e-"
+        sequence = ("kind", "axis", "...")
+
+
+class EventMonthTable(ParticipantsTable):
     label = tables.Column("Mois", footer=_label_footer, order_by=("month",))
-    events = NumberColumn("Événements")
-    companies = NumberColumn("Entreprises")
-    training_bodies = NumberColumn("CFA / OF")
-    youth = NumberColumn("Jeunes")
-    families = NumberColumn("Familles")
-    partners = NumberColumn("Partenaires")
-    total_keys = ("events", "companies", "training_bodies", "youth", "families", "partners")
 
     class Meta(BaseTable.Meta):
         prefix = "em-"
         per_page = 13
+        sequence = ("label", "...")
 
     def render_events(self, value, record):
         return _num(value, record)
