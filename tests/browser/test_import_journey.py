@@ -25,7 +25,7 @@ def test_admin_previews_then_imports_a_contract_file(
 
     run_worker()  # the page polls its status and shows the preview once checked
 
-    page.wait_for_selector("text=Ce qui sera écrit : 7 chiffres")
+    page.wait_for_selector("text=Ce qui sera écrit : 9 chiffres")
     assert "Normandie : mars 2024, avr. 2024" in page.inner_text("main")
     assert not ContractCount.objects.exists()
 
@@ -35,8 +35,8 @@ def test_admin_previews_then_imports_a_contract_file(
 
     page.wait_for_selector("#import-done")
     batch = ImportBatch.objects.get()
-    assert f"Import n° {batch.pk} enregistré : 7 chiffre(s) écrit(s)" in page.inner_text("main")
-    assert ContractCount.objects.count() == 7
+    assert f"Import n° {batch.pk} enregistré : 9 chiffre(s) écrit(s)" in page.inner_text("main")
+    assert ContractCount.objects.count() == 9
     page.click("text=Retour aux imports")
     assert "lines.csv" in page.inner_text("#table-imports")
 
