@@ -328,38 +328,29 @@ def _axis_label(row: dict[str, Any]) -> str:
     return f"Axe {number}" if number else "—"
 
 
+def _event_row(kind: str, source: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "kind": EventKind(kind).label,
+        "axis": _axis_label(source),
+        "events": None,
+        "synthetic": False,
+        "reported": bool(source.get("reported")),
+        **{c.value: None for c in ParticipantCategory},
+    }
+
+
 def event_rows(events: EventsYear) -> list[dict[str, Any]]:
     """Events and participants by kind and action-plan axis; a reported yearly total is
     a row of its own (it replaces the recorded events of its kind)."""
     rows: dict[tuple[str, Any], dict[str, Any]] = {}
     for r in events.held:
         key = (r["kind"], None if r.get("reported") else r["axis__number"])
-        row = rows.setdefault(
-            key,
-            {
-                "kind": EventKind(r["kind"]).label,
-                "axis": _axis_label(r),
-                "events": None,
-                "synthetic": False,
-                "reported": bool(r.get("reported")),
-                **{c.value: None for c in ParticipantCategory},
-            },
-        )
+        row = rows.setdefault(key, _event_row(r["kind"], r))
         row["events"] = (row["events"] or 0) + r["n"]
         row["synthetic"] = row["synthetic"] or bool(r["synthetic"])
     for r in events.attendance:
         key = (r["event__kind"], None if r.get("reported") else r["event__axis__number"])
-        row = rows.setdefault(
-            key,
-            {
-                "kind": EventKind(r["event__kind"]).label,
-                "axis": _axis_label(r),
-                "events": None,
-                "synthetic": False,
-                "reported": bool(r.get("reported")),
-                **{c.value: None for c in ParticipantCategory},
-            },
-        )
+        row = rows.setdefault(key, _event_row(r["event__kind"], r))
         row[r["category"]] = (row[r["category"]] or 0) + r["n"]
     return sorted(rows.values(), key=lambda r: (-(r["events"] or 0), r["kind"], r["axis"]))
 
