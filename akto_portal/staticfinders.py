@@ -24,7 +24,7 @@ def custom_bundle() -> Path:
 
 class PlotlyFinder(BaseFinder):
     storage = FileSystemStorage(location=PLOTLY_DIR)
-    storage.prefix = "vendor"
+    storage.prefix = "vendor"  # type: ignore[attr-defined]  # read by collectstatic
 
     def check(self, **kwargs):
         return []

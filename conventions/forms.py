@@ -16,7 +16,7 @@ class ConventionRenewForm(forms.Form):
     signed_on = FrenchDateField(label="Date de signature", required=False)
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("start_on") and data.get("end_on") and data["end_on"] <= data["start_on"]:
             self.add_error("end_on", "La fin doit suivre le début.")
         return data

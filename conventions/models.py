@@ -175,8 +175,8 @@ class Convention(models.Model):
 
     def renewal_chain(self):
         """Every convention of this lineage, oldest first (this one included)."""
-        first = self
-        while first.renews_id:
+        first: Convention = self
+        while first.renews is not None:
             first = first.renews
         chain = [first]
         while True:

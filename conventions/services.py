@@ -69,7 +69,7 @@ def convention_renew(
         baseline, baseline_qualifier = _latest_value(indicator)
         Indicator.objects.create(
             convention=renewal,
-            axis=axes.get(indicator.axis_id),
+            axis=axes.get(indicator.axis_id) if indicator.axis_id else None,
             name=indicator.name,
             unit=indicator.unit,
             computation=indicator.computation,

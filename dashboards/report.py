@@ -100,7 +100,7 @@ def _ranking(page: DashboardPage) -> dict[str, Any]:
         "reference_label": reference_label,
         "rows": ranked[:18],
         "more": max(0, len(ranked) - 18),
-        "behind": [r for r in known if r.gap < 0][:3],
+        "behind": [r for r in known if (r.gap or 0) < 0][:3],
         "chart": _data_url(report_charts.ranking_chart(known[:18], yardstick=yardstick)),
     }
 

@@ -28,7 +28,7 @@ HATCH = "///"
 CM = 1 / 2.54  # inches per centimetre
 NNBSP = "\u202f"  # narrow no-break space, the French thousands separator
 
-STYLE: dict[str, Any] = {
+STYLE: Any = {  # matplotlib's rc parameters (typed by name in its stubs)
     "font.family": "DejaVu Sans",
     "font.size": 8.5,
     "axes.titlesize": 9,
@@ -102,6 +102,7 @@ def cumulative_chart(
         figure, axes = _figure(width_cm, height_cm)
         x = list(range(12))
         if shown_current:
+            assert current is not None
             months = [current.months[m] for m in range(1, through + 1)]
             axes.bar(
                 x[:through],
@@ -130,6 +131,7 @@ def cumulative_chart(
                 fontweight="bold",
             )
         if shown_previous:
+            assert previous is not None
             running, totals = 0, []
             for m in range(1, 13):
                 running += previous.months[m].value
@@ -137,6 +139,7 @@ def cumulative_chart(
             axes.plot(x, totals, color=GREY, linestyle=":", linewidth=1.6,
                       label=f"Cumul {pace.year - 1}")  # fmt: skip
         if shown_target:
+            assert pace.target is not None
             running_share, expected = 0.0, []
             for share in pace.shares or []:
                 running_share += share
@@ -197,7 +200,7 @@ def ranking_chart(
     with plt.rc_context(STYLE):
         figure, axes = _figure(width_cm, height)
         y = list(range(len(ranked)))
-        values = [r.gap_pct for r in ranked]
+        values = [r.gap_pct for r in ranked if r.gap_pct is not None]  # all of them
         axes.barh(
             y,
             values,

@@ -1,6 +1,8 @@
 """What import_contracts and import_public_stats share: arguments, progress, output."""
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.formats import number_format
@@ -12,7 +14,7 @@ def fmt(value):
 
 
 class ImportCommand(BaseCommand):
-    service = None  # a function of contracts.services
+    service: Callable[..., Any]  # a function of contracts.services
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="fichier CSV (UTF-8 ou Windows-1252, , ou ;) ou XLSX")
@@ -39,6 +41,7 @@ class ImportCommand(BaseCommand):
             )
 
         def progress(done, total):
+            assert bar is not None
             bar.total = total
             bar.update(done - bar.n)
 
