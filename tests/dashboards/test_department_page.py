@@ -15,7 +15,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from akto_portal.models import Branch, Region
-from contracts.models import ContractTarget, Department
+from contracts.models import ContractTarget, Department, MarketStat
 from tests.factories import ContractCountFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -252,3 +252,19 @@ def test_the_report_of_a_department_reads_its_page_model(client_for, director, b
         assert "Calvados (Normandie)" in text
     assert "360" in pages[0] and "+20 %" in pages[0] and "350" in pages[0]
     assert "Branches en Calvados" in " ".join(pages)
+
+
+def test_a_department_page_gives_the_departments_market_share(client_for, director, by_department):
+    MarketStat.objects.create(
+        region=Region.objects.get(code="28"),
+        department=Department.objects.get(code="14"),
+        year=2025,
+        measure=MarketStat.Measure.NEW_CONTRACTS,
+        value=3600,
+        source=SourceFactory(),
+    )
+    page = client_for(director).get(reverse("overview"), CALVADOS_2025)
+    [summary] = page.context["market"]
+    assert (summary.zone, summary.opco.value, summary.share_pct) == ("Calvados", 360, 10.0)
+    html = unescape(page.content.decode())
+    assert re.search(r'<th scope="row">Calvados</th>\s*<td class="num">360', html)
