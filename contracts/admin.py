@@ -28,10 +28,10 @@ class ContractCountAdmin(admin.ModelAdmin):
 @admin.register(ContractTarget)
 class ContractTargetAdmin(ImportExportMixin, admin.ModelAdmin):
     resource_classes = [ContractTargetResource]
-    list_display = ["year", "region", "contract_type", "public", "value", "source"]
+    list_display = ["year", "region", "department", "contract_type", "public", "value", "source"]
     list_filter = ["year", "region", "source__kind"]
-    autocomplete_fields = ["region", "source"]
-    list_select_related = ["region", "source"]
+    autocomplete_fields = ["region", "department", "source"]
+    list_select_related = ["region", "department", "source"]
 
 
 @admin.register(MarketStat)

@@ -120,9 +120,14 @@ class ContractScope(Protocol):
     contract_type: str
     public: str
     date_given: bool
+    department: Department | None  # one department of `region`
 
     @property
     def targets_apply(self) -> bool: ...
+
+    def region_scope(self) -> "ContractScope":
+        """The same scope for the department's whole region."""
+        ...
 
 
 @dataclass
@@ -143,14 +148,22 @@ class Dashboard:
     unbranched: "Unbranched | None"  # the part of the total not known by branch
 
 
-def contracts_dashboard(filtered: QuerySet[ContractCount], scope: ContractScope) -> Dashboard:
-    """Every contract figure of a dashboard page (6 queries: synthetic sources, counts,
-    regions, targets, counts by branch, branch names; cached under the data version)."""
-    key = (
+def _scope_key(filtered: QuerySet[ContractCount], scope: ContractScope) -> str:
+    return (
         f"{query_key(filtered)}|{scope.region.pk if scope.region else ''}|{scope.year}|"
         f"{scope.as_of}|{scope.branch.pk if scope.branch else ''}|{scope.contract_type}|"
-        f"{scope.public}|{scope.date_given}"
+        f"{scope.public}|{scope.date_given}|{scope.department.pk if scope.department else ''}"
     )
+
+
+def contracts_dashboard(filtered: QuerySet[ContractCount], scope: ContractScope) -> Dashboard:
+    """Every contract figure of a dashboard page (6 queries: synthetic sources, counts,
+    regions, targets, counts by branch, branch names; cached under the data version).
+    A department's page: `department_dashboard`, over its region's."""
+    if scope.department is not None:
+        region = contracts_dashboard(filtered, scope.region_scope())
+        return department_dashboard(filtered, scope, region)
+    key = _scope_key(filtered, scope)
     return memoize("contracts_dashboard", key, lambda: _contracts_dashboard(filtered, scope))
 
 
@@ -329,3 +342,98 @@ def contracts_by_department(filtered: QuerySet[ContractCount], dashboard: Dashbo
     if total is not None and known and sum(known) != total:
         unassigned = total - sum(known)
     return Departments(rows, unassigned)
+
+
+# --- One department ----------------------------------------------------------------------
+
+
+def department_dashboard(
+    filtered: QuerySet[ContractCount], scope: ContractScope, region: Dashboard
+) -> Dashboard:
+    """Every contract figure of one department (`scope.department`), over the months of
+    its region's page (`region`: the region's dashboard, same filters): its years from
+    the counts known department by department (`contracts.figures.department_facts`,
+    the same reader as the region's department table, so the department's headline is its
+    row there), its branches from the counts known by branch in the department, its pace
+    against its own target when it has one. The comparison parts (France's pace, the
+    regions) are the region's. 3 to 4 queries, cached under the data version."""
+    return memoize(
+        "department_dashboard",
+        _scope_key(filtered, scope),
+        lambda: _department_dashboard(filtered, scope, region),
+    )
+
+
+def _department_dashboard(
+    filtered: QuerySet[ContractCount], scope: ContractScope, region: Dashboard
+) -> Dashboard:
+    department = scope.department
+    assert department is not None and scope.region is not None
+    synthetic = synthetic_source_ids()
+    in_region = filtered.filter(region=scope.region)
+    facts = department_facts(in_region, years=sorted(region.by_year), synthetic=synthetic)
+    by_year = {year: data for (pk, year), data in facts.items() if pk == department.pk}
+    through = region.through
+    targets = (
+        contracts.department_targets(region=scope.region, public=scope.public)
+        if scope.targets_apply
+        else {}
+    )
+    main = pace_of(
+        by_year, scope=scope, through=through, target=targets.get((department.pk, scope.year))
+    )
+    main.notes[:0] = _department_notes(region.by_year, by_year, scope)
+    if scope.targets_apply and main.target is None:
+        main.notes.append(
+            f"Pas d'objectif départemental pour {department.name} en {scope.year} : "
+            "pas de niveau attendu ni de rythme (l'objectif de la région n'est pas réparti "
+            "entre ses départements)."
+        )
+    year_rows = [
+        year_row(
+            by_year,
+            year,
+            months=through if year == scope.year else (data.coverage or 12),
+            target=targets.get((department.pk, year)),
+        )
+        for year, data in sorted(by_year.items())
+    ]
+    branch_rows, unbranched = _branch_rows(
+        branch_facts(
+            in_region.filter(department=department),
+            years=[scope.year, scope.year - 1],
+            synthetic=synthetic,
+        ),
+        main,
+        scope,
+        through,
+    )
+    return Dashboard(
+        scope,
+        region.regions,
+        by_year,
+        through,
+        main,
+        region.national,
+        region.region_paces,
+        year_rows,
+        branch_rows,
+        unbranched,
+    )
+
+
+def _department_notes(
+    region_years: dict[int, YearData], department_years: dict[int, YearData], scope: ContractScope
+) -> list[str]:
+    """Why a department's year is unknown: its region is known only as a whole."""
+    notes = []
+    region = scope.region.name if scope.region else ""
+    for year in (scope.year, scope.year - 1):
+        known = region_years.get(year)
+        if known is not None and known.total.known and year not in department_years:
+            notes.append(
+                f"{year} : {region} n'est connue que dans son ensemble, pas département par "
+                "département ; les chiffres du département sont inconnus (jamais comptés "
+                "comme zéro)."
+            )
+    return notes

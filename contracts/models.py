@@ -9,6 +9,7 @@ keeps a year from ever being counted twice.
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -149,7 +150,8 @@ class ContractCount(models.Model):
 
 
 class ContractTarget(models.Model):
-    """A target number of new contracts for a year, national (no region) or regional."""
+    """A target number of new contracts for a year: national (no region), regional, or
+    departmental (a department of its region)."""
 
     year = models.PositiveSmallIntegerField(
         "année", validators=[MinValueValidator(2000), MaxValueValidator(2100)]
@@ -162,6 +164,15 @@ class ContractTarget(models.Model):
         blank=True,
         related_name="contract_targets",
         help_text="Vide : objectif national.",
+    )
+    department = models.ForeignKey(
+        "Department",
+        verbose_name="département",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contract_targets",
+        help_text="Vide : objectif de toute la région ; sinon un département de la région.",
     )
     contract_type = models.CharField(
         "type de contrat",
@@ -183,9 +194,14 @@ class ContractTarget(models.Model):
         ordering = ["-year", "region"]
         constraints = [
             models.CheckConstraint(condition=Q(value__gte=0), name="contract_target_not_negative"),
+            models.CheckConstraint(
+                condition=Q(department__isnull=True) | Q(region__isnull=False),
+                name="contract_target_department_in_region",
+            ),
             models.UniqueConstraint(
                 "year",
                 Coalesce("region", 0),
+                Coalesce("department", 0),
                 "contract_type",
                 "public",
                 name="contract_target_unique",
@@ -193,8 +209,22 @@ class ContractTarget(models.Model):
         ]
 
     def __str__(self):
-        scope = self.region or "National"
+        scope = self.department or self.region or "National"
         return f"{scope} {self.year} : {self.value}"
+
+    def clean(self):
+        super().clean()
+        if self.department is None:
+            return
+        if self.region_id is None:
+            self.region_id = self.department.region_id
+        elif self.department.region_id != self.region_id:
+            raise ValidationError(
+                {
+                    "department": f"Le département {self.department} n'est pas dans la "
+                    f"région {self.region}."
+                }
+            )
 
 
 class MarketStat(models.Model):

@@ -4,12 +4,17 @@ from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
 from akto_portal.models import Region, Source
-from contracts.models import ContractTarget
+from contracts.models import ContractTarget, Department
 
 
 class ContractTargetResource(resources.ModelResource):
     region = fields.Field(
         attribute="region", column_name="region", widget=ForeignKeyWidget(Region, "code")
+    )
+    department = fields.Field(
+        attribute="department",
+        column_name="department",
+        widget=ForeignKeyWidget(Department, "code"),
     )
     source = fields.Field(
         attribute="source", column_name="source", widget=ForeignKeyWidget(Source, "title")
@@ -17,7 +22,16 @@ class ContractTargetResource(resources.ModelResource):
 
     class Meta:
         model = ContractTarget
-        fields = ("id", "year", "region", "contract_type", "public", "value", "source")
+        fields = (
+            "id",
+            "year",
+            "region",
+            "department",
+            "contract_type",
+            "public",
+            "value",
+            "source",
+        )
         # A year is a label, not a quantity: "2026", never "2 026".
         widgets = {"year": {"coerce_to_string": False}}
         skip_unchanged = True

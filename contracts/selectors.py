@@ -25,7 +25,7 @@ from contracts.figures import (
     scope_facts,
     synthetic_source_ids,
 )
-from contracts.models import ContractCount, ContractTarget, MarketStat, Public
+from contracts.models import ContractCount, ContractTarget, Department, MarketStat, Public
 
 APPRENTICESHIP = "apprentissage"
 
@@ -100,11 +100,25 @@ def branch_breakdown(
 def targets(
     *, years: Iterable[int] | None = None, public: str = Public.ALL
 ) -> dict[tuple[int | None, int], ContractTarget]:
-    """{(region_id or None, year): ContractTarget} for all contract types together."""
-    qs = ContractTarget.objects.filter(public=public, contract_type="").select_related("source")
+    """{(region_id or None, year): ContractTarget} for all contract types together: the
+    national and regional targets (a departmental target is not its region's)."""
+    qs = ContractTarget.objects.filter(
+        public=public, contract_type="", department=None
+    ).select_related("source")
     if years is not None:
         qs = qs.filter(year__in=list(years))
     return {(t.region_id, t.year): t for t in qs}
+
+
+def department_targets(
+    *, region: Region, public: str = Public.ALL
+) -> dict[tuple[int, int], ContractTarget]:
+    """{(department_id, year): ContractTarget} of the departments of `region` that have a
+    target of their own, for all contract types together."""
+    qs = ContractTarget.objects.filter(
+        public=public, contract_type="", region=region, department__isnull=False
+    ).select_related("source")
+    return {(t.department_id, t.year): t for t in qs if t.department_id is not None}
 
 
 def market_stats(*, region: Region | None = None) -> list[MarketStat]:
@@ -228,12 +242,19 @@ class MarketSummary:
     market: MarketFigure | None
     share_pct: float | None
     note: str = ""
+    department: Department | None = None  # a department of `region`
+
+    @property
+    def zone(self) -> str:
+        if self.department is not None:
+            return self.department.name
+        return self.region.name if self.region else "France"
 
     def as_json(self) -> dict[str, Any]:
         region = self.region
         return {
             "region": region.code if region else None,
-            "zone": region.name if region else "France",
+            "zone": self.zone,
             "year": self.year,
             "period": (
                 None
@@ -392,9 +413,12 @@ def _department_market_summaries(*, region: Region, year: int) -> dict[int, Mark
         synthetic=read_synthetic_source_ids(),
     )
     summaries = {}
+    departments = Department.objects.in_bulk(list(best))
     for department_id, (_rank, market) in best.items():
         opco = _opco(facts.get((department_id, year)), market.month)
         share = round(opco.value * 100 / market.value, 1) if opco and market.value else None
         note = "" if market.month is None else f"Janvier à fin {market.month:02d}/{year}."
-        summaries[department_id] = MarketSummary(region, year, opco, market, share, note)
+        summaries[department_id] = MarketSummary(
+            region, year, opco, market, share, note, departments.get(department_id)
+        )
     return summaries

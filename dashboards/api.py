@@ -1,5 +1,6 @@
 """Read-only JSON API: the figures behind each dashboard chart, with the dashboards'
-filters (`region`, `year`, `date`, `branch`, `contract_type`, `public`).
+filters (`region`, `department`, `year`, `date`, `branch`, `contract_type`, `public`);
+a department outside the region named is a 400, like any invalid filter.
 
 Authentication (session or `Authorization: Token <key>`) is done once for all of /api/
 by `akto_portal.api_auth.ApiAuthenticationMiddleware`. Without `region`, figures are
@@ -29,6 +30,7 @@ def _page(request: HttpRequest) -> DashboardPage | JsonResponse:
 def _filters(scope: Scope) -> dict[str, Any]:
     return {
         "region": scope.region.code if scope.region else None,
+        "department": scope.department.code if scope.department else None,
         "year": scope.year,
         "branch": scope.branch.pk if scope.branch else None,
         "contract_type": scope.contract_type or None,

@@ -13,8 +13,9 @@ from dashboards.filters import DashboardFilter, scope_from
 from dashboards.page import DashboardPage, build_page, page_for_request
 
 
-def _tiles(page: DashboardPage) -> list[dict]:
-    """One tile per department, coloured by its growth (unknown: grey, never 0)."""
+def department_tiles(page: DashboardPage) -> list[dict]:
+    """One tile per department, coloured by its growth (unknown: grey, never 0), linking
+    to the department's dashboard."""
     tiles = []
     for row in page.department_rows:
         if not row["code"]:
@@ -36,10 +37,11 @@ def region_departments(request: HttpRequest, code: str) -> HttpResponse:
         {
             "page": page,
             "scope": page.scope,
-            "pace": page.contracts.pace,
+            "pace": page.region_contracts.pace,
             "query": page.scope.query(),
+            "region_query": page.scope.region_scope().query(),
             "department_table": page.department_table(),
-            "department_tiles": _tiles(page),
+            "department_tiles": department_tiles(page),
         },
     )
 
@@ -72,7 +74,10 @@ def contracts_by_department_api(request: HttpRequest) -> JsonResponse:
         {
             **_filters(page.scope),
             "months": page.contracts.through,
-            "rows": page.department_rows,
+            "rows": [
+                {k: v for k, v in row.items() if k not in ("url", "current")}
+                for row in page.department_rows
+            ],
             "total": total,
         }
     )

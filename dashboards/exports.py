@@ -32,7 +32,7 @@ def about(page, *, title, url):
     ]
     return [
         ("Fichier", title),
-        ("Périmètre", scope.region.name if scope.region else "France entière"),
+        ("Périmètre", scope.place),
         ("Année", f"{scope.year} ({pace.period_label})"),
         ("Arrêté au", pace.as_of.strftime("%d/%m/%Y")),
         ("Filtres", ", ".join(filters)),

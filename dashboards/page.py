@@ -53,10 +53,12 @@ def bind_filter(data: QueryDict) -> DashboardFilter:
     data = data.copy()
     filterset = DashboardFilter(data, queryset=ContractCount.objects.all())
     if not filterset.is_valid():
-        for name in filterset.errors:
+        dropped = {name: list(errors) for name, errors in filterset.errors.items()}
+        for name in dropped:
             data.pop(name, None)
         filterset = DashboardFilter(data, queryset=ContractCount.objects.all())
         filterset.is_valid()
+        filterset.dropped = dropped
     return filterset
 
 
@@ -133,7 +135,16 @@ class DashboardPage:
 
     @cached_property
     def contracts(self) -> Dashboard:
+        """The scope's contract figures: France, a region, or one department."""
         return contracts_dashboard(self.counts, self.scope)
+
+    @cached_property
+    def region_contracts(self) -> Dashboard:
+        """The contract figures of the scope's whole region (the scope's own when it is
+        not a department): what a department is compared with."""
+        if self.scope.department is None:
+            return self.contracts
+        return contracts_dashboard(self.counts, self.scope.region_scope())
 
     @cached_property
     def events(self) -> EventsYear:
@@ -149,9 +160,21 @@ class DashboardPage:
 
     @cached_property
     def market(self) -> list[MarketSummary]:
+        """The OPCO's share of the market: every region and France, the region, or the
+        department (when a public statistic gives its market)."""
+        scope = self.scope
+        if scope.region is None:
+            return contract_selectors.market_summaries(year=scope.year)
+        if scope.department is not None:
+            summary = self.department_market.get(scope.department.pk)
+            return [summary] if summary else []
+        return [self.region_market] if self.region_market else []
+
+    @cached_property
+    def region_market(self) -> MarketSummary | None:
         if self.scope.region is None:
-            return contract_selectors.market_summaries(year=self.scope.year)
-        return [contract_selectors.market_summary(region=self.scope.region, year=self.scope.year)]
+            return None
+        return contract_selectors.market_summary(region=self.scope.region, year=self.scope.year)
 
     @cached_property
     def market_stats(self) -> list[Any]:
@@ -273,7 +296,9 @@ class DashboardPage:
 
     @cached_property
     def departments(self) -> Departments:
-        return contracts_by_department(self.counts, self.contracts)
+        """The departments of the scope's region (a department's page compares it with
+        the other departments of its region)."""
+        return contracts_by_department(self.counts, self.region_contracts)
 
     @cached_property
     def department_market(self) -> dict[int, MarketSummary]:
@@ -285,14 +310,16 @@ class DashboardPage:
 
     @cached_property
     def department_rows(self) -> list[Row]:
-        return tables.department_rows(self.departments, self.department_market)
+        """The departments of the region, each linking to its own dashboard (same
+        filters)."""
+        return tables.department_rows(self.departments, self.department_market, self.scope)
 
     @cached_property
     def department_totals(self) -> Row:
         """The region's headline: the departments add up to it (with the part not known by
         department), never the other way round."""
-        pace = self.contracts.pace
-        market = self.market[0] if self.scope.region is not None and self.market else None
+        pace = self.region_contracts.pace
+        market = self.region_market
         return {
             "label": f"Total {self.scope.region.name if self.scope.region else ''}".strip(),
             "contracts": pace.contracts,

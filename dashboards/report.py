@@ -83,7 +83,8 @@ def _ranking(page: DashboardPage) -> dict[str, Any]:
             for r in dashboard.branch_rows
         ]
         yardstick = f"à la même période de {scope.year - 1}"
-        title = f"Branches en {scope.region.name} classées par écart à {scope.year - 1}"
+        where = scope.department.name if scope.department else scope.region.name
+        title = f"Branches en {where} classées par écart à {scope.year - 1}"
         reference_label = f"{scope.year - 1} (même période)"
     ranked = sorted(
         rows,
@@ -166,6 +167,8 @@ def _sources(page: DashboardPage) -> list[Source]:
     counts = page.counts.filter(year__in=[scope.year, scope.year - 1])
     if scope.region is not None:
         counts = counts.filter(region=scope.region)
+    if scope.department is not None:
+        counts = counts.filter(department=scope.department)
     found = {s.pk: s for s in Source.objects.filter(pk__in=counts.values("source"))}
     target = page.contracts.pace.target
     if target is not None:
@@ -278,8 +281,7 @@ def report_document(page: DashboardPage, request: HttpRequest | None = None) -> 
 
 def _filename(page: DashboardPage) -> str:
     scope = page.scope
-    slug = scope.region.code if scope.region else "france"
-    return f"rapport-{slug}-{scope.year}-{scope.as_of:%Y%m%d}.pdf"
+    return f"rapport-{scope.slug}-{scope.year}-{scope.as_of:%Y%m%d}.pdf"
 
 
 def dashboard_report(request: HttpRequest) -> HttpResponse:

@@ -157,6 +157,12 @@ class DepartmentTable(BaseTable):
     class Meta(BaseTable.Meta):
         prefix = "d-"
         orderable = False
+        row_attrs = {"class": lambda record: "selected" if record.get("current") else ""}
+
+    def render_name(self, value, record):
+        if record.get("current"):
+            return format_html('<strong aria-current="page">{}</strong>', value)
+        return _link(record, value)
 
     def render_contracts(self, value, record):
         return _num(value, record)
@@ -262,8 +268,9 @@ def branch_rows(dashboard):
     return rows
 
 
-def department_rows(departments, market) -> list[dict[str, Any]]:
-    """The departments of a region, then the part of its total not known by department.
+def department_rows(departments, market, scope) -> list[dict[str, Any]]:
+    """The departments of a region, each with the link to its dashboard (the scope's
+    filters kept), then the part of its total not known by department.
     `market`: {department_id: MarketSummary}."""
     rows: list[dict[str, Any]] = []
     for row in departments.rows:
@@ -272,6 +279,8 @@ def department_rows(departments, market) -> list[dict[str, Any]]:
             {
                 **{k: v for k, v in row.items() if k != "department"},
                 "market_share": summary.share_pct if summary else None,
+                "url": reverse("overview") + "?" + scope.query(department=row["code"]),
+                "current": scope.department is not None and scope.department.code == row["code"],
             }
         )
     if departments.unassigned is not None:
@@ -285,6 +294,8 @@ def department_rows(departments, market) -> list[dict[str, Any]]:
                 "synthetic": False,
                 "share": None,
                 "market_share": None,
+                "url": "",
+                "current": False,
             }
         )
     return rows

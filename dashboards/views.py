@@ -17,9 +17,11 @@ from akto_portal.models import Region, SavedView
 from akto_portal.permissions import can_view_convention
 from akto_portal.services import SavedViewError, saved_view_delete, saved_view_save
 from contracts.figures import Figure
+from contracts.models import Department
 from conventions.models import Indicator
 from conventions.selectors import conventions_for_region, indicator_for_page, indicator_inputs
 from dashboards import charts, exports, tables
+from dashboards.departments import department_tiles
 from dashboards.filters import DashboardFilter, scope_data
 from dashboards.page import TABLES, DashboardPage, build_page, page_for_request, request_scope
 from dashboards.page_cache import page_fragments
@@ -52,7 +54,11 @@ def _no_months() -> dict[int, Figure]:
 def _charts(page: DashboardPage, current, previous) -> dict[str, dict | None]:
     """The page's figures; None for a chart without data (the page says why)."""
     scope, dashboard = page.scope, page.contracts
-    any_region = any(p.contracts is not None for _region, p in dashboard.region_paces)
+    # A department is compared with the other departments of its region (their table and
+    # tile map), not with the regions.
+    any_region = scope.department is None and any(
+        p.contracts is not None for _region, p in dashboard.region_paces
+    )
     figures = {
         "chart_cumulative": charts.cumulative_vs_target(dashboard.pace, current, previous),
         "chart_years": charts.contracts_by_year(dashboard.year_rows),
@@ -79,6 +85,8 @@ def _render_dashboard(request, *, region_code=None):
     (dashboards.page_cache: nothing is computed then), its personal parts (saved views,
     and the frame: user, messages, CSRF tokens) rendered for this user every time."""
     filterset, scope = request_scope(request, region_code=region_code)
+    for error in filterset.dropped.get("department", []):
+        messages.warning(request, f"{error} Toute la région est affichée.")
     today = timezone.localdate()
     fragments = page_fragments(request, scope, today)
     context = {
@@ -109,7 +117,7 @@ def _figures(request, page: DashboardPage) -> dict:
     current = dashboard.by_year.get(scope.year)
     previous = dashboard.by_year.get(scope.year - 1)
     context = {
-        "form": DashboardFilter(scope_data(scope)).form,
+        "form": _form(scope),
         "page": page,
         "dashboard": dashboard,
         "pace": dashboard.pace,
@@ -125,10 +133,28 @@ def _figures(request, page: DashboardPage) -> dict:
         "previous": previous,
     }
     context.update(_fragments(request, scope, page.today))
+    if scope.department is not None:
+        context["department_table"] = page.department_table()
+        context["department_tiles"] = department_tiles(page)
     if scope.region is not None:
         context["conventions"] = conventions_for_region(scope.region, user=request.user)
         context["upcoming_events"] = upcoming_events(region=scope.region, today=page.today)
     return context
+
+
+def _form(scope):
+    """The filter form as the page applies it; the department list is the region's."""
+    form = DashboardFilter(scope_data(scope)).form
+    field = form.fields["department"]
+    if scope.region is None:
+        field.choices = [("", "Toute la région")]
+        field.disabled = True
+    else:
+        field.choices = [("", "Toute la région")] + [
+            (d.code, f"{d.code} {d.name}")
+            for d in Department.objects.filter(region=scope.region).order_by("code")
+        ]
+    return form
 
 
 def _fragments(request, scope, today):
@@ -162,10 +188,14 @@ def dashboard_export(request, name, fmt):
     _filterset, page = page_for_request(request)
     scope = page.scope
     built = _tables(request, page, paginate=False)
-    slug = f"{scope.region.code if scope.region else 'france'}-{scope.year}"
+    slug = f"{scope.slug}-{scope.year}"
     url = request.build_absolute_uri(f"{reverse('overview')}?{scope.query()}")
     if name == "tableau":
         sheets = [(title, built[key]) for title, key in WORKBOOK]
+        if scope.department is not None:  # compared with its region's departments
+            sheets[0] = ("Départements", page.department_table())
+        elif scope.region is not None:
+            sheets.insert(1, ("Départements", page.department_table()))
         about = exports.about(page, title="Tableau de bord : tous les tableaux", url=url)
         return exports.xlsx_response(sheets, f"tableau-de-bord-{slug}", about=about)
     title = {key: title for title, key in WORKBOOK}[name]

@@ -3,7 +3,8 @@
 // A chart fills its container: the container takes the figure's height (its CSS gives a
 // height per kind before drawing), the figure takes the container's width, and is drawn
 // again whenever the container changes size (window resized, print, a <details> opened).
-// Also: filter forms marked data-autosubmit submit when a select changes, and
+// Also: filter forms marked data-autosubmit submit when a select changes (a change of
+// region leaves the department), and
 // buttons marked data-print open the browser's print dialog (no inline script).
 (function () {
   "use strict";
@@ -41,7 +42,12 @@
   function draw() {
     document.querySelectorAll(".chart[data-figure]").forEach(drawOne);
     document.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
-      select.addEventListener("change", function () { select.form.submit(); });
+      select.addEventListener("change", function () {
+        // Another region: its whole territory, not the department chosen before.
+        var department = select.form.elements.department;
+        if (select.name === "region" && department) { department.value = ""; }
+        select.form.submit();
+      });
     });
     document.querySelectorAll("[data-print]").forEach(function (button) {
       button.addEventListener("click", function () { window.print(); });

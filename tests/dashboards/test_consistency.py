@@ -135,6 +135,77 @@ def test_every_output_gives_the_same_figures_for_every_scope(client_for, directo
     assert checked == len(REGIONS) * len(PERIODS) * 2
 
 
+DEPARTMENT_PERIODS = [{"year": 2021}, {"year": 2025}, {"year": 2025, "date": "2025-06-30"}, {}]
+
+
+def _department_scopes():
+    hcr = Branch.objects.get(idcc="1979")
+    for period in DEPARTMENT_PERIODS:
+        for branch in (None, hcr):
+            params = {"region": "28", "department": "14", **period}
+            if branch is not None:
+                params["branch"] = branch.pk
+            yield params
+
+
+def test_every_output_gives_the_same_figures_for_a_department(client_for, director, demo):
+    """Normandie › Calvados: the headline is the department's row in its region's table,
+    and every output of the department's scope (tables' totals, CSV, XLSX, workbook, API)
+    gives it; the department's branches add up to it."""
+    client = client_for(director)
+    checked = 0
+    for params in _department_scopes():
+        page = client.get(reverse("overview"), params)
+        assert page.status_code == 200, params
+        scope, pace = page.context["scope"], page.context["pace"]
+        assert (scope.region.code, scope.department.code) == ("28", "14"), params
+        headline = pace.contracts
+        assert headline, params  # Normandie's synthetic months are known by department
+        api = client.get(reverse("api-contracts-summary"), params).json()
+        assert (api["department"], api["contracts"]) == ("14", headline), params
+        assert api["previous_year"] == pace.previous_value, params
+        assert api["growth_pct"] == pace.growth, params
+
+        region_table = client.get(reverse("api-contracts-by-department"), params).json()
+        calvados = next(r for r in region_table["rows"] if r["code"] == "14")
+        assert calvados["contracts"] == headline, params
+        assert calvados["previous"] == pace.previous_value, params
+        region = client.get(
+            reverse("api-contracts-summary"), {k: v for k, v in params.items() if k != "department"}
+        ).json()
+        assert region_table["total"]["contracts"] == region["contracts"] != headline, params
+
+        months = _csv(client, "months", params)
+        assert _num(months[-1][_column(months, "Contrats")]) == headline, params
+        assert _num(months[-1][_column(months, "Contrats N-1")]) == pace.previous_value, params
+        assert sum(_num(r[_column(months, "Contrats")]) or 0 for r in months[1:-1]) == headline
+        by_month = client.get(reverse("api-contracts-by-month"), params).json()
+        assert by_month["total"]["contracts"] == headline, params
+
+        branches = _csv(client, "branches", params)
+        assert _num(branches[-1][1]) == headline, params
+        assert sum(_num(r[1]) for r in branches[1:-1]) == headline, params
+        by_branch = client.get(reverse("api-contracts-by-branch"), params).json()
+        assert sum(r["contracts"] or 0 for r in by_branch["rows"]) == headline, params
+
+        by_year = client.get(reverse("api-contracts-by-year"), params).json()["rows"]
+        assert {r["year"]: r["contracts"] for r in by_year}[pace.year] == headline, params
+
+        workbook = _xlsx(client, "tableau", params)
+        assert "Régions" not in workbook.sheetnames
+        assert _num(list(workbook["Mois"].values)[-1][1]) == headline, params
+        sheet = list(workbook["Départements"].values)
+        header = list(sheet[0])
+        row = next(r for r in sheet if r[0] == "14")
+        assert _num(row[header.index("Contrats à date")]) == headline, params
+        single = list(_xlsx(client, "months", params)["Mois"].values)
+        assert _num(single[-1][1]) == headline, params
+        about = dict(list(_xlsx(client, "months", params)["À propos"].values))
+        assert about["Périmètre"] == "Calvados (Normandie)"
+        checked += 1
+    assert checked == len(DEPARTMENT_PERIODS) * 2
+
+
 def test_normandie_2021_reads_3071_and_41_pct_everywhere(client_for, director, demo):
     client = client_for(director)
     params = {"region": "28", "year": 2021}

@@ -63,6 +63,7 @@ def test_dashboard_xlsx_has_one_sheet_per_table_with_totals(client_for, director
     assert workbook.sheetnames == [
         "À propos",
         "Régions",
+        "Départements",
         "Mois",
         "Branches",
         "Événements",
@@ -72,6 +73,10 @@ def test_dashboard_xlsx_has_one_sheet_per_table_with_totals(client_for, director
     normandie = next(r for r in regions if r[0] == "Normandie")
     assert normandie[1:4] == (3071, 2173, 41.3)
     assert regions[-1][:2] == ("Total France entière", 3071)
+    # A region's workbook has its departments: 2021 known only as a total, so unknown.
+    departments = list(workbook["Départements"].values)
+    assert [r[2] for r in departments[1:6]] == [None] * 5
+    assert departments[-1][:3] == ("Total Normandie", None, 3071)
 
 
 def test_unknown_export_is_404(client_for, director, documents):
