@@ -16,6 +16,9 @@ from django.db.models.functions import Coalesce
 
 from akto_portal.models import Branch, Qualifier, Region, Source
 
+# Reference data now in akto_portal; re-exported for code still importing it from here.
+from akto_portal.models import Department as Department
+
 # Short French month names, January first ("janv." … "déc."), for labels and charts.
 MONTHS_FR = [
     "janv.",
@@ -75,7 +78,7 @@ class ContractCount(models.Model):
         help_text="Vide : toutes branches confondues.",
     )
     department = models.ForeignKey(
-        "Department",
+        Department,
         verbose_name="département",
         on_delete=models.PROTECT,
         null=True,
@@ -215,7 +218,7 @@ class MarketStat(models.Model):
         help_text="Vide : France entière.",
     )
     department = models.ForeignKey(
-        "Department",
+        Department,
         verbose_name="département",
         on_delete=models.PROTECT,
         null=True,
@@ -266,24 +269,6 @@ class MarketStat(models.Model):
 
     def __str__(self):
         return f"{self.region or 'France'} {self.year} {self.get_measure_display()} : {self.value}"
-
-
-class Department(models.Model):
-    """A French department and its region: reference data for placing a workplace
-    given by department (contract lines often give the department, not the region)."""
-
-    code = models.CharField("code", max_length=3, unique=True)
-    name = models.CharField("nom", max_length=100)
-    region = models.ForeignKey(
-        Region, verbose_name="région", on_delete=models.PROTECT, related_name="departments"
-    )
-
-    class Meta:
-        ordering = ["code"]
-        verbose_name = "département"
-
-    def __str__(self):
-        return f"{self.code} {self.name}"
 
 
 class ImportBatch(models.Model):
