@@ -399,13 +399,23 @@ def _entries(records, subject, fields):
     return entries
 
 
+# The event's fields its history shows, in this order.
+HISTORY_FIELDS = (
+    "title",
+    "kind",
+    "date",
+    "region",
+    "department",
+    "place",
+    "online",
+    "axis",
+    "is_cancelled",
+)
+
+
 def event_history(event):
     """Who changed what on an event, its attendance and its attendees (3 queries)."""
-    event_fields = [
-        Event._meta.get_field(n)
-        for n in ("title", "kind", "date", "region", "department", "place", "online", "axis")
-        + ("is_cancelled",)
-    ]
+    event_fields = [Event._meta.get_field(n) for n in HISTORY_FIELDS]
     entries = _entries(
         event.history.select_related(
             "history_user", "region", "department", "axis", "convention"
