@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils import timezone
 
-from akto_portal.models import Branch, Region, Source, User
+from akto_portal.models import Branch, Department, Region, Source, User
 
 
 @admin.register(Region)
@@ -12,6 +12,14 @@ class RegionAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "overseas"]
     list_filter = ["overseas"]
     search_fields = ["code", "name"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "region"]
+    list_filter = ["region"]
+    search_fields = ["code", "name"]
+    list_select_related = ["region"]
 
 
 @admin.register(Branch)

@@ -1,4 +1,5 @@
-"""Reference data and people shared by every app: regions, branches, sources, users."""
+"""Reference data and people shared by every app: regions, departments, branches,
+sources, users."""
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -122,6 +123,24 @@ def synthetic_q(source: str = "source") -> Q:
     """Rows whose source (reached by the lookup path `source`, e.g. "event__source") is
     synthetic demo data: `Count("pk", filter=synthetic_q())`."""
     return Q(**{f"{source}__in": Source.objects.synthetic()})
+
+
+class Department(models.Model):
+    """One of France's 101 departments and its region ("14" Calvados, "2A", "971"):
+    reference data for placing a workplace or an event given by department."""
+
+    code = models.CharField("code", max_length=3, unique=True)
+    name = models.CharField("nom", max_length=100)
+    region = models.ForeignKey(
+        Region, verbose_name="région", on_delete=models.PROTECT, related_name="departments"
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "département"
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
 
 
 class Qualifier(models.TextChoices):

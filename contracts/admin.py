@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from import_export.admin import ImportExportMixin
 
-from contracts.models import ContractCount, ContractTarget, Department, ImportBatch, MarketStat
+from contracts.models import ContractCount, ContractTarget, ImportBatch, MarketStat
 from contracts.resources import ContractTargetResource
 from contracts.services import ImportRefused, import_batch_undo, import_batch_undo_note
 
@@ -40,14 +40,6 @@ class MarketStatAdmin(admin.ModelAdmin):
     list_filter = ["year", "measure", "region"]
     autocomplete_fields = ["region", "source"]
     list_select_related = ["region", "source"]
-
-
-@admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "region"]
-    list_filter = ["region"]
-    search_fields = ["code", "name"]
-    list_select_related = ["region"]
 
 
 class ImportStateFilter(admin.SimpleListFilter):

@@ -17,6 +17,9 @@ from django.db.models.functions import Coalesce
 
 from akto_portal.models import Branch, Qualifier, Region, Source
 
+# Reference data now in akto_portal; re-exported for code still importing it from here.
+from akto_portal.models import Department as Department
+
 # Short French month names, January first ("janv." … "déc."), for labels and charts.
 MONTHS_FR = [
     "janv.",
@@ -76,7 +79,7 @@ class ContractCount(models.Model):
         help_text="Vide : toutes branches confondues.",
     )
     department = models.ForeignKey(
-        "Department",
+        Department,
         verbose_name="département",
         on_delete=models.PROTECT,
         null=True,
@@ -166,7 +169,7 @@ class ContractTarget(models.Model):
         help_text="Vide : objectif national.",
     )
     department = models.ForeignKey(
-        "Department",
+        Department,
         verbose_name="département",
         on_delete=models.PROTECT,
         null=True,
@@ -245,7 +248,7 @@ class MarketStat(models.Model):
         help_text="Vide : France entière.",
     )
     department = models.ForeignKey(
-        "Department",
+        Department,
         verbose_name="département",
         on_delete=models.PROTECT,
         null=True,
@@ -296,24 +299,6 @@ class MarketStat(models.Model):
 
     def __str__(self):
         return f"{self.region or 'France'} {self.year} {self.get_measure_display()} : {self.value}"
-
-
-class Department(models.Model):
-    """A French department and its region: reference data for placing a workplace
-    given by department (contract lines often give the department, not the region)."""
-
-    code = models.CharField("code", max_length=3, unique=True)
-    name = models.CharField("nom", max_length=100)
-    region = models.ForeignKey(
-        Region, verbose_name="région", on_delete=models.PROTECT, related_name="departments"
-    )
-
-    class Meta:
-        ordering = ["code"]
-        verbose_name = "département"
-
-    def __str__(self):
-        return f"{self.code} {self.name}"
 
 
 class ImportBatch(models.Model):

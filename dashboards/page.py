@@ -33,6 +33,7 @@ from dashboards.filters import DashboardFilter, Scope, scope_from
 from events.models import ActivityTotal, ParticipantCategory
 from events.selectors import (
     ActivityRow,
+    EventsByDepartment,
     EventsYear,
     HeldBetween,
     activity_summary,
@@ -309,10 +310,20 @@ class DashboardPage:
         )
 
     @cached_property
+    def department_events(self) -> EventsByDepartment:
+        """The year's events and attendance (`events`) by the department of their place;
+        what has no department, reported totals included, is the rest."""
+        if self.scope.region is None:
+            return EventsByDepartment()
+        return self.events.by_department([row["department"].pk for row in self.departments.rows])
+
+    @cached_property
     def department_rows(self) -> list[Row]:
         """The departments of the region, each linking to its own dashboard (same
         filters)."""
-        return tables.department_rows(self.departments, self.department_market, self.scope)
+        return tables.department_rows(
+            self.departments, self.department_market, self.department_events, self.scope
+        )
 
     @cached_property
     def department_totals(self) -> Row:
@@ -327,6 +338,8 @@ class DashboardPage:
             "growth": pace.growth,
             "share": 100.0 if pace.contracts else None,
             "market_share": market.share_pct if market else None,
+            # The region's events figures, as the events table's footer and headline.
+            **{m: self.events.total(m) for m in tables.DEPARTMENT_EVENT_MEASURES},
         }
 
     def department_table(self, **kwargs: Any) -> tables.BaseTable:

@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from akto_portal.templatetags.portal import number, signed_pct
 from contracts.models import MONTHS_FR
 from events.models import EventKind, ParticipantCategory
-from events.selectors import NO_MONTH, EventsYear
+from events.selectors import NO_MONTH, EventsByDepartment, EventsYear
 
 SYNTHETIC_BADGE = ' <span class="badge synthetic">synthétique</span>'
 
@@ -144,6 +144,10 @@ class BranchTable(BaseTable):
         return f"{number(value)}\xa0%"
 
 
+# The events figures of the department table: those of the region's events headline.
+DEPARTMENT_EVENT_MEASURES = ("events", "companies", "training_bodies", "youth")
+
+
 class DepartmentTable(BaseTable):
     code = tables.Column("Code", footer="")
     name = tables.Column("Département", footer=_label_footer)
@@ -152,7 +156,18 @@ class DepartmentTable(BaseTable):
     growth = NumberColumn("Évolution (%)")
     share = NumberColumn("Part de la région (%)")
     market_share = NumberColumn("Part de marché (%)")
-    total_keys = ("contracts", "previous", "growth", "share", "market_share")
+    events = NumberColumn("Événements tenus")
+    companies = NumberColumn("Entreprises présentes")
+    training_bodies = NumberColumn("CFA / OF présents")
+    youth = NumberColumn("Jeunes présents")
+    total_keys = (
+        "contracts",
+        "previous",
+        "growth",
+        "share",
+        "market_share",
+        *DEPARTMENT_EVENT_MEASURES,
+    )
 
     class Meta(BaseTable.Meta):
         prefix = "d-"
@@ -175,6 +190,9 @@ class DepartmentTable(BaseTable):
 
     def render_market_share(self, value):
         return f"{number(value)}\xa0%"
+
+    def render_events(self, value, record):
+        return _num(value, {"synthetic": record.get("events_synthetic")})
 
 
 class MonthTable(BaseTable):
@@ -268,22 +286,30 @@ def branch_rows(dashboard):
     return rows
 
 
-def department_rows(departments, market, scope) -> list[dict[str, Any]]:
+def department_rows(
+    departments, market, events: EventsByDepartment | None, scope
+) -> list[dict[str, Any]]:
     """The departments of a region, each with the link to its dashboard (the scope's
-    filters kept), then the part of its total not known by department.
+    filters kept), then the part of its total not known by department (contracts not
+    broken down, events without a department and reported totals).
     `market`: {department_id: MarketSummary}."""
+    events = events or EventsByDepartment()
     rows: list[dict[str, Any]] = []
     for row in departments.rows:
-        summary = market.get(row["department"].pk)
+        pk = row["department"].pk
+        summary = market.get(pk)
+        figures = events.departments.get(pk, {})
         rows.append(
             {
                 **{k: v for k, v in row.items() if k != "department"},
                 "market_share": summary.share_pct if summary else None,
                 "url": reverse("overview") + "?" + scope.query(department=row["code"]),
                 "current": scope.department is not None and scope.department.code == row["code"],
+                **{m: figures.get(m) for m in DEPARTMENT_EVENT_MEASURES},
+                "events_synthetic": (pk, "events") in events.synthetic,
             }
         )
-    if departments.unassigned is not None:
+    if departments.unassigned is not None or events.has_rest:
         rows.append(
             {
                 "code": "",
@@ -296,6 +322,8 @@ def department_rows(departments, market, scope) -> list[dict[str, Any]]:
                 "market_share": None,
                 "url": "",
                 "current": False,
+                **{m: events.rest.get(m) for m in DEPARTMENT_EVENT_MEASURES},
+                "events_synthetic": (None, "events") in events.synthetic,
             }
         )
     return rows

@@ -6,7 +6,7 @@ from django.utils import timezone
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from akto_portal.history_admin import HistoryAdmin
-from akto_portal.models import Region
+from akto_portal.models import Department, Region
 from akto_portal.permissions import can_view_convention, convention_visibility
 from conventions.models import Convention
 from events.models import ActivityTotal, Attendance, Event, Organisation
@@ -23,7 +23,8 @@ class EventAdminForm(forms.ModelForm):
 
     class Meta:
         model = Event
-        fields = ["title", "kind", "date", "date_precision", "region", "place", "online"]
+        fields = ["title", "kind", "date", "date_precision", "region", "place", "department"]
+        fields += ["online"]
         fields += ["axis", "convention", "is_cancelled", "notes", "source"]
 
     def __init__(self, *args, **kwargs):
@@ -91,10 +92,11 @@ class EventHistoryHelper(HistoricalRecordContextHelper):
 @admin.register(Event)
 class EventAdmin(HistoryAdmin):
     form = EventAdminForm
-    list_display = ["date", "title", "kind", "region", "axis", "is_cancelled"]
+    list_display = ["date", "title", "kind", "region", "department", "axis", "is_cancelled"]
     list_filter = [
         "kind",
         ("region", admin.RelatedOnlyFieldListFilter),
+        ("department", admin.RelatedOnlyFieldListFilter),
         "axis",
         "is_cancelled",
         ("date", admin.DateFieldListFilter),
@@ -103,7 +105,7 @@ class EventAdmin(HistoryAdmin):
     search_fields = ["title", "place"]
     date_hierarchy = "date"
     autocomplete_fields = ["region", "convention", "axis", "source"]
-    list_select_related = ["region", "axis"]
+    list_select_related = ["region", "department", "axis"]
     inlines = [AttendanceInline]
     exclude = ["version", "created_by"]
 
@@ -140,6 +142,8 @@ class EventAdmin(HistoryAdmin):
         if db_field.name == "region" and not request.user.is_superuser:
             kwargs["queryset"] = Region.objects.filter(pk=request.user.region_id)
             kwargs["required"] = True
+        if db_field.name == "department" and not request.user.is_superuser:
+            kwargs["queryset"] = Department.objects.filter(region_id=request.user.region_id)
         if db_field.name == "convention" and not request.user.is_superuser:
             kwargs["queryset"] = Convention.objects.filter(convention_visibility(request.user))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 
 from akto_portal.date_inputs import date_widget
-from akto_portal.models import Region
+from akto_portal.models import Department, Region
 from conventions.models import ActionPlanAxis
 from events.models import Event, EventKind
 
@@ -12,6 +12,11 @@ class EventFilter(django_filters.FilterSet):
 
     region = django_filters.ModelChoiceFilter(
         label="Région", queryset=Region.objects.all(), empty_label="Toutes les régions"
+    )
+    department = django_filters.ModelChoiceFilter(
+        label="Département",
+        queryset=Department.objects.all(),
+        empty_label="Tous les départements",
     )
     date_from = django_filters.DateFilter(
         label="Du",
@@ -41,7 +46,7 @@ class EventFilter(django_filters.FilterSet):
 
     class Meta:
         model = Event
-        fields = ["region", "date_from", "date_to", "kind", "axis", "missing"]
+        fields = ["region", "department", "date_from", "date_to", "kind", "axis", "missing"]
 
     def filter_missing(self, queryset, name, value):
         # `missing` is annotated by selectors.events_for_list.

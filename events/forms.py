@@ -3,7 +3,7 @@
 from django import forms
 
 from akto_portal.date_inputs import FrenchDateField
-from akto_portal.models import Region
+from akto_portal.models import Department, Region
 from akto_portal.permissions import convention_visibility
 from conventions.models import ActionPlanAxis, Convention
 from events.imports import MAX_LINES, decode_upload
@@ -20,13 +20,17 @@ class EventForm(forms.ModelForm):
 
     class Meta:
         model = Event
-        fields = ["title", "kind", "date", "region", "place", "online", "axis", "convention"]
+        fields = ["title", "kind", "date", "region", "place", "department", "online", "axis"]
+        fields += ["convention"]
         fields += ["notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         region = self.fields["region"]
+        department = self.fields["department"]
+        department.queryset = Department.objects.select_related("region")
+        department.empty_label = "Non renseigné"
         if user.is_superuser:
             region.queryset = Region.objects.all()
         else:
@@ -37,6 +41,8 @@ class EventForm(forms.ModelForm):
             region.initial = user.region_id
             region.disabled = True  # whatever is posted, the user's region is used
             region.help_text = ""
+            # Only their region's departments; `Event.clean` checks it whatever is posted.
+            department.queryset = department.queryset.filter(region_id=user.region_id)
         self.fields["axis"].queryset = ActionPlanAxis.objects.order_by("plan__year", "number")
         # The conventions the user may read; `Event.clean` checks the one chosen covers
         # the event's region (for staff, these are exactly the ones covering theirs).

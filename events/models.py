@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from akto_portal.models import DatePrecision, Qualifier, Region, Source
+from akto_portal.models import DatePrecision, Department, Qualifier, Region, Source
 from conventions.models import ActionPlanAxis, Convention
 
 
@@ -72,6 +72,16 @@ class Event(models.Model):
         help_text="Vide : événement national.",
     )
     place = models.CharField("lieu", max_length=250, blank=True)
+    department = models.ForeignKey(
+        Department,
+        verbose_name="département",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        help_text="Le département du lieu, dans la région de l'événement. "
+        "Vide : non renseigné (l'événement compte pour la région seule).",
+    )
     online = models.BooleanField("en ligne", default=False)
     axis = models.ForeignKey(
         ActionPlanAxis,
@@ -132,8 +142,19 @@ class Event(models.Model):
 
     def clean(self):
         # Run by every ModelForm (staff pages, admin, history revert) and by the services'
-        # full_clean: an event counts only towards a convention that covers its region.
+        # full_clean: an event counts only towards a convention that covers its region,
+        # and its department (where it took place) is one of that region's.
         super().clean()
+        department = self.department if self.department_id else None
+        if department is not None and department.region_id != self.region_id:
+            if self.region_id:
+                message = (
+                    f"Le département {department} n'est pas dans la région {self.region} : "
+                    "choisissez un département de la région, ou aucun."
+                )
+            else:
+                message = "Un événement national n'a pas de département : laissez-le vide."
+            raise ValidationError({"department": message})
         convention = self.convention if self.convention_id else None
         if convention is not None and not convention.covers(self.region_id):
             if self.region_id:

@@ -180,7 +180,7 @@ def events_for_list(*, today):
         .values("n")
     )
     return (
-        Event.objects.select_related("region", "axis", "source")
+        Event.objects.select_related("region", "department", "axis", "source")
         .annotate(
             entered=attendance_entered(),
             present=Subquery(present),
@@ -399,16 +399,27 @@ def _entries(records, subject, fields):
     return entries
 
 
+# The event's fields its history shows, in this order.
+HISTORY_FIELDS = (
+    "title",
+    "kind",
+    "date",
+    "region",
+    "department",
+    "place",
+    "online",
+    "axis",
+    "is_cancelled",
+)
+
+
 def event_history(event):
     """Who changed what on an event, its attendance and its attendees (3 queries)."""
-    event_fields = [
-        Event._meta.get_field(n)
-        for n in ("title", "kind", "date", "region", "place", "online", "axis", "is_cancelled")
-    ]
+    event_fields = [Event._meta.get_field(n) for n in HISTORY_FIELDS]
     entries = _entries(
-        event.history.select_related("history_user", "region", "axis", "convention").order_by(
-            "history_date", "history_id"
-        ),
+        event.history.select_related(
+            "history_user", "region", "department", "axis", "convention"
+        ).order_by("history_date", "history_id"),
         lambda r: "Événement",
         lambda r: [r._meta.get_field(f.name) for f in event_fields],
     )
@@ -454,6 +465,10 @@ class EventsYear:
     year: int
     held: list[dict[str, Any]] = field(default_factory=list)
     attendance: list[dict[str, Any]] = field(default_factory=list)
+    # {department id or None: {measure: {n, synthetic, reported}}}: the same figures by
+    # the department of the events' place; None holds the events without a department
+    # and the reported totals (they have none). See `by_department`.
+    departments: dict[int | None, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
     def total(self, measure: str) -> int | None:
         """Events held (measure "events") or participants of a category; None if unknown."""
@@ -473,6 +488,59 @@ class EventsYear:
     def has_reported(self) -> bool:
         return any(r.get("reported") for r in self.held + self.attendance)
 
+    def by_department(self, department_ids: list[int]) -> "EventsByDepartment":
+        """The figures of each of `department_ids` (a region's departments) and the rest,
+        which adds them up to `total(measure)` exactly.
+
+        A department with nothing recorded has 0 where the region's figure is counted
+        event by event, and is unknown (None) where part of it is a total reported for
+        the whole region (that total is not known by department), or where the region's
+        figure itself is unknown. The rest holds the events without a department (or with
+        one outside the list) and the reported totals; None where the region's figure is
+        unknown."""
+        result = EventsByDepartment()
+        wanted = set(department_ids)
+        rest: dict[str, dict[str, Any]] = {}
+        for department_id, cells in self.departments.items():
+            if department_id in wanted:
+                continue
+            for measure, cell in cells.items():
+                slot = rest.setdefault(measure, {"n": 0, "synthetic": False, "reported": False})
+                slot["n"] += cell["n"]
+                slot["synthetic"] = slot["synthetic"] or cell["synthetic"]
+                slot["reported"] = slot["reported"] or cell["reported"]
+        for measure in MEASURES:
+            region_total = self.total(measure)
+            reported = rest.get(measure, {}).get("reported", False)
+            for department_id in department_ids:
+                known = self.departments.get(department_id, {}).get(measure)
+                figures = result.departments.setdefault(department_id, {})
+                if known is not None:
+                    figures[measure] = known["n"]
+                    if known["synthetic"]:
+                        result.synthetic.add((department_id, measure))
+                else:
+                    figures[measure] = 0 if region_total is not None and not reported else None
+            if measure in rest:
+                result.rest[measure] = rest[measure]["n"]
+                if rest[measure]["synthetic"]:
+                    result.synthetic.add((None, measure))
+            else:
+                result.rest[measure] = 0 if region_total is not None else None
+        result.has_rest = bool(rest)
+        return result
+
+
+@dataclass
+class EventsByDepartment:
+    """Events held and attendance of a region's departments (`EventsYear.by_department`):
+    {department id: {measure: value or None}}, and the rest (no department, reported)."""
+
+    departments: dict[int, dict[str, int | None]] = field(default_factory=dict)
+    rest: dict[str, int | None] = field(default_factory=dict)
+    has_rest: bool = False  # anything not placed in one of the departments
+    synthetic: set[tuple[int | None, str]] = field(default_factory=set)
+
 
 def _reported_keys(totals) -> set[tuple[object, str, str]]:
     return {(t.region_id or NATIONAL, t.event_kind, t.measure) for t in totals}
@@ -485,12 +553,21 @@ def _replaced(keys, region_id, kind, measure, *, national_scope) -> bool:
     )
 
 
+def _add(departments, department_id, measure, n, synthetic, *, reported=False) -> None:
+    cell = departments.setdefault(department_id, {}).setdefault(
+        measure, {"n": 0, "synthetic": False, "reported": False}
+    )
+    cell["n"] += n
+    cell["synthetic"] = cell["synthetic"] or synthetic
+    cell["reported"] = cell["reported"] or reported
+
+
 def events_of_year(*, region: Region | None, year: int, today: datetime.date) -> EventsYear:
     """Events held in `year` (up to today) by month, kind and action-plan axis, their
     attendance by category, and the reported yearly totals that replace them (3 queries,
     cached under the data version)."""
     return memoize(
-        "events_of_year",
+        "events_of_year.v2",  # v2: with `departments` (entries cached before have none)
         f"{region.pk if region else ''}|{year}|{today}",
         lambda: _events_of_year(region=region, year=year, today=today),
     )
@@ -512,12 +589,13 @@ def _events_of_year(*, region: Region | None, year: int, today: datetime.date) -
     keys = _reported_keys(totals)
     national_scope = region is None
     result = EventsYear(year)
+    departments: dict[int | None, dict[str, dict[str, Any]]] = {}
     held: defaultdict[tuple[Any, ...], dict[str, Any]] = defaultdict(
         lambda: {"n": 0, "synthetic": False}
     )
     for row in (
         events.annotate(month=ExtractMonth("date"))
-        .values("region_id", "month", "kind", "axis__number", "axis__title")
+        .values("region_id", "department_id", "month", "kind", "axis__number", "axis__title")
         .annotate(n=Count("pk"), synthetic=Count("pk", filter=synthetic_q()))
         .order_by()
     ):
@@ -527,13 +605,21 @@ def _events_of_year(*, region: Region | None, year: int, today: datetime.date) -
         slot = held[(row["month"], row["kind"], row["axis__number"], row["axis__title"])]
         slot["n"] += row["n"]
         slot["synthetic"] = slot["synthetic"] or bool(row["synthetic"])
+        _add(departments, row["department_id"], measure, row["n"], bool(row["synthetic"]))
     attendance: defaultdict[tuple[Any, ...], dict[str, Any]] = defaultdict(
         lambda: {"n": 0, "synthetic": False}
     )
     for row in (
         Attendance.objects.filter(event__in=events, actual__isnull=False)
         .annotate(month=ExtractMonth("event__date"))
-        .values("event__region_id", "month", "event__kind", "event__axis__number", "category")
+        .values(
+            "event__region_id",
+            "event__department_id",
+            "month",
+            "event__kind",
+            "event__axis__number",
+            "category",
+        )
         .annotate(
             n=Sum("actual"),
             synthetic=Count("pk", filter=synthetic_q("event__source")),
@@ -546,6 +632,7 @@ def _events_of_year(*, region: Region | None, year: int, today: datetime.date) -
         slot = attendance[(row["month"], kind, row["event__axis__number"], category)]
         slot["n"] += row["n"]
         slot["synthetic"] = slot["synthetic"] or bool(row["synthetic"])
+        _add(departments, row["event__department_id"], category, row["n"], bool(row["synthetic"]))
     for total in totals:
         reported: dict[str, Any] = {
             "n": total.value,
@@ -563,6 +650,9 @@ def _events_of_year(*, region: Region | None, year: int, today: datetime.date) -
             slot["synthetic"] = slot["synthetic"] or reported["synthetic"]
         else:
             slot.update(reported)
+        # A reported total is the whole region's: it has no department.
+        _add(departments, None, total.measure, total.value, reported["synthetic"], reported=True)
+    result.departments = departments
     result.held = [
         {"month": m, "kind": k, "axis__number": n, "axis__title": t, **v}
         for (m, k, n, t), v in sorted(held.items(), key=lambda i: (i[0][0], i[0][1], i[0][2] or 0))

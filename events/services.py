@@ -31,6 +31,7 @@ EVENT_FIELDS = (
     "date",
     "region",
     "place",
+    "department",
     "online",
     "axis",
     "convention",

@@ -15,6 +15,9 @@ class EventTable(tables.Table):
     title = tables.Column(verbose_name="Intitulé", linkify=True)
     kind = tables.Column(verbose_name="Type")
     region = tables.Column(verbose_name="Région", default="National", order_by="region__name")
+    department = tables.Column(
+        verbose_name="Département", default="—", order_by=("department__code",)
+    )
     axis = tables.Column(verbose_name="Axe", default="—", order_by=("axis__number",))
     present = tables.Column(
         verbose_name="Présents", attrs={"td": {"class": "num"}, "th": {"class": "num"}}
@@ -34,7 +37,17 @@ class EventTable(tables.Table):
 
     class Meta:
         model = Event
-        fields = ["date", "title", "kind", "region", "axis", "present", "identified", "actions"]
+        fields = [
+            "date",
+            "title",
+            "kind",
+            "region",
+            "department",
+            "axis",
+            "present",
+            "identified",
+            "actions",
+        ]
         template_name = "django_tables2/table.html"
         attrs = {"class": "data", "id": "table-events"}
         order_by = ("-date",)

@@ -40,7 +40,8 @@ GRID_SIZE = 30
 def _event_for_change(request, pk):
     """The event, if this user may change it: 404 if it does not exist, 403 otherwise."""
     event = get_object_or_404(
-        Event.objects.select_related("region", "axis", "convention", "source"), pk=pk
+        Event.objects.select_related("region", "department", "axis", "convention", "source"),
+        pk=pk,
     )
     if not can_change_event(request.user, event):
         raise PermissionDenied("Événement hors de votre région.")
@@ -278,7 +279,8 @@ def attendee_remove(request, pk, attendee_pk):
 @require_GET
 def event_detail(request, pk):
     event = get_object_or_404(
-        Event.objects.select_related("region", "axis", "convention", "source"), pk=pk
+        Event.objects.select_related("region", "department", "axis", "convention", "source"),
+        pk=pk,
     )
     return render(
         request,
@@ -387,6 +389,7 @@ EXPORT_HEADER = [
     "Intitulé",
     "Type",
     "Région",
+    "Département",
     "Lieu",
     "En ligne",
     "Axe",
@@ -432,6 +435,7 @@ def event_export(request, fmt):
             e.title,
             e.get_kind_display(),
             e.region.name if e.region else "National",
+            str(e.department) if e.department else None,
             e.place,
             e.online,
             str(e.axis) if e.axis else None,

@@ -439,7 +439,7 @@ ADD_CHANGES = {
     "contracts.contractcount": {"year": "2030"},
     "contracts.contracttarget": {"year": "2030"},
     "contracts.marketstat": {"year": "2030"},
-    "contracts.department": {"code": "99", "name": "Département ajouté"},
+    "akto_portal.department": {"code": "99", "name": "Département ajouté"},
     "conventions.partner": {"name": "Partenaire ajouté"},
     "conventions.actionplan": {"title": "Plan ajouté"},
     "conventions.actionplanaxis": {"number": "99"},

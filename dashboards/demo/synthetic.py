@@ -15,12 +15,11 @@ import random
 
 from stdnum import luhn
 
-from akto_portal.models import Branch, Region, Source
+from akto_portal.models import Branch, Department, Region, Source
 from contracts.models import (
     ContractCount,
     ContractTarget,
     ContractType,
-    Department,
     MarketStat,
     Public,
 )
@@ -295,6 +294,15 @@ EVENT_PLAN = [
 CITIES = {
     "28": ["Caen", "Rouen", "Le Havre", "Cherbourg-en-Cotentin", "Évreux", "Alençon"],
 }
+# The department of each city above: a demo event held there is placed in it.
+CITY_DEPARTMENTS = {
+    "Caen": "14",
+    "Rouen": "76",
+    "Le Havre": "76",
+    "Cherbourg-en-Cotentin": "50",
+    "Évreux": "27",
+    "Alençon": "61",
+}
 
 
 def load_events(source, *, today):
@@ -304,6 +312,9 @@ def load_events(source, *, today):
     plan_axes = {a.number: a for a in ActionPlanAxis.objects.filter(plan__year=2022)}
     agefiph = Convention.objects.filter(title__endswith="2025-2027", parent=None).first()
     existing = {e.title: e for e in Event.objects.filter(source=source)}
+    departments = dict(
+        Department.objects.filter(code__in=CITY_DEPARTMENTS.values()).values_list("code", "pk")
+    )
     keep = set()
     for region in Region.objects.all():
         cities = CITIES.get(region.code, [region.name])
@@ -316,6 +327,8 @@ def load_events(source, *, today):
             event = existing.get(title) or Event(title=title, source=source)
             event.kind, event.date, event.region, event.online = kind, day, region, online
             event.place = "" if online else rng.choice(cities)
+            # Where the place is a city, its department; online or region-wide: none.
+            event.department_id = departments.get(CITY_DEPARTMENTS.get(event.place, ""))
             event.axis = plan_axes.get(axis)
             event.convention = agefiph if kind == EventKind.AKTIV_ALTERNANCE else None
             event.save()

@@ -24,7 +24,7 @@ from itertools import accumulate
 
 from django.db import connection, transaction
 
-from akto_portal.models import Branch, Region, Source
+from akto_portal.models import Branch, Department, Region, Source
 from contracts.models import ContractCount, ContractType, Public
 from conventions.models import ActionPlanAxis
 from dashboards.demo.synthetic import (
@@ -112,9 +112,12 @@ def contract_lines(*, years, lines_per_year, seed, regions, branches):
             )
 
 
-def _events(rng, *, years, contracts_per_year, regions, skip, axes, source):
+def _events(rng, *, years, contracts_per_year, regions, skip, axes, source, departments, place_rng):
     """Events in proportion to the contracts (one per CONTRACTS_PER_EVENT), spread over
-    regions by their weight and over the working days of the year, with attendance."""
+    regions by their weight and over the working days of the year, with attendance; an
+    event not online is held in one of its region's departments (`departments`: {region
+    id: [Department]}), drawn by `place_rng`, a generator of its own so that the rest of
+    the volume does not change."""
     per_year = max(1, contracts_per_year // CONTRACTS_PER_EVENT)
     weights = list(accumulate(REGION_WEIGHTS.get(r.code, 1) for r in regions))
     events, attendances = [], []
@@ -125,12 +128,18 @@ def _events(rng, *, years, contracts_per_year, regions, skip, axes, source):
                 continue
             kind, axis, label, attendance = EVENT_PLAN[rng.randrange(len(EVENT_PLAN))]
             day = datetime.date(year, 1, 1) + datetime.timedelta(days=rng.randrange(365))
+            online = kind == EventKind.WEBINAR
+            department = None
+            if not online and departments.get(region.pk):
+                department = place_rng.choice(departments[region.pk])
             event = Event(
                 title=f"{label} — {region.name} {day:%d/%m/%Y} (volume {i})",
                 kind=kind,
                 date=day,
                 region=region,
-                online=kind == EventKind.WEBINAR,
+                online=online,
+                place=department.name if department else "",
+                department=department,
                 axis=axes.get(axis),
                 source=source,
             )
@@ -140,6 +149,13 @@ def _events(rng, *, years, contracts_per_year, regions, skip, axes, source):
                 actual = round(planned * rng.uniform(0.6, 1.05))
                 attendances.append((event, category, planned, actual))
     return events, attendances
+
+
+def _departments_by_region() -> dict[int, list[Department]]:
+    by_region: dict[int, list[Department]] = {}
+    for department in Department.objects.order_by("code"):
+        by_region.setdefault(department.region_id, []).append(department)
+    return by_region
 
 
 @transaction.atomic
@@ -186,6 +202,8 @@ def generate(*, years, lines_per_year, seed=6):
         skip=skip,
         axes=axes,
         source=source,
+        departments=_departments_by_region(),
+        place_rng=random.Random(f"{seed}-places"),
     )
     Event.objects.bulk_create(events, batch_size=BULK_SIZE)
     Attendance.objects.bulk_create(

@@ -268,10 +268,18 @@ def test_no_region_in_the_url_means_the_home_region(client_for, director, demo):
     assert client.get(reverse("overview"), {"region": ""}).context["scope"].region is None
 
 
+EVENT_HEADERS = [
+    ("events", "Événements tenus"),
+    ("companies", "Entreprises présentes"),
+    ("training_bodies", "CFA / OF présents"),
+    ("youth", "Jeunes présents"),
+]
+
+
 def test_normandie_departments_agree_with_the_headline_everywhere(client_for, director, demo):
     """The department table, its CSV/XLSX exports and the API total to the region's
-    headline; the synthetic departments add up to it exactly; 2020, known only as a
-    total, has no department figures."""
+    headline, contracts and events; the synthetic departments add up to it exactly;
+    2020, known only as a total, has no department figures."""
     client = client_for(director)
     for params in (
         {"region": "28", "year": 2021},
@@ -295,8 +303,28 @@ def test_normandie_departments_agree_with_the_headline_everywhere(client_for, di
         assert _num(sheet[-1][2]) == headline, params
         page = client.get(reverse("region-departments", args=["28"]), params)
         assert page.context["pace"].contracts == headline
+        # Events: the departments and the rest ("Non ventilé": no department, totals
+        # reported for the whole region) add up to the region's events headline.
+        events = client.get(reverse("api-events-summary"), params).json()["total"]
+        for measure in ("events", "companies", "training_bodies", "youth"):
+            assert api["total"][measure] == events[measure], (params, measure)
+            parts = [r[measure] for r in api["rows"] if r[measure] is not None]
+            assert sum(parts) == (events[measure] or 0), (params, measure)
+            column = _column(rows, dict(EVENT_HEADERS)[measure])
+            assert _num(rows[-1][column]) == events[measure], (params, measure)
+            assert _num(sheet[-1][column]) == events[measure], (params, measure)
+        assert page.context["page"].totals["events"]["events"] == events["events"]
+        if "year" not in params:  # this year: the demo events are placed in departments
+            assert sum(r["events"] for r in departments) > events["events"] / 2
+    reported_2021 = client.get(
+        reverse("api-contracts-by-department"), {"region": "28", "year": 2021}
+    ).json()
+    # 2021 is known from the document's totals only (26 meetings + 5 fairs): not by
+    # department, so the departments' events are unknown and the rest holds the 31.
+    assert [r["events"] for r in reported_2021["rows"] if r["code"]] == [None] * 5
+    assert [r["events"] for r in reported_2021["rows"] if not r["code"]] == [31]
     known_as_total = client.get(
         reverse("api-contracts-by-department"), {"region": "28", "year": 2020}
     ).json()
     assert known_as_total["total"]["contracts"] == 2173
-    assert [r["contracts"] for r in known_as_total["rows"]] == [None] * 5
+    assert [r["contracts"] for r in known_as_total["rows"] if r["code"]] == [None] * 5

@@ -2,16 +2,21 @@
 is the exact sum of its departments, IND-313 DEPT rows give each department's market and
 share, and a region known only as a total shows its departments as unknown."""
 
+import csv
 import datetime
+import io
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from akto_portal.models import Region
 from contracts import selectors
 from contracts.models import ContractCount, Department
 from contracts.services import contract_import, market_import
-from tests.factories import ContractCountFactory
+from events import services as event_services
+from events.models import ActivityTotal, Attendance, Event, EventKind
+from tests.factories import ContractCountFactory, EventFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +44,6 @@ def test_contract_lines_of_two_departments_add_up_exactly_at_the_region(
     tmp_path, client_for, director
 ):
     _import(tmp_path, "lines.csv", LINES)
-
     calvados, seine_maritime = (Department.objects.get(code=c) for c in ("14", "76"))
     assert ContractCount.objects.filter(department=calvados).count() == 2  # HCR, Rest. rapide
     normandie = Region.objects.get(code="28")
@@ -151,3 +155,125 @@ def test_a_region_known_only_as_a_total_shows_its_departments_as_unknown(client_
 def test_the_api_needs_a_region(client_for, director):
     response = client_for(director).get(reverse("api-contracts-by-department"), {"region": "FR"})
     assert response.status_code == 400
+
+
+def _drain(response):
+    content = b"".join(response.streaming_content)
+    stream = getattr(response, "file_to_stream", None)
+    if stream is not None:
+        stream.close()
+    return content
+
+
+EVENT_COLUMNS = [
+    "Événements tenus",
+    "Entreprises présentes",
+    "CFA / OF présents",
+    "Jeunes présents",
+]
+
+
+def test_an_event_recorded_by_staff_counts_in_its_departments_line_everywhere(
+    client_for, staff, director
+):
+    """An event recorded by staff in Calvados is Calvados' line in the table, its CSV and
+    XLSX, and the API; the events without a department and the total a source reported
+    for the whole region are the "Non ventilé" line, so that the footer is the region's
+    events headline."""
+    normandie = Region.objects.get(code="28")
+    calvados = Department.objects.get(code="14")
+    response = client_for(staff).post(
+        reverse("event-create"),
+        {
+            "title": "Petit-déjeuner alternance de Caen",
+            "kind": EventKind.INFO_MEETING,
+            "date": "12/03/2025",
+            "place": "Caen",
+            "department": calvados.pk,
+            "notes": "",
+        },
+    )
+    assert response.status_code == 302
+    event = Event.objects.get(title="Petit-déjeuner alternance de Caen")
+    event_services.attendance_save(
+        user=staff,
+        event=event,
+        expected_version=event.version,
+        counts={"companies": (20, 12), "youth": (None, 3)},
+    )
+    webinar = EventFactory(region=normandie, kind=EventKind.WEBINAR, place="", online=True)
+    Attendance.objects.create(event=webinar, category="companies", actual=30)
+    ActivityTotal.objects.create(
+        year=2025,
+        region=normandie,
+        event_kind=EventKind.JOB_FAIR,
+        measure=ActivityTotal.Measure.EVENTS,
+        value=5,
+        source=SourceFactory(),
+    )
+
+    client = client_for(director)
+    params = {"region": "28", "year": 2025}
+    headline = client.get(reverse("api-events-summary"), params).json()["total"]
+    assert (headline["events"], headline["companies"], headline["youth"]) == (7, 42, 3)
+    api = client.get(reverse("api-contracts-by-department"), params).json()
+    rows = {r["code"]: r for r in api["rows"]}
+    figures = ("events", "companies", "training_bodies", "youth")
+    assert [rows["14"][k] for k in figures] == [1, 12, None, 3]  # no CFA counted anywhere
+    # Seine-Maritime: no event recorded; its share of the 5 fairs the region reported as a
+    # whole is not known (—), while no company was counted there (0).
+    assert [rows["76"][k] for k in figures] == [None, 0, None, 0]
+    assert rows[""]["name"] == "Non ventilé par département"
+    assert [rows[""][k] for k in figures] == [6, 30, None, 0]  # the webinar, the 5 fairs
+    assert [api["total"][k] for k in figures] == [7, 42, None, 3]
+    assert api["total"]["events"] == headline["events"]
+
+    text = _drain(client.get(reverse("region-departments-export", args=["28", "csv"]), params))
+    table = list(csv.reader(io.StringIO(text.decode("utf-8-sig")), delimiter=";"))
+    columns = [table[0].index(c) for c in EVENT_COLUMNS]
+    by_code = {row[0]: [row[i] for i in columns] for row in table[1:]}
+    assert by_code["14"] == ["1", "12", "", "3"]
+    assert table[-1][0].startswith("Total") and [table[-1][i] for i in columns] == [
+        "7",
+        "42",
+        "",
+        "3",
+    ]
+
+    content = _drain(client.get(reverse("region-departments-export", args=["28", "xlsx"]), params))
+    sheet = list(load_workbook(io.BytesIO(content), read_only=True).worksheets[0].values)
+    header = next(r for r in sheet if r and r[0] == "Code")
+    columns = [header.index(c) for c in EVENT_COLUMNS]
+    calvados_row = next(r for r in sheet if r and r[0] == "14")
+    assert [calvados_row[i] for i in columns] == [1, 12, None, 3]
+    assert [sheet[-1][i] for i in columns] == [7, 42, None, 3]
+
+    page = client.get(reverse("region-departments", args=["28"]), params)
+    table = page.context["department_table"]
+    assert table.rows[0].get_cell("events") == "1" and table.rows[0].get_cell("name") == "Calvados"
+    assert table.totals()["events"] == page.context["page"].totals["events"]["events"] == 7
+
+
+def test_a_department_is_unknown_where_a_reported_total_replaces_its_events(client_for, director):
+    """Normandie reported 26 info meetings for 2025: that total replaces the meetings
+    recorded one by one, Calvados' included, and is not known by department — Calvados
+    shows "—" (not 1, not 0) for events, while its recorded companies still count."""
+    normandie = Region.objects.get(code="28")
+    meeting = EventFactory(region=normandie, department=Department.objects.get(code="14"))
+    Attendance.objects.create(event=meeting, category="companies", actual=12)
+    ActivityTotal.objects.create(
+        year=2025,
+        region=normandie,
+        event_kind=EventKind.INFO_MEETING,
+        measure=ActivityTotal.Measure.EVENTS,
+        value=26,
+        source=SourceFactory(),
+    )
+    client = client_for(director)
+    api = client.get(reverse("api-contracts-by-department"), {"region": "28", "year": 2025})
+    rows = {r["code"]: r for r in api.json()["rows"]}
+    assert rows["14"]["events"] is None and rows["76"]["events"] is None
+    assert rows["14"]["companies"] == 12
+    assert rows[""]["events"] == 26 == api.json()["total"]["events"]
+    page = client.get(reverse("region-departments", args=["28"]), {"region": "28", "year": 2025})
+    assert page.context["department_table"].rows[0].get_cell("events") == "—"

@@ -55,7 +55,7 @@ API = [
 FIGURE_APPS = ("contracts", "conventions", "events")
 SHARED = (Region, Branch, Source)
 NOT_FIGURES = {
-    "contracts_department": "maps a department to its region for imports; no figure yet",
+    "akto_portal_department": "reference data (codes, names, region) read live, not cached",
     "contracts_importjob": "the queue of uploaded files; what an import writes is its batch",
     "conventions_actionplan": "its axes are what events and figures refer to",
     "conventions_conventionaxis": "shown on the convention's own page, not a figure",

@@ -66,3 +66,29 @@ def test_seed_keeps_the_documents_figures(settings):
     assert totals[(normandie.id, 2021)].value == 3071
     assert totals[(normandie.id, 2020)].value == 2173
     assert not totals[(normandie.id, 2020)].synthetic
+
+
+def test_seed_places_normandies_events_in_their_citys_department(settings):
+    """A demo event held in Caen is in Calvados, in Le Havre or Rouen in Seine-Maritime…;
+    online events have no department, other regions' events (held "in the region") none
+    either, and the documents' totals (26 meetings, 493 companies, 5 fairs) stay the
+    region's."""
+    settings.DEBUG = True
+    call_command("seed_demo", verbosity=0)
+    placed = set(
+        Event.objects.filter(region__code="28", source__kind="synthetic")
+        .values_list("place", "department__code")
+        .distinct()
+    )
+    assert placed == {
+        ("", None),
+        ("Caen", "14"),
+        ("Rouen", "76"),
+        ("Le Havre", "76"),
+        ("Cherbourg-en-Cotentin", "50"),
+        ("Évreux", "27"),
+        ("Alençon", "61"),
+    }
+    assert not Event.objects.exclude(region__code="28").filter(department__isnull=False).exists()
+    reported = ActivityTotal.objects.filter(region__code="28", year=2021)
+    assert sorted(reported.values_list("value", flat=True)) == [5, 26, 493]

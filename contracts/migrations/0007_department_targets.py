@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('akto_portal', '0005_data_version_triggers'),
-        ('contracts', '0005_department_grain'),
+        ('akto_portal', '0007_department_table'),
+        ('contracts', '0006_department_moved_to_akto_portal'),
     ]
 
     operations = [
@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='contracttarget',
             name='department',
-            field=models.ForeignKey(blank=True, help_text='Vide : objectif de toute la région ; sinon un département de la région.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='contract_targets', to='contracts.department', verbose_name='département'),
+            field=models.ForeignKey(blank=True, help_text='Vide : objectif de toute la région ; sinon un département de la région.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='contract_targets', to='akto_portal.department', verbose_name='département'),
         ),
         migrations.AddConstraint(
             model_name='contracttarget',
