@@ -250,7 +250,7 @@ def test_an_event_recorded_by_staff_counts_in_its_departments_line_everywhere(
 
     page = client.get(reverse("region-departments", args=["28"]), params)
     table = page.context["department_table"]
-    assert table.rows[0].get_cell("events") == "1" and table.rows[0].get_cell("name") == "Calvados"
+    assert table.rows[0].get_cell("events") == "1" and table.rows[0].record["name"] == "Calvados"
     assert table.totals()["events"] == page.context["page"].totals["events"]["events"] == 7
 
 
