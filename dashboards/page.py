@@ -149,7 +149,12 @@ class DashboardPage:
 
     @cached_property
     def events(self) -> EventsYear:
-        return events_of_year(region=self.scope.region, year=self.scope.year, today=self.today)
+        return events_of_year(
+            region=self.scope.region,
+            year=self.scope.year,
+            today=self.today,
+            department=self.scope.department,
+        )
 
     @cached_property
     def activity(self) -> list[ActivityRow]:
@@ -315,7 +320,12 @@ class DashboardPage:
         what has no department, reported totals included, is the rest."""
         if self.scope.region is None:
             return EventsByDepartment()
-        return self.events.by_department([row["department"].pk for row in self.departments.rows])
+        region_events = (
+            self.events
+            if self.scope.department is None
+            else events_of_year(region=self.scope.region, year=self.scope.year, today=self.today)
+        )
+        return region_events.by_department([row["department"].pk for row in self.departments.rows])
 
     @cached_property
     def department_rows(self) -> list[Row]:

@@ -138,7 +138,9 @@ def _figures(request, page: DashboardPage) -> dict:
         context["department_tiles"] = department_tiles(page)
     if scope.region is not None:
         context["conventions"] = conventions_for_region(scope.region, user=request.user)
-        context["upcoming_events"] = upcoming_events(region=scope.region, today=page.today)
+        context["upcoming_events"] = upcoming_events(
+            region=scope.region, department=scope.department, today=page.today
+        )
     return context
 
 

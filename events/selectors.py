@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from akto_portal.cache import memoize
-from akto_portal.models import Region, Source, synthetic_q
+from akto_portal.models import Department, Region, Source, synthetic_q
 from events.models import (
     ActivityTotal,
     Attendance,
@@ -148,12 +148,11 @@ def _activity_summary(*, region, today):
     ]
 
 
-def upcoming_events(*, region, today, limit=8):
-    return list(
-        Event.objects.filter(region=region, date__gt=today, is_cancelled=False)
-        .select_related("source", "axis")
-        .order_by("date")[:limit]
-    )
+def upcoming_events(*, region, today, department=None, limit=8):
+    events = Event.objects.filter(region=region, date__gt=today, is_cancelled=False)
+    if department is not None:
+        events = events.filter(department=department)
+    return list(events.select_related("source", "axis").order_by("date")[:limit])
 
 
 # --- Staff pages: lists, figures that add up, completeness, audit history -------------
@@ -469,6 +468,10 @@ class EventsYear:
     # the department of the events' place; None holds the events without a department
     # and the reported totals (they have none). See `by_department`.
     departments: dict[int | None, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    # For one department: the region's totals reported by a source for the whole region
+    # (not known by department, so not counted here; the figures they replace are left
+    # out too, as in the region's department table).
+    regional_reported: list[dict[str, Any]] = field(default_factory=list)
 
     def total(self, measure: str) -> int | None:
         """Events held (measure "events") or participants of a category; None if unknown."""
@@ -562,23 +565,42 @@ def _add(departments, department_id, measure, n, synthetic, *, reported=False) -
     cell["reported"] = cell["reported"] or reported
 
 
-def events_of_year(*, region: Region | None, year: int, today: datetime.date) -> EventsYear:
+def events_of_year(
+    *,
+    region: Region | None,
+    year: int,
+    today: datetime.date,
+    department: Department | None = None,
+) -> EventsYear:
     """Events held in `year` (up to today) by month, kind and action-plan axis, their
     attendance by category, and the reported yearly totals that replace them (3 queries,
-    cached under the data version)."""
+    cached under the data version).
+
+    With a `department` (of `region`): the events placed there, which is that
+    department's line of `by_department`: a total reported for the whole region is not
+    known by department, so it is not counted, and the recorded figures it replaces are
+    left out as for the region (`regional_reported` lists those totals)."""
     return memoize(
-        "events_of_year.v2",  # v2: with `departments` (entries cached before have none)
-        f"{region.pk if region else ''}|{year}|{today}",
-        lambda: _events_of_year(region=region, year=year, today=today),
+        "events_of_year.v3",  # v3: by department
+        f"{region.pk if region else ''}|{department.pk if department else ''}|{year}|{today}",
+        lambda: _events_of_year(region=region, year=year, today=today, department=department),
     )
 
 
-def _events_of_year(*, region: Region | None, year: int, today: datetime.date) -> EventsYear:
+def _events_of_year(
+    *,
+    region: Region | None,
+    year: int,
+    today: datetime.date,
+    department: Department | None = None,
+) -> EventsYear:
     events = Event.objects.filter(is_cancelled=False, date__year=year, date__lte=today)
     totals_qs = ActivityTotal.objects.filter(year=year).select_related("source")
     if region is not None:
         events = events.filter(region=region)
         totals_qs = totals_qs.filter(region=region)
+    if department is not None:
+        events = events.filter(department=department)
     totals = list(totals_qs)
     if region is None:
         # A national total replaces the regions' own totals of the same kind and measure.
@@ -633,6 +655,17 @@ def _events_of_year(*, region: Region | None, year: int, today: datetime.date) -
         slot["n"] += row["n"]
         slot["synthetic"] = slot["synthetic"] or bool(row["synthetic"])
         _add(departments, row["event__department_id"], category, row["n"], bool(row["synthetic"]))
+    if department is not None:
+        result.regional_reported = [
+            {
+                "n": t.value,
+                "label": f"{t.get_measure_display().lower()} "
+                f"({EventKind(t.event_kind).label.lower()})",
+                "source": str(t.source),
+            }
+            for t in totals
+        ]
+        totals = []
     for total in totals:
         reported: dict[str, Any] = {
             "n": total.value,

@@ -128,7 +128,7 @@ def test_a_department_page_gives_its_branches_and_months(client_for, director, b
     assert rows["14"]["current"] and not rows["76"]["current"]
     assert (rows["14"]["contracts"], rows["76"]["contracts"]) == (360, 240)
     assert rows["27"]["contracts"] is None  # Eure: not known, never 0
-    assert "Les événements sont suivis par région" in html
+    assert "Les événements dont le lieu est en Calvados." in html
 
 
 def test_a_department_of_a_region_known_only_as_a_total_is_unknown_not_zero(client_for, director):
@@ -268,3 +268,41 @@ def test_a_department_page_gives_the_departments_market_share(client_for, direct
     assert (summary.zone, summary.opco.value, summary.share_pct) == ("Calvados", 360, 10.0)
     html = unescape(page.content.decode())
     assert re.search(r'<th scope="row">Calvados</th>\s*<td class="num">360', html)
+
+
+def test_a_departments_events_are_those_placed_there_as_in_its_regions_table(
+    client_for, director, by_department
+):
+    """Calvados' page counts the events placed in Calvados: 2 meetings (27 companies),
+    the same as Calvados' line in Normandie's department table; a job fair in Rouen and
+    the 5 fairs Normandie reported for the whole region are not Calvados'."""
+    from events.models import ActivityTotal, EventKind
+    from tests.factories import AttendanceFactory, EventFactory
+
+    calvados, seine_maritime = (Department.objects.get(code=c) for c in ("14", "76"))
+    for day, companies in ((3, 12), (20, 15)):
+        event = EventFactory(date=f"2025-03-{day:02d}", department=calvados, place="Caen")
+        AttendanceFactory(event=event, actual=companies)
+    EventFactory(kind=EventKind.INFO_MEETING, date="2025-04-02", department=seine_maritime)
+    ActivityTotal.objects.create(
+        year=2025,
+        region=Region.objects.get(code="28"),
+        event_kind=EventKind.JOB_FAIR,
+        measure=ActivityTotal.Measure.EVENTS,
+        value=5,
+        source=SourceFactory(),
+    )
+    client = client_for(director)
+    page = client.get(reverse("overview"), CALVADOS_2025)
+    totals = page.context["event_totals"]
+    assert (totals["events"], totals["companies"]) == (2, 27)
+    html = unescape(page.content.decode())
+    assert "Les événements dont le lieu est en Calvados." in html
+    assert "(5 événements (salon)) : ils ne se répartissent pas par département" in html
+    table = client.get(reverse("region-departments", args=["28"]), CALVADOS_2025)
+    calvados_row = next(
+        r for r in table.context["department_table"].rows if r.record["code"] == "14"
+    )
+    assert (calvados_row.record["events"], calvados_row.record["companies"]) == (2, 27)
+    region = client.get(reverse("overview"), {"region": "28", "date": "2025-06-30"})
+    assert region.context["event_totals"]["events"] == 2 + 1 + 5
