@@ -22,7 +22,7 @@ from conventions.selectors import conventions_for_region, indicator_for_page, in
 from dashboards import charts, exports, tables
 from dashboards.filters import DashboardFilter, scope_data
 from dashboards.page import TABLES, DashboardPage, build_page, page_for_request, request_scope
-from dashboards.page_cache import page_fragments
+from dashboards.page_cache import SCOPE, page_fragments
 from events.indicators import EventInputs
 from events.models import EventKind, ParticipantCategory
 from events.selectors import upcoming_events
@@ -78,16 +78,20 @@ def _render_dashboard(request, *, region_code=None):
     """The page: its figures from the cached page fragments when they are there
     (dashboards.page_cache: nothing is computed then), its personal parts (saved views,
     and the frame: user, messages, CSRF tokens) rendered for this user every time."""
-    filterset, scope = request_scope(request, region_code=region_code)
     today = timezone.localdate()
-    fragments = page_fragments(request, scope, today)
+    fragments = page_fragments(request, today)
+    filterset = None
+    scope = fragments.scope  # a hit: the scope was cached with the fragments
+    if scope is None:
+        filterset, scope = request_scope(request, region_code=region_code)
+        fragments.store(SCOPE, scope)
     context = {
         "scope": scope,
         "query": scope.query(),
         "saved_views": SavedView.objects.filter(user=request.user),
         "fragments": fragments,
     }
-    if not fragments.complete:
+    if filterset is not None:
         page = build_page(scope, filterset, user=request.user, today=today)
         context.update(_figures(request, page))
     return render(request, "dashboards/dashboard.html", context)
