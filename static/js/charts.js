@@ -2,8 +2,10 @@
 // figure from the JSON <script id="ID"> written by Django's json_script filter.
 // The topmost chart is drawn as soon as the page is parsed; the others one at a time
 // when the browser is idle (so the page stays responsive while they are drawn), those
-// scrolled near the screen first, and all of them before printing. A chart's
-// `data-drawn="true"` says it is on screen.
+// scrolled near the screen first, and all of them before printing. A chart the server
+// drew as SVG (data-static, dashboards/chart_svg.py) is shown from the first paint and
+// replaced here by the interactive one. `data-drawn="true"`: a chart is on screen
+// (static or interactive); `data-interactive="true"`: plotly.js drew it.
 // A chart fills its container: the container takes the figure's height (its CSS gives a
 // height per kind before drawing), the figure takes the container's width, and is drawn
 // again whenever the container changes size (window resized, print, a <details> opened).
@@ -19,7 +21,7 @@
   var scheduled = false;
 
   function resize(el) {
-    if (window.Plotly && el.dataset.drawn === "true") { window.Plotly.Plots.resize(el); }
+    if (window.Plotly && el.dataset.interactive === "true") { window.Plotly.Plots.resize(el); }
   }
 
   var observer = window.ResizeObserver ? new window.ResizeObserver(function (entries) {
@@ -44,8 +46,8 @@
     if (at >= 0) { waiting.splice(at, 1); }
     if (nearScreen) { nearScreen.unobserve(el); }
     var source = document.getElementById(el.dataset.figure);
-    if (!source || !window.Plotly || el.dataset.drawn) { return; }
-    el.dataset.drawn = "drawing";
+    if (!source || !window.Plotly || el.dataset.interactive) { return; }
+    el.dataset.interactive = "drawing";
     var figure = JSON.parse(source.textContent);
     var layout = figure.layout || {};
     if (layout.height) {
@@ -53,8 +55,13 @@
       delete layout.height;
     }
     layout.autosize = true;
+    if (el.dataset.static) {
+      el.replaceChildren();  // the server's SVG makes way (in the same task: no flash)
+      delete el.dataset.static;
+    }
     window.Plotly.newPlot(el, figure.data, layout, CONFIG).then(function () {
       el.dataset.drawn = "true";
+      el.dataset.interactive = "true";
       if (observer) { observer.observe(el); }
     });
   }
@@ -102,7 +109,7 @@
 
   function resizeAll() {
     drawAll();
-    document.querySelectorAll(".chart[data-drawn]").forEach(resize);
+    document.querySelectorAll(".chart[data-interactive]").forEach(resize);
   }
   // Draw what is left, and redraw charts at the paper's width, before printing; back after.
   window.addEventListener("beforeprint", resizeAll);
