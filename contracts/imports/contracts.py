@@ -280,11 +280,8 @@ def _rqth_check(raw):
     return False, f"indicateur RQTH invalide « {flag} » (oui ou non)"
 
 
-def _uai_check(raw):
-    uai = cell_text(raw)
-    if uai and not (len(uai) == 8 and uai[:7].isdigit() and uai[7].isalpha()):
-        return f"UAI du CFA invalide « {uai} » (7 chiffres et une lettre)"
-    return None
+def _uai_problem(uai):
+    return f"UAI du CFA invalide « {uai} » (7 chiffres et une lettre)"
 
 
 def _level_check(raw):
@@ -327,7 +324,7 @@ def _parse_lines(rows, pos, width, report, lookups, today):
     region_cache, department_cache, branch_cache, type_cache = {}, {}, {}, {}
     starts = _Checked(lambda raw: _date_check(raw, today, "début"))
     breaks = _Checked(lambda raw: _date_check(raw, today, "rupture"))
-    rqths, uais, levels = _Checked(_rqth_check), _Checked(_uai_check), _Checked(_level_check)
+    rqths, levels = _Checked(_rqth_check), _Checked(_level_check)
     all_public, rqth_public = Public.ALL.value, Public.RQTH.value
     mask = BLOOM_MASK
     for line, values in rows:
@@ -389,8 +386,10 @@ def _parse_lines(rows, pos, width, report, lookups, today):
             rqth, problem = rqths[values[i_rqth]]
             if problem:
                 problems.append(problem)
-        if i_uai is not None and (problem := uais[values[i_uai]]):
-            problems.append(problem)
+        if i_uai is not None:  # mostly distinct values: checked, not remembered
+            uai = values[i_uai].strip()
+            if uai and not (len(uai) == 8 and uai[:7].isdigit() and uai[7].isalpha()):
+                problems.append(_uai_problem(uai))
         if i_level is not None and (problem := levels[values[i_level]]):
             problems.append(problem)
         if i_break is not None and values[i_break].strip():
