@@ -336,10 +336,9 @@ def _parse_lines(rows, pos, width, report, lookups, today):
         number = values[i_number].strip()
         if not number:
             problems.append("numéro de contrat manquant")
-        start, problem = starts[values[i_start]]
+        start, problem = starts[values[i_start]]  # None when invalid; a future date kept
         if problem:
             problems.append(problem)
-            start = None
         region_id = department_id = None
         if i_department is not None and values[i_department].strip():
             raw = values[i_department]
