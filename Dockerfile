@@ -23,4 +23,4 @@ RUN mkdir -p var/imports && chmod 700 var/imports \
     && useradd --system portal && chown -R portal /app
 USER portal
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && gunicorn akto_portal.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && gunicorn akto_portal.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --worker-class gthread --threads ${GUNICORN_THREADS:-4} --access-logfile -"]

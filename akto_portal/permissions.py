@@ -13,6 +13,7 @@ The README's "Roles and permissions" section says the same for people.
 from functools import cache
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
 
@@ -57,6 +58,15 @@ def role_permissions(user):
 class RoleBackend(ModelBackend):
     """Django's model backend, plus the permissions each role carries, plus the
     object-level rules: `user.has_perm("events.change_event", event)`."""
+
+    def get_user(self, user_id):
+        """The signed-in user of a request, with their region in the same query (every
+        page shows it and defaults to it)."""
+        try:
+            user = get_user_model()._default_manager.select_related("region").get(pk=user_id)
+        except get_user_model().DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
 
     def get_all_permissions(self, user_obj, obj=None):
         if obj is not None:

@@ -60,8 +60,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Pages compressed (gzip, with Django's BREACH mitigation); static files already are.
-    "django.middleware.gzip.GZipMiddleware",
+    # Pages compressed (gzip at level 3, with Django's BREACH mitigation); static files
+    # already are.
+    "akto_portal.headers.GZipMiddleware",
     "csp.middleware.CSPMiddleware",
     "akto_portal.headers.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -285,6 +286,14 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
     )
 }
 SESSION_COOKIE_AGE = 60 * 60 * 10
+# Sessions live in the database; with a shared cache (Redis) a session is read from the
+# cache and written to both, which saves a query per request. Not with the in-process
+# cache: a session ended (logout) through one worker would stay valid in the others'.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 # Mail (digests and alerts, dashboards/mail.py): EMAIL_URL such as
 # smtp+tls://user:password@smtp.example.org:587 sets every EMAIL_* setting; the console

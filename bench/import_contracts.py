@@ -6,8 +6,9 @@
 Generates a contract-lines CSV (`;`, French dates, departments, IDCCs, one contract per
 line, unique numbers) in a temporary folder, migrates the database, then imports the
 file in a child process (so its peak RSS is the import's alone) and prints one line
-per size. Run with several sizes (--lines 100000 --lines 1000000) to see that memory
-does not grow with the file.
+per size, with the throughput. Run with several sizes (--lines 100000 --lines 1000000)
+to see that memory does not grow with the file. `--xlsx`: the same lines as an XLSX
+workbook, as a spreadsheet program saves it (read by python-calamine).
 """
 
 import argparse
@@ -49,6 +50,102 @@ def generate(path, lines, seed=5, run=""):
             )
 
 
+SML = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG = "http://schemas.openxmlformats.org/package/2006"
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+XLSX_PARTS = {
+    "[Content_Types].xml": (
+        f'{XML}<Types xmlns="{PKG}/content-types">'
+        f'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        f'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{SML}.sheet.main+xml"/>'
+        f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{SML}.worksheet+xml"/>'
+        f'<Override PartName="/xl/styles.xml" ContentType="{SML}.styles+xml"/>'
+        f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SML}.sharedStrings+xml"/>'
+        "</Types>"
+    ),
+    "_rels/.rels": (
+        f'{XML}<Relationships xmlns="{PKG}/relationships">'
+        f'<Relationship Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/>'
+        "</Relationships>"
+    ),
+    "xl/workbook.xml": (
+        f'{XML}<workbook xmlns="{MAIN}" xmlns:r="{REL}">'
+        '<sheets><sheet name="contrats" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        f'{XML}<Relationships xmlns="{PKG}/relationships">'
+        f'<Relationship Id="rId1" Type="{REL}/worksheet" Target="worksheets/sheet1.xml"/>'
+        f'<Relationship Id="rId2" Type="{REL}/styles" Target="styles.xml"/>'
+        f'<Relationship Id="rId3" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/>'
+        "</Relationships>"
+    ),
+    "xl/styles.xml": (
+        f'{XML}<styleSheet xmlns="{MAIN}">'
+        '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+        '<fills count="1"><fill><patternFill patternType="none"/></fill></fills>'
+        '<borders count="1"><border/></borders><cellStyleXfs count="1">'
+        '<xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+        '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+        "</cellXfs></styleSheet>"
+    ),
+}
+
+
+def generate_xlsx(path, lines, seed=5, run=""):
+    """The same lines as `generate`, as an XLSX workbook laid out as a spreadsheet
+    program saves one: text in the shared strings table, dates as date-formatted serial
+    numbers, IDCCs and diploma levels as numbers, cell references on every cell."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    csv_path = path.with_suffix(".csv")
+    generate(csv_path, lines, seed=seed, run=run)
+    strings: dict[str, int] = {}
+    epoch = datetime.date(1899, 12, 30).toordinal()
+    columns = "ABCDEFGHI"
+
+    def text(ref, value):
+        index = strings.setdefault(value, len(strings))
+        return f'<c r="{ref}" t="s"><v>{index}</v></c>'
+
+    with (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
+        csv_path.open(encoding="utf-8") as rows,
+    ):
+        for name, xml in XLSX_PARTS.items():
+            archive.writestr(name, xml)
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write(f'{XML}<worksheet xmlns="{MAIN}"><sheetData>'.encode())
+            header = next(rows).rstrip("\n").split(";")
+            cells = "".join(text(f"{columns[i]}1", h) for i, h in enumerate(header))
+            sheet.write(f'<row r="1">{cells}</row>'.encode())
+            for r, row in enumerate(rows, start=2):
+                number, start, department, idcc, kind, rqth, uai, level, _break = row.split(";")
+                day, month, year = start.split("/")
+                serial = datetime.date(int(year), int(month), int(day)).toordinal() - epoch
+                sheet.write(
+                    (
+                        f'<row r="{r}">{text(f"A{r}", number)}'
+                        f'<c r="B{r}" s="1"><v>{serial}</v></c>{text(f"C{r}", department)}'
+                        f'<c r="D{r}"><v>{idcc}</v></c>{text(f"E{r}", kind)}'
+                        f"{text(f'F{r}', rqth)}{text(f'G{r}', uai)}"
+                        f'<c r="H{r}"><v>{level}</v></c></row>'
+                    ).encode()
+                )
+            sheet.write(b"</sheetData></worksheet>")
+        shared = "".join(f"<si><t>{escape(s)}</t></si>" for s in strings)
+        archive.writestr(
+            "xl/sharedStrings.xml",
+            f'{XML}<sst xmlns="{MAIN}" count="{len(strings)}" uniqueCount="{len(strings)}">'
+            f"{shared}</sst>",
+        )
+    csv_path.unlink()
+
+
 def child(path):
     """Import `path` in this process and print seconds, peak RSS and the figures."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "akto_portal.settings")
@@ -68,13 +165,16 @@ def child(path):
         sys.exit(1)
     print(
         f"{report.rows_read:>10,} lines  {elapsed:6.1f} s  peak RSS {peak_mib:6.0f} MiB  "
-        f"{len(report.facts):,} figures written, {report.rows_to_replace:,} replaced"
+        f"{len(report.facts):,} figures written, {report.rows_to_replace:,} replaced  "
+        f"{report.file_format}: {report.rows_read / elapsed:,.0f} lines/s (load average "
+        f"{os.getloadavg()[0]:.1f})"
     )
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, action="append", help="repeatable")
+    parser.add_argument("--xlsx", action="store_true", help="an XLSX file instead of a CSV")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -87,9 +187,11 @@ def main():
     print(f"database: {os.environ.get('DATABASE_URL', 'SQLite (db.sqlite3)')}")
     with tempfile.TemporaryDirectory() as folder:
         for seed, lines in enumerate(args.lines or [1_000_000], start=1):
-            path = Path(folder) / f"contrats-{lines}.csv"
+            path = Path(folder) / f"contrats-{lines}.{'xlsx' if args.xlsx else 'csv'}"
             began = time.perf_counter()
-            generate(path, lines, seed=seed, run=f"{int(time.time())}-")
+            (generate_xlsx if args.xlsx else generate)(
+                path, lines, seed=seed, run=f"{int(time.time())}-"
+            )
             size_mib = path.stat().st_size / 2**20
             seconds = time.perf_counter() - began
             print(f"generated {lines:,} lines, {size_mib:.0f} MiB in {seconds:.1f} s")

@@ -9,12 +9,14 @@ audience: what the user may see (`audience`). The personal parts (the user's nam
 links, messages, saved views, the CSRF tokens of their forms) are rendered around it
 at every request, never cached.
 
-On a hit the view computes no figure at all: the page costs the session, the user, the
-version and the saved views (a few primary-key queries) and the rendering of its frame.
+On a hit the view computes no figure and binds no filter (the page's scope is cached
+with its fragments): the page costs the session, the user with their region, the
+version and the saved views (four indexed queries) and the rendering of its frame.
 """
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -23,12 +25,14 @@ from akto_portal.cache import TIMEOUT, data_version
 from dashboards.filters import Scope
 
 FRAGMENTS = ("dashboard_head", "dashboard_main")
+SCOPE = "scope"  # the page's Scope, cached with its fragments: a hit binds no filter
 
 
 def audience(user) -> str:
     """What a user may see on a dashboard: every figure is the same for everyone, but
     the conventions listed depend on the role and region (permissions.
-    convention_visibility). Same audience, same page."""
+    convention_visibility). Same audience, same page. The region is also the page's
+    default scope when the URL names none."""
     if not getattr(user, "is_active", False):
         return "none"
     return f"{user.role}:{user.region_id or ''}:{int(user.is_superuser)}"
@@ -36,30 +40,35 @@ def audience(user) -> str:
 
 @dataclass
 class PageFragments:
-    """The cache keys of a page's fragments, and those found in the cache."""
+    """The cache keys of a page's fragments (and of its scope), and those found."""
 
     keys: dict[str, str] = field(default_factory=dict)
-    found: dict[str, str] = field(default_factory=dict)
+    found: dict[str, Any] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
         return bool(self.keys) and len(self.found) == len(self.keys)
 
-    def store(self, name: str, html: str) -> None:
+    @property
+    def scope(self) -> Scope | None:
+        return self.found.get(SCOPE) if self.complete else None
+
+    def store(self, name: str, value: Any) -> None:
         if name in self.keys:
-            cache.set(self.keys[name], html, TIMEOUT)
+            cache.set(self.keys[name], value, TIMEOUT)
 
 
-def page_fragments(request: HttpRequest, scope: Scope, today) -> PageFragments:
-    """The fragments of this page already rendered (one cache round trip)."""
+def page_fragments(request: HttpRequest, today) -> PageFragments:
+    """The fragments of this page already rendered, and its scope (one cache round
+    trip). The scope is a function of the URL (path and filters), the user's region
+    (its default: in the audience), the day and the data (regions, branches): all in
+    the key, so it is cached too."""
     version = data_version()
     if version is None:  # no data version: nothing is cached
         return PageFragments()
-    vary = "|".join(
-        [str(version), request.get_full_path(), scope.query(), str(today), audience(request.user)]
-    )
+    vary = "|".join([str(version), request.get_full_path(), str(today), audience(request.user)])
     digest = hashlib.sha256(vary.encode()).hexdigest()[:32]
-    keys = {name: f"akto:{version}:page:{name}:{digest}" for name in FRAGMENTS}
+    keys = {name: f"akto:{version}:page:{name}:{digest}" for name in (*FRAGMENTS, SCOPE)}
     got = cache.get_many(list(keys.values()))
     found = {name: got[key] for name, key in keys.items() if key in got}
     return PageFragments(keys, found)

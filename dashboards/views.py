@@ -24,7 +24,7 @@ from dashboards import charts, exports, tables
 from dashboards.departments import department_tiles
 from dashboards.filters import DashboardFilter, scope_data
 from dashboards.page import TABLES, DashboardPage, build_page, page_for_request, request_scope
-from dashboards.page_cache import page_fragments
+from dashboards.page_cache import SCOPE, page_fragments
 from events.indicators import EventInputs
 from events.models import EventKind, ParticipantCategory
 from events.selectors import upcoming_events
@@ -84,18 +84,24 @@ def _render_dashboard(request, *, region_code=None):
     """The page: its figures from the cached page fragments when they are there
     (dashboards.page_cache: nothing is computed then), its personal parts (saved views,
     and the frame: user, messages, CSRF tokens) rendered for this user every time."""
-    filterset, scope = request_scope(request, region_code=region_code)
-    for error in filterset.dropped.get("department", []):
-        messages.warning(request, f"{error} Toute la région est affichée.")
     today = timezone.localdate()
-    fragments = page_fragments(request, scope, today)
+    fragments = page_fragments(request, today)
+    filterset = None
+    scope = fragments.scope  # a hit: the scope was cached with the fragments
+    if scope is None:
+        filterset, scope = request_scope(request, region_code=region_code)
+        dropped = filterset.dropped.get("department", [])
+        for error in dropped:
+            messages.warning(request, f"{error} Toute la région est affichée.")
+        if not dropped:  # a link in error is told so at every request, never a hit
+            fragments.store(SCOPE, scope)
     context = {
         "scope": scope,
         "query": scope.query(),
         "saved_views": SavedView.objects.filter(user=request.user),
         "fragments": fragments,
     }
-    if not fragments.complete:
+    if filterset is not None:
         page = build_page(scope, filterset, user=request.user, today=today)
         context.update(_figures(request, page))
     return render(request, "dashboards/dashboard.html", context)

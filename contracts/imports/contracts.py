@@ -13,14 +13,15 @@ whole region only: adding up its department figures would leave those lines out.
 
 Each contract is counted once: a contract number seen twice is a bad line (nothing is
 written). Finding repeats without a set that grows with the file: every number is
-hashed into a fixed 16 MiB Bloom filter (three bits per number); a number whose bits
-are all set already is only *possibly* a repeat and goes to a small candidate set.
+hashed into a fixed 16 MiB Bloom filter (three bits per number, by double hashing of
+Python's string hash); a number whose bits are all set already is only *possibly* a
+repeat and goes to a small candidate set.
 Candidates (about 10 per million contracts by chance, plus the true repeats) are
-checked exactly in a second pass that reads the contract-number column again.
+checked exactly in a second, lean pass that reads the contract-number column again.
 """
 
 import datetime
-import hashlib
+import gc
 
 from akto_portal.models import Branch, Region
 from contracts.imports.layouts import COUNTS
@@ -115,10 +116,6 @@ BLOOM_BITS = 27  # 2**27 bits = 16 MiB
 BLOOM_MASK = (1 << BLOOM_BITS) - 1
 
 
-def _number_hash(number: str) -> int:
-    return int.from_bytes(hashlib.blake2b(number.encode(), digest_size=12).digest())
-
-
 def parse(
     table,
     layout,
@@ -136,29 +133,41 @@ def parse(
         report.error(1, "colonne(s) obligatoire(s) absente(s) : " + ", ".join(missing))
         return {}
     width = len(table.header)
-    if layout is COUNTS:
-        facts = _parse_counts(table.rows, positions, width, report, lookups, today)
-    else:
-        facts, candidates = _parse_lines(table.rows, positions, width, report, lookups, today)
-        if candidates and reopen is not None:
-            _report_repeats(reopen, positions["contract_number"], candidates, report)
+    collecting = gc.isenabled()
+    gc.disable()  # millions of short-lived rows, no cycle: the collector would only slow
+    try:
+        if layout is COUNTS:
+            facts = _parse_counts(table.rows, positions, width, report, lookups, today)
+        else:
+            facts, candidates = _parse_lines(table.rows, positions, width, report, lookups, today)
+            if candidates and reopen is not None:
+                _report_repeats(reopen, positions["contract_number"], candidates, report)
+    finally:
+        if collecting:
+            gc.enable()
     return facts
 
 
 def _report_repeats(reopen, index, candidates, report):
-    """Second pass: name every line whose contract number appeared on an earlier line."""
+    """Second pass: name every line whose contract number (one of the `candidates`, the
+    numbers the Bloom filter took for possible repeats) appeared on an earlier line."""
     first_seen = {}
     repeats = []
     table = reopen()
+    column = (
+        table.column(index)
+        if table.column is not None
+        else ((line, values[index]) for line, values in table.rows if len(values) > index)
+    )
     try:
-        for line, values in table.rows:
-            if len(values) <= index:
-                continue
-            number = cell_text(values[index])
-            if not number:
-                continue
-            digest = _number_hash(number)
-            if digest not in candidates:
+        for line, value in column:
+            if value in candidates:
+                number = value
+            elif value[:1].isspace() or value[-1:].isspace():
+                number = cell_text(value)
+                if number not in candidates:
+                    continue
+            else:
                 continue
             if number in first_seen:
                 repeats.append((line, number, first_seen[number]))
@@ -248,7 +257,58 @@ def _parse_counts(rows, pos, width, report, lookups, today):
     return facts
 
 
+CACHE_SIZE = 100_000  # distinct values remembered per column (bounded memory)
+
+
+def _date_check(raw, today, what):
+    """(date or None, problem or None) of a date cell; `what`: "début" or "rupture"."""
+    try:
+        day = parse_date(raw)
+    except ValueError:
+        return None, f"date de {what} invalide « {cell_text(raw)} »"
+    if day > today:
+        return day, f"date de {what} dans le futur ({day:%d/%m/%Y})"
+    return day, None
+
+
+def _rqth_check(raw):
+    flag = cell_text(raw).lower()
+    if flag in TRUE_FLAGS:
+        return True, None
+    if flag in FALSE_FLAGS:
+        return False, None
+    return False, f"indicateur RQTH invalide « {flag} » (oui ou non)"
+
+
+def _uai_problem(uai):
+    return f"UAI du CFA invalide « {uai} » (7 chiffres et une lettre)"
+
+
+def _level_check(raw):
+    level = cell_text(raw)
+    if level and level not in DIPLOMA_LEVELS:
+        return f"niveau de diplôme invalide « {level} » (3 à 8)"
+    return None
+
+
+class _Checked(dict):
+    """A cell's check, computed once per distinct value (a file holds a few hundred
+    dates, departments, branches...); forgotten past CACHE_SIZE values."""
+
+    def __init__(self, check):
+        super().__init__()
+        self.check = check
+
+    def __missing__(self, raw):
+        if len(self) >= CACHE_SIZE:
+            self.clear()
+        result = self[raw] = self.check(raw)
+        return result
+
+
 def _parse_lines(rows, pos, width, report, lookups, today):
+    """One pass, line by line; each column's distinct values are checked once (cached),
+    so a line costs a few dictionary lookups. Values are strings (reading.Table)."""
     facts, first_line = {}, {}
     bloom = bytearray(1 << (BLOOM_BITS - 3))
     candidates = set()
@@ -262,8 +322,10 @@ def _parse_lines(rows, pos, width, report, lookups, today):
     i_rqth, i_uai = pos.get("rqth"), pos.get("uai")
     i_level, i_break = pos.get("diploma_level"), pos.get("break_off_date")
     region_cache, department_cache, branch_cache, type_cache = {}, {}, {}, {}
+    starts = _Checked(lambda raw: _date_check(raw, today, "début"))
+    breaks = _Checked(lambda raw: _date_check(raw, today, "rupture"))
+    rqths, levels = _Checked(_rqth_check), _Checked(_level_check)
     all_public, rqth_public = Public.ALL.value, Public.RQTH.value
-    blake2b = hashlib.blake2b
     mask = BLOOM_MASK
     for line, values in rows:
         report.rows_read += 1
@@ -271,18 +333,14 @@ def _parse_lines(rows, pos, width, report, lookups, today):
             report.error(line, f"{len(values)} colonnes au lieu de {width}")
             continue
         problems = []
-        number = cell_text(values[i_number])
+        number = values[i_number].strip()
         if not number:
             problems.append("numéro de contrat manquant")
-        try:
-            start = parse_date(values[i_start])
-            if start > today:
-                problems.append(f"date de début dans le futur ({start:%d/%m/%Y})")
-        except ValueError:
-            start = None
-            problems.append(f"date de début invalide « {cell_text(values[i_start])} »")
+        start, problem = starts[values[i_start]]  # None when invalid; a future date kept
+        if problem:
+            problems.append(problem)
         region_id = department_id = None
-        if i_department is not None and cell_text(values[i_department]):
+        if i_department is not None and values[i_department].strip():
             raw = values[i_department]
             found = department_cache.get(raw)
             if found is None:
@@ -290,7 +348,7 @@ def _parse_lines(rows, pos, width, report, lookups, today):
             department_id, region_id = found
             if department_id is None:
                 problems.append(f"code département inconnu « {cell_text(raw)} »")
-        if i_region is not None and cell_text(values[i_region]):
+        if i_region is not None and values[i_region].strip():
             raw = values[i_region]
             given = region_cache.get(raw)
             if given is None:
@@ -305,7 +363,7 @@ def _parse_lines(rows, pos, width, report, lookups, today):
             region_id = given
         elif i_department is None:
             problems.append("région du lieu de travail manquante")
-        elif not cell_text(values[i_department]):
+        elif not values[i_department].strip():
             problems.append("code département inconnu « »")
         raw = values[i_branch]
         branch_id = branch_cache.get(raw)
@@ -324,35 +382,30 @@ def _parse_lines(rows, pos, width, report, lookups, today):
             problems.append(f"type de contrat inconnu « {cell_text(raw)} »")
         rqth = False
         if i_rqth is not None:
-            flag = cell_text(values[i_rqth]).lower()
-            if flag in TRUE_FLAGS:
-                rqth = True
-            elif flag not in FALSE_FLAGS:
-                problems.append(f"indicateur RQTH invalide « {flag} » (oui ou non)")
-        if i_uai is not None:
-            uai = cell_text(values[i_uai])
+            rqth, problem = rqths[values[i_rqth]]
+            if problem:
+                problems.append(problem)
+        if i_uai is not None:  # mostly distinct values: checked, not remembered
+            uai = values[i_uai].strip()
             if uai and not (len(uai) == 8 and uai[:7].isdigit() and uai[7].isalpha()):
-                problems.append(f"UAI du CFA invalide « {uai} » (7 chiffres et une lettre)")
-        if i_level is not None:
-            level = cell_text(values[i_level])
-            if level and level not in DIPLOMA_LEVELS:
-                problems.append(f"niveau de diplôme invalide « {level} » (3 à 8)")
-        if i_break is not None and cell_text(values[i_break]):
-            try:
-                break_off = parse_date(values[i_break])
-                if break_off > today:
-                    problems.append(f"date de rupture dans le futur ({break_off:%d/%m/%Y})")
-                elif start is not None and break_off < start:
-                    problems.append("date de rupture avant la date de début")
-            except ValueError:
-                problems.append(f"date de rupture invalide « {cell_text(values[i_break])} »")
+                problems.append(_uai_problem(uai))
+        if i_level is not None and (problem := levels[values[i_level]]):
+            problems.append(problem)
+        if i_break is not None and values[i_break].strip():
+            break_off, problem = breaks[values[i_break]]
+            if problem:
+                problems.append(problem)
+            elif start is not None and break_off < start:
+                problems.append("date de rupture avant la date de début")
         if number:
-            digest = int.from_bytes(blake2b(number.encode(), digest_size=12).digest())
-            a, b, c = digest & mask, (digest >> 32) & mask, (digest >> 64) & mask
+            # Three bits by double hashing of the string's hash (stable in this process).
+            digest = hash(number)
+            h1, h2 = digest & 0xFFFFFFFF, (digest >> 32) & 0xFFFFFFFF
+            a, b, c = h1 & mask, (h1 + h2) & mask, (h1 + 2 * h2) & mask
             ba, bb, bc = 1 << (a & 7), 1 << (b & 7), 1 << (c & 7)
             a, b, c = a >> 3, b >> 3, c >> 3
             if bloom[a] & ba and bloom[b] & bb and bloom[c] & bc:
-                candidates.add(digest)
+                candidates.add(number)
             else:
                 bloom[a] |= ba
                 bloom[b] |= bb

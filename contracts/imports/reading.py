@@ -81,7 +81,8 @@ class Table:
     Rows are (line_number, values); line 1 is the header, so the first data row is 2,
     as a spreadsheet shows it. Values are strings (an XLSX cell is written out as
     `cell_text` gives it: '2024-03-15' for a date, '12' for 12.0).
-    `reopen()` gives the rows again from the start (a second pass).
+    `reopen()` gives the rows again from the start (a second pass); `reopen().column(i)`
+    only the values of column i, without checking the lines again (faster).
     """
 
     format: str
@@ -94,6 +95,7 @@ class Table:
     normalized: list[str] = field(default_factory=list)
     close: Callable[[], None] = lambda: None
     reopen: Callable[[], "Table"] | None = None
+    column: Callable[[int], Iterator[tuple[int, str]]] | None = None
 
     def describe(self):
         if self.format == "xlsx":
@@ -248,9 +250,9 @@ def _open_csv(
             for line, values in enumerate(reader, start=2):  # noqa: B007
                 if progress is not None and not line % 20000:
                     progress(raw.tell(), size)
-                if len(values) > width and not any(v.strip() for v in values[width:]):
+                if len(values) > width and not "".join(values[width:]).strip():
                     values = values[:width]  # empty trailing cells, as in the header
-                if values and any(v.strip() for v in values):
+                if "".join(values).strip():  # not a blank line
                     yield line, values
             if progress is not None:
                 progress(size, size)
@@ -258,6 +260,17 @@ def _open_csv(
             raise FileFormatError(f"ligne {n_fr(line + 1)} illisible : {exc}") from exc
         except UnicodeDecodeError as exc:
             raise FileFormatError(f"ligne {n_fr(line + 1)} : caractères illisibles") from exc
+        finally:
+            close()
+
+    def column(index):
+        """A second, lean pass over one column: (line, value) of every row that has it.
+        The first pass has checked the lines (lengths, encoding): no check here."""
+        try:
+            reader = csv.reader(text, delimiter=delimiter)  # after the header line
+            for line, values in enumerate(reader, start=2):
+                if len(values) > index:
+                    yield line, values[index]
         finally:
             close()
 
@@ -284,6 +297,7 @@ def _open_csv(
         normalized=[normalize_header(h) for h in header],
         close=close,
         reopen=reopen,
+        column=column,
     )
 
 

@@ -13,12 +13,27 @@ Exit 2: refused, the reason (in French) on the last line of stderr.
 """
 
 import csv
+import datetime
 import resource
 import sys
 
 from contracts.imports.reading import cell_text, n_fr
 
 CPU_SECONDS = 900
+
+
+def _number_text(value: float) -> str:
+    return str(int(value)) if value.is_integer() else str(value)
+
+
+# What `cell_text` gives for the types calamine returns most (the others go through it).
+TEXT = {
+    float: _number_text,
+    int: str,
+    datetime.date: datetime.date.isoformat,
+    datetime.datetime: lambda value: value.date().isoformat(),
+    type(None): lambda value: "",
+}
 
 
 def refuse(message):
@@ -49,14 +64,16 @@ def convert(source, target, max_columns, max_line, max_memory):
         writer = csv.writer(out)
         for _ in range(start_row):
             writer.writerow([])  # keep the spreadsheet's row numbers
+        text, write = TEXT.get, writer.writerow
         for line, row in enumerate(sheet.iter_rows(), start=start_row + 1):
-            values = [cell_text(value) for value in row]
-            if sum(map(len, values)) > max_line:
+            # cell_text, with the commonest types looked up rather than tested in turn
+            values = [v.strip() if type(v) is str else text(type(v), cell_text)(v) for v in row]
+            if len("".join(values)) > max_line:
                 refuse(
                     f"ligne {n_fr(line)} : plus de {n_fr(max_line)} caractères "
                     "(une cellule trop longue)"
                 )
-            writer.writerow(values)
+            write(values)
             if not line % 50000:
                 print(line, total, flush=True)
     print(total, total, flush=True)

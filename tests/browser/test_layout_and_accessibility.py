@@ -40,7 +40,7 @@ def axe_script():
 def _charts_drawn(page):
     page.wait_for_function(
         "() => [...document.querySelectorAll('.chart[data-figure]')]"
-        ".every(el => el.dataset.drawn === 'true')"
+        ".every(el => el.dataset.interactive === 'true')"
     )
 
 

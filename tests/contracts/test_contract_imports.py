@@ -191,6 +191,33 @@ def test_contract_line_errors(import_contracts, write_file):
     assert not ContractCount.objects.exists()
 
 
+def test_a_value_seen_again_gets_the_same_problems_each_with_its_line(import_contracts, write_file):
+    """Each column's distinct values are checked once and remembered: a bad value met
+    again is named again, with every other problem of its own line."""
+    header = "numero_contrat;date_debut;departement;idcc;type_contrat;rqth;date_rupture\n"
+    good = "".join(f"G{i};01/03/2024;14;1979;apprentissage;non;\n" for i in range(50))
+    bad = "B{n};01/12/2026;14;1979;apprentissage;{rqth};01/02/2024\n"
+    path = write_file(
+        "lines.csv",
+        header
+        + bad.format(n=1, rqth="non")
+        + good
+        + bad.format(n=2, rqth="peut-être")
+        + " B3 ;01/12/2026; 20 ;1979;apprentissage;non;\n",
+    )
+
+    report = import_contracts(path, dry_run=True)
+
+    future = "date de début dans le futur (01/12/2026)"
+    assert [str(e) for e in report.errors] == [
+        f"ligne 2 : {future} ; date de rupture avant la date de début",
+        f"ligne 53 : {future} ; indicateur RQTH invalide « peut-être » (oui ou non) ; "
+        "date de rupture avant la date de début",
+        f"ligne 54 : {future} ; code département inconnu « 20 »",
+    ]
+    assert report.rows_read == 53
+
+
 def test_reimporting_the_same_file_changes_nothing(import_contracts):
     import_contracts(DATA / "lines.csv")
     normandie = Region.objects.get(code="28")

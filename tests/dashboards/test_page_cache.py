@@ -1,6 +1,8 @@
 """The figures part of a dashboard page is rendered once per data version, scope and
 audience (dashboards.page_cache); the user's own parts stay theirs."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -72,3 +74,29 @@ def test_messages_show_on_a_cached_page(client, director, documents):
         "/vues/", {"name": "Normandie 2021", "query": "region=28&year=2021"}, follow=True
     )
     assert "Vue « Normandie 2021 » enregistrée." in response.content.decode()
+
+
+def test_a_cached_page_costs_four_queries_and_keeps_each_users_default_scope(
+    client, director, admin_user, documents
+):
+    """A hit reads the session, the user with their region (one query), the data
+    version and the saved views; the scope comes from the cache with the page, yet a
+    URL without a region still shows each user their own region."""
+    breton = _user("staff-bretagne", User.Role.STAFF, "53")
+    assert "<h1>Normandie" in _text(_get(client, director, {"year": 2021}))
+    assert "<h1>France entière" in _text(_get(client, admin_user, {"year": 2021}))
+    assert "<h1>Bretagne" in _text(_get(client, breton, {"year": 2021}))
+
+    client.force_login(director)
+    with CaptureQueriesContext(connection) as queries:
+        html = _text(client.get("/", {"year": 2021}))
+    tables = [re.search(r'FROM "(\w+)"', q["sql"])[1] for q in queries.captured_queries]
+    assert tables == [
+        "django_session",
+        "akto_portal_user",  # joined with its region
+        "akto_portal_dataversion",
+        "akto_portal_savedview",
+    ]
+    assert "<h1>Normandie" in html and "3 071" in html
+    assert "<h1>France entière" in _text(_get(client, admin_user, {"year": 2021}))
+    assert "<h1>Bretagne" in _text(_get(client, breton, {"year": 2021}))

@@ -1,0 +1,14 @@
+"""`{% chart_svg figure label static chart_id as svg %}`: the figure drawn on the
+server (dashboards.chart_svg) when `static` is true, else ""."""
+
+from django import template
+from django.utils.safestring import mark_safe
+
+from dashboards.chart_svg import chart_svg as draw
+
+register = template.Library()
+
+
+@register.simple_tag
+def chart_svg(figure, label="", static=False, chart_id="chart"):
+    return draw(figure, label, name=chart_id) if static else mark_safe("")
