@@ -104,7 +104,7 @@
       select.addEventListener("change", function () {
         // Another region: its whole territory, not the department chosen before.
         var department = select.form.elements.department;
-        if (select.name === "region" && department) { department.value = ""; }
+        if (select.name === "region" && department) { department.disabled = true; }
         select.form.submit();
       });
     });
