@@ -39,11 +39,13 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from akto_portal.cache import memoize, query_key
 from akto_portal.models import Region, Source
 from contracts.models import ContractCount
+from contracts.rollup import rollup_of
 
 # The granularities above, numbered by_department * 4 + by_branch * 2 + by_month.
 YEAR_ALL_BRANCHES, MONTH_ALL_BRANCHES, YEAR_BY_BRANCH, MONTH_BY_BRANCH = range(4)
 BY_DEPARTMENT = 4
 MONTHLY_LEVELS = frozenset(level for level in range(8) if level % 2)
+GROUPED = ("region_id", "year", "contract_type", "by_branch", "by_month", "by_department")
 
 
 @dataclass
@@ -123,9 +125,17 @@ def read_synthetic_source_ids() -> list[int]:
 
 def _grouped(qs: QuerySet[ContractCount], *fields: str, synthetic: Sequence[int]) -> QuerySet:
     """Counts grouped by series, granularity and `fields`, with how many synthetic rows
-    went into each group. The synthetic sources (a handful of ids) are given instead of
-    joining every count to its source: on 100 000 rows that halves the query time on
-    PostgreSQL."""
+    went into each group: read from the rollup (`contracts.rollup`) when it can answer the
+    filter of `qs` exactly, else from the counts. The synthetic sources (a handful of ids)
+    are given instead of joining every row to its source."""
+    synthetic_q = Q(source_id__in=list(synthetic))
+    rollup = rollup_of(qs)
+    if rollup is not None:
+        return (
+            rollup.values(*GROUPED, *fields)
+            .annotate(total=Sum("total"), synthetic=Count("pk", filter=synthetic_q))
+            .order_by()
+        )
     return (
         qs.annotate(
             by_branch=ExpressionWrapper(Q(branch__isnull=False), output_field=BooleanField()),
@@ -134,13 +144,8 @@ def _grouped(qs: QuerySet[ContractCount], *fields: str, synthetic: Sequence[int]
                 Q(department__isnull=False), output_field=BooleanField()
             ),
         )
-        .values(
-            "region_id", "year", "contract_type", "by_branch", "by_month", "by_department", *fields
-        )
-        .annotate(
-            total=Sum("count"),
-            synthetic=Count("pk", filter=Q(source_id__in=list(synthetic))),
-        )
+        .values(*GROUPED, *fields)
+        .annotate(total=Sum("count"), synthetic=Count("pk", filter=synthetic_q))
         .order_by()
     )
 
