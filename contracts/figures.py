@@ -39,7 +39,7 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from akto_portal.cache import memoize, query_key
 from akto_portal.models import Region, Source
 from contracts.models import ContractCount
-from contracts.rollup import rollup_of
+from contracts.rollup import rollup_of, rule_applied_of
 
 # The granularities above, numbered by_department * 4 + by_branch * 2 + by_month.
 YEAR_ALL_BRANCHES, MONTH_ALL_BRANCHES, YEAR_BY_BRANCH, MONTH_BY_BRANCH = range(4)
@@ -209,8 +209,38 @@ def contract_facts(qs: QuerySet[ContractCount], *, synthetic: Sequence[int]) -> 
     )
 
 
+def _rule_applied(
+    qs: QuerySet[ContractCount], key: str, *, synthetic: Sequence[int]
+) -> Facts | None:
+    """{(key, year): YearData} from the rollup rows the rule already picked (a few hundred
+    rows: each one's series' levels were found when the rollup was written), when the
+    rollup can answer `qs` so (`rule_applied_of`); else None."""
+    rollup = rule_applied_of(qs)
+    if rollup is None:
+        return None
+    _names, rows = _fetch(
+        rollup.values(key, "year", "month", "in_total", "in_months", "unbroken")
+        .annotate(total=Sum("total"), synthetic=Count("pk", filter=Q(source_id__in=synthetic)))
+        .order_by()
+    )
+    facts: defaultdict[tuple[int, int], YearData] = defaultdict(YearData)
+    for key_id, year, month, in_total, in_months, unbroken, total, is_synthetic in rows:
+        data = facts[(key_id, year)]
+        is_synthetic = bool(is_synthetic)
+        if in_total:
+            data.total.add(total, is_synthetic)
+        if in_months:
+            data.months[month].add(total, is_synthetic)
+        if unbroken:
+            data.unbroken.add(total, is_synthetic)
+    return dict(facts)
+
+
 def read_contract_facts(qs: QuerySet[ContractCount], *, synthetic: Sequence[int]) -> Facts:
     """`contract_facts`, uncached."""
+    applied = _rule_applied(qs, "region_id", synthetic=list(synthetic))
+    if applied is not None:
+        return applied
     names, rows = _fetch(_grouped(qs, "month", synthetic=synthetic))
     c = _Columns(names)
     series_levels = _series_levels(rows, c)
@@ -274,6 +304,9 @@ def _read_breakdown(qs: QuerySet[ContractCount], key: str, *, synthetic: Sequenc
     """{(key, year): YearData} of counts that all carry `key` (a branch, a department):
     each one's total from its series' coarsest granularity among them, its months from
     their coarsest monthly granularity, or known only as a total when none has months."""
+    applied = _rule_applied(qs, key, synthetic=list(synthetic))
+    if applied is not None:
+        return applied
     names, rows = _fetch(_grouped(qs, key, "month", synthetic=synthetic))
     c = _Columns(names)
     index = names[key]

@@ -251,6 +251,13 @@ class ContractRollup(models.Model):
     )
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+")
     total = models.IntegerField()
+    # The yearly-total rule applied within the grain (contracts.figures), over the whole
+    # series: whether this row's granularity is its series' coarsest (it makes the yearly
+    # total), its coarsest monthly one (it makes the months), or the coarsest of a series
+    # with no months (known only as a total).
+    in_total = models.BooleanField()
+    in_months = models.BooleanField()
+    unbroken = models.BooleanField()
 
     class Meta:
         verbose_name = "cumul de contrats"

@@ -3,21 +3,42 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-FILL = """
-INSERT INTO contracts_contractrollup (grain, region_id, year, contract_type, public, by_branch,
-  by_month, by_department, month, branch_id, department_id, source_id, total)
-SELECT {grain}, region_id, year, contract_type, public, branch_id IS NOT NULL,
-  month IS NOT NULL, department_id IS NOT NULL, month, {branch}, {department}, source_id,
-  SUM(count)
-FROM contracts_contractcount WHERE 1 = 1 {only}
-GROUP BY region_id, year, contract_type, public, branch_id IS NOT NULL, month IS NOT NULL,
-  department_id IS NOT NULL, month, {branch}, {department}, source_id
-"""
+# A frozen copy of contracts.rollup._insert_sql (the code may change, this migration not).
+NONE = "CAST(NULL AS BIGINT)"
 GRAINS = [
-    (0, "NULL", "NULL", ""),
-    (1, "branch_id", "NULL", "AND branch_id IS NOT NULL"),
-    (2, "NULL", "department_id", "AND department_id IS NOT NULL"),
+    (0, NONE, NONE, ""),
+    (1, "branch_id", NONE, "AND branch_id IS NOT NULL"),
+    (2, NONE, "department_id", "AND department_id IS NOT NULL"),
 ]
+LEVEL = (
+    "(CASE WHEN department_id IS NULL THEN 0 ELSE 4 END"
+    " + CASE WHEN branch_id IS NULL THEN 0 ELSE 2 END"
+    " + CASE WHEN month IS NULL THEN 0 ELSE 1 END)"
+)
+SERIES = "region_id, year, contract_type, public"
+
+
+def insert_sql(grain, branch, department, only):
+    kept = "".join(f"{c}, " for c in (branch, department) if c != NONE)
+    joined = " AND ".join(f"g.{c} = s.{c}" for c in SERIES.split(", "))
+    return (
+        "INSERT INTO contracts_contractrollup (grain, region_id, year, contract_type, public, "
+        "by_branch, by_month, by_department, month, branch_id, department_id, source_id, "
+        "total, in_total, in_months, unbroken) "
+        "WITH g AS ("
+        f"SELECT {SERIES}, month, {LEVEL} AS level, {branch} AS branch_id, "
+        f"{department} AS department_id, source_id, SUM(count) AS total "
+        f"FROM contracts_contractcount WHERE 1 = 1 {only} "
+        f"GROUP BY {SERIES}, month, level, {kept}source_id), "
+        f"s AS (SELECT {SERIES}, MIN(level) AS coarsest, "
+        "MIN(CASE WHEN level IN (1, 3, 5, 7) THEN level END) AS monthly "
+        f"FROM g GROUP BY {SERIES}) "
+        f"SELECT {grain}, g.region_id, g.year, g.contract_type, g.public, "
+        "g.level IN (2, 3, 6, 7), g.level IN (1, 3, 5, 7), g.level >= 4, g.month, "
+        "g.branch_id, g.department_id, g.source_id, g.total, g.level = s.coarsest, "
+        "COALESCE(g.level = s.monthly, 1 = 0), g.level = s.coarsest AND s.monthly IS NULL "
+        f"FROM g JOIN s ON {joined}"
+    )
 
 
 def fill(apps, schema_editor):
@@ -25,10 +46,8 @@ def fill(apps, schema_editor):
     and its data-version trigger (akto_portal.triggers)."""
     from akto_portal import triggers
 
-    for grain, branch, department, only in GRAINS:
-        schema_editor.execute(
-            FILL.format(grain=grain, branch=branch, department=department, only=only)
-        )
+    for grain in GRAINS:
+        schema_editor.execute(insert_sql(*grain))
     triggers.install(schema_editor.connection)
 
 
@@ -53,6 +72,9 @@ class Migration(migrations.Migration):
                 ('by_department', models.BooleanField()),
                 ('month', models.PositiveSmallIntegerField(null=True)),
                 ('total', models.IntegerField()),
+                ('in_total', models.BooleanField()),
+                ('in_months', models.BooleanField()),
+                ('unbroken', models.BooleanField()),
                 ('branch', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='akto_portal.branch')),
                 ('department', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contracts.department')),
                 ('region', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='akto_portal.region')),

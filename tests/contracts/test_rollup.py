@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from akto_portal.models import Branch, Region, Source
 from contracts.figures import branch_facts, department_facts, read_contract_facts
 from contracts.models import ContractCount, ContractRollup, Department, ImportBatch
-from contracts.rollup import rollup_of, rollup_refresh
+from contracts.rollup import rollup_of, rollup_refresh, rule_applied_of
 from contracts.services import contract_import, import_batch_undo
 from tests.factories import ContractCountFactory
 
@@ -185,6 +185,14 @@ def test_the_readers_read_the_rollup_and_fall_back_to_the_counts(monthly):
     assert rollup_of(qs).query.where  # the rollup, grain "series"
     assert {r.grain for r in rollup_of(qs.filter(branch=hcr))} <= {ContractRollup.Grain.BRANCH}
     assert rollup_of(qs.filter(branch=hcr, department=calvados)) is None
+    # Whole series: the rows the rule picked when the rollup was written.
+    assert rule_applied_of(qs) is not None
+    assert rule_applied_of(qs.filter(year__in=[2021], branch__isnull=False)) is not None
+    assert rule_applied_of(qs.filter(department__isnull=False)) is not None
+    # Part of a series (one branch, the months only, no public chosen): the grouped rows.
+    assert rule_applied_of(qs.filter(branch=hcr)) is None
+    assert rule_applied_of(qs.filter(month__isnull=False)) is None
+    assert rule_applied_of(ContractCount.objects.all()) is None
     assert rollup_of(qs.filter(source__kind="synthetic")) is None
     assert rollup_of(qs.exclude(year=2021)) is None
     with CaptureQueriesContext(connection) as queries:
