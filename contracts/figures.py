@@ -327,7 +327,10 @@ def _read_breakdown(qs: QuerySet[ContractCount], key: str, *, synthetic: Sequenc
 
 
 def scope_facts(facts: Facts, region: Region | None) -> dict[int, YearData]:
-    """{year: YearData} of one region, or of France (the regions added up)."""
+    """{year: YearData} of one region (its own, not copied: the readers never change a
+    YearData), or of France (the regions added up)."""
+    if region is not None:
+        return {year: data for (region_id, year), data in facts.items() if region_id == region.pk}
     by_year: defaultdict[int, list[YearData]] = defaultdict(list)
     for (region_id, year), data in facts.items():
         if region is None or region_id == region.pk:
