@@ -15,10 +15,10 @@ from contracts.figures import (
     Facts,
     Figure,
     YearData,
-    branch_facts,
-    contract_facts,
     department_facts,
     growth_pct,
+    read_branch_facts,
+    read_contract_facts,
     scope_facts,
     synthetic_source_ids,
 )
@@ -144,8 +144,8 @@ class Dashboard:
 
 
 def contracts_dashboard(filtered: QuerySet[ContractCount], scope: ContractScope) -> Dashboard:
-    """Every contract figure of a dashboard page (6 queries: synthetic sources, counts,
-    regions, targets, counts by branch, branch names; cached under the data version)."""
+    """Every contract figure of a dashboard page (6 queries: synthetic sources, rollup,
+    regions, targets, rollup by branch, branch names; cached under the data version)."""
     key = (
         f"{query_key(filtered)}|{scope.region.pk if scope.region else ''}|{scope.year}|"
         f"{scope.as_of}|{scope.branch.pk if scope.branch else ''}|{scope.contract_type}|"
@@ -156,7 +156,9 @@ def contracts_dashboard(filtered: QuerySet[ContractCount], scope: ContractScope)
 
 def _contracts_dashboard(filtered: QuerySet[ContractCount], scope: ContractScope) -> Dashboard:
     synthetic = synthetic_source_ids()
-    facts = contract_facts(filtered, synthetic=synthetic)
+    # Read uncached: the dashboard is cached whole (a few hundred rollup rows read again
+    # cost less than pickling every region's years into the cache beside it).
+    facts = read_contract_facts(filtered, synthetic=synthetic)
     regions = list(Region.objects.all())
     targets = memoize("targets", str(scope.public), lambda: contracts.targets(public=scope.public))
     by_year = scope_facts(facts, scope.region)
@@ -198,7 +200,7 @@ def _contracts_dashboard(filtered: QuerySet[ContractCount], scope: ContractScope
     ]
     branch_qs = filtered.filter(region=scope.region) if scope.region else filtered
     branch_rows, unbranched = _branch_rows(
-        branch_facts(branch_qs, years=[scope.year, scope.year - 1], synthetic=synthetic),
+        read_branch_facts(branch_qs, years=[scope.year, scope.year - 1], synthetic=synthetic),
         main,
         scope,
         through,

@@ -269,13 +269,14 @@ def branch_facts(
     return memoize(
         "branch_facts",
         f"{query_key(qs)}|{years}|{sorted(synthetic)}",
-        lambda: _read_branch_facts(qs, years=years, synthetic=synthetic),
+        lambda: read_branch_facts(qs, years=years, synthetic=synthetic),
     )
 
 
-def _read_branch_facts(
-    qs: QuerySet[ContractCount], *, years: list[int], synthetic: Sequence[int]
+def read_branch_facts(
+    qs: QuerySet[ContractCount], *, years: Iterable[int], synthetic: Sequence[int]
 ) -> Facts:
+    """`branch_facts`, uncached."""
     return _read_breakdown(
         qs.filter(year__in=years, branch__isnull=False), "branch_id", synthetic=synthetic
     )
