@@ -63,7 +63,7 @@ class ContractCountQuerySet(models.QuerySet):
 
         objs = list(objs)
         with transaction.atomic(using=self.db):
-            before = self._series(pk__in=[o.pk for o in objs])
+            before = self._series_of([o.pk for o in objs])
             updated = super().bulk_update(objs, fields, *args, **kwargs)
             rollup_refresh(series=before | {(o.region_id, o.year) for o in objs}, using=self.db)
         return updated
@@ -72,10 +72,11 @@ class ContractCountQuerySet(models.QuerySet):
         from contracts.rollup import rollup_refresh
 
         with transaction.atomic(using=self.db):
-            pks = list(self.values_list("pk", flat=True))
-            before = self._series(pk__in=pks)
+            moves = bool({"region", "region_id", "year"} & set(kwargs))
+            pks = list(self.values_list("pk", flat=True)) if moves else []
+            before = self._series()
             updated = super().update(**kwargs)
-            rollup_refresh(series=before | self._series(pk__in=pks), using=self.db)
+            rollup_refresh(series=before | self._series_of(pks), using=self.db)
         return updated
 
     update.alters_data = True  # type: ignore[attr-defined]
@@ -91,9 +92,19 @@ class ContractCountQuerySet(models.QuerySet):
 
     delete.alters_data = True  # type: ignore[attr-defined]
 
-    def _series(self, **filters) -> set[tuple[int, int]]:
-        qs = self.model._base_manager.using(self.db).filter(**filters) if filters else self
-        return set(qs.values_list("region_id", "year").distinct().order_by())
+    def _series(self) -> set[tuple[int, int]]:
+        """The (region_id, year) series of these counts."""
+        return set(self.values_list("region_id", "year").distinct().order_by())
+
+    def _series_of(self, pks: list[int]) -> set[tuple[int, int]]:
+        """The series of the counts `pks` (in chunks: SQLite bounds a statement's
+        parameters)."""
+        manager = self.model._base_manager.using(self.db)
+        found: set[tuple[int, int]] = set()
+        for start in range(0, len(pks), 5000):
+            chunk = manager.filter(pk__in=pks[start : start + 5000])
+            found |= set(chunk.values_list("region_id", "year").distinct().order_by())
+        return found
 
     def for_year(self, year):
         return self.filter(year=year)
@@ -196,7 +207,7 @@ class ContractCount(models.Model):
 
         using = kwargs.get("using") or router_for_write(self)
         with transaction.atomic(using=using):
-            before = type(self).objects.using(using)._series(pk=self.pk) if self.pk else set()
+            before = type(self).objects.using(using)._series_of([self.pk] if self.pk else [])
             super().save(*args, **kwargs)
             rollup_refresh(series=before | {(self.region_id, self.year)}, using=using)
 
@@ -205,7 +216,7 @@ class ContractCount(models.Model):
 
         using = kwargs.get("using") or router_for_write(self)
         with transaction.atomic(using=using):
-            before = type(self).objects.using(using)._series(pk=self.pk)
+            before = type(self).objects.using(using)._series_of([self.pk])
             deleted = super().delete(*args, **kwargs)
             rollup_refresh(series=before, using=using)
         return deleted
