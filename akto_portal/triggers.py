@@ -10,6 +10,7 @@ FACT_TABLES = [
     "akto_portal_branch",
     "akto_portal_source",
     "contracts_contractcount",
+    "contracts_contractrollup",
     "contracts_contracttarget",
     "contracts_marketstat",
     "contracts_importbatch",

@@ -577,6 +577,11 @@ def main():
         "--keep-data", action="store_true", help="reuse the database as it is (no data load)"
     )
     parser.add_argument(
+        "--pages-only",
+        action="store_true",
+        help="only the pages' server times (no gunicorn, browser, two servers, import)",
+    )
+    parser.add_argument(
         "--redis-url",
         default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
         help="Redis database for the two app servers (flushed)",
@@ -593,6 +598,9 @@ def main():
         fresh_database(args.database_url)
     setup(args)
     pages(args)
+    if args.pages_only:
+        print(f"\ntotal {time.perf_counter() - began:.0f} s")
+        return
     cookie = session_cookie()
     with Gunicorn(args) as server:
         load(server, cookie, args)

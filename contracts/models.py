@@ -11,14 +11,11 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 
-from akto_portal.models import Branch, Qualifier, Region, Source
-
-# Reference data now in akto_portal; re-exported for code still importing it from here.
-from akto_portal.models import Department as Department
+from akto_portal.models import Branch, Department, Qualifier, Region, Source
 
 # Short French month names, January first ("janv." … "déc."), for labels and charts.
 MONTHS_FR = [
@@ -50,6 +47,66 @@ class Public(models.TextChoices):
 
 
 class ContractCountQuerySet(models.QuerySet):
+    """Every bulk write of contract counts keeps the rollup (`ContractRollup`) right, in
+    the same transaction: the (region, year) series it touches are computed again."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        from contracts.rollup import rollup_refresh
+
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            created = super().bulk_create(objs, *args, **kwargs)
+            rollup_refresh(series={(o.region_id, o.year) for o in objs}, using=self.db)
+        return created
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        from contracts.rollup import rollup_refresh
+
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            before = self._series_of([o.pk for o in objs])
+            updated = super().bulk_update(objs, fields, *args, **kwargs)
+            rollup_refresh(series=before | {(o.region_id, o.year) for o in objs}, using=self.db)
+        return updated
+
+    def update(self, **kwargs):
+        from contracts.rollup import rollup_refresh
+
+        with transaction.atomic(using=self.db):
+            moves = bool({"region", "region_id", "year"} & set(kwargs))
+            pks = list(self.values_list("pk", flat=True)) if moves else []
+            before = self._series()
+            updated = super().update(**kwargs)
+            rollup_refresh(series=before | self._series_of(pks), using=self.db)
+        return updated
+
+    update.alters_data = True  # type: ignore[attr-defined]
+
+    def delete(self):
+        from contracts.rollup import rollup_refresh
+
+        with transaction.atomic(using=self.db):
+            before = self._series()
+            deleted = super().delete()
+            rollup_refresh(series=before, using=self.db)
+        return deleted
+
+    delete.alters_data = True  # type: ignore[attr-defined]
+
+    def _series(self) -> set[tuple[int, int]]:
+        """The (region_id, year) series of these counts."""
+        return set(self.values_list("region_id", "year").distinct().order_by())
+
+    def _series_of(self, pks: list[int]) -> set[tuple[int, int]]:
+        """The series of the counts `pks` (in chunks: SQLite bounds a statement's
+        parameters)."""
+        manager = self.model._base_manager.using(self.db)
+        found: set[tuple[int, int]] = set()
+        for start in range(0, len(pks), 5000):
+            chunk = manager.filter(pk__in=pks[start : start + 5000])
+            found |= set(chunk.values_list("region_id", "year").distinct().order_by())
+        return found
+
     def for_year(self, year):
         return self.filter(year=year)
 
@@ -146,10 +203,84 @@ class ContractCount(models.Model):
         period = f"{self.month:02d}/{self.year}" if self.month else str(self.year)
         return f"{self.region} {period} : {self.count}"
 
+    def save(self, *args, **kwargs):
+        from contracts.rollup import rollup_refresh
+
+        using = kwargs.get("using") or router_for_write(self)
+        with transaction.atomic(using=using):
+            before = type(self).objects.using(using)._series_of([self.pk] if self.pk else [])
+            super().save(*args, **kwargs)
+            rollup_refresh(series=before | {(self.region_id, self.year)}, using=using)
+
+    def delete(self, *args, **kwargs):
+        from contracts.rollup import rollup_refresh
+
+        using = kwargs.get("using") or router_for_write(self)
+        with transaction.atomic(using=using):
+            before = type(self).objects.using(using)._series_of([self.pk])
+            deleted = super().delete(*args, **kwargs)
+            rollup_refresh(series=before, using=using)
+        return deleted
+
     @classmethod
     def from_fact(cls, key, count, source):
         """A count from a fact key (see FACT_KEY) and its number of contracts."""
         return cls(**dict(zip(cls.FACT_KEY, key, strict=False)), count=count, source=source)
+
+
+def router_for_write(instance: models.Model) -> str:
+    return router.db_for_write(type(instance), instance=instance)
+
+
+class ContractRollup(models.Model):
+    """The contract counts added up, kept exactly equal to them (`contracts.rollup`): what
+    the grouped reads of `contracts.figures` need, in a few thousand rows instead of the
+    counts.
+
+    Three grains, each row a sum of the counts of one series (region, year, contract type,
+    public), one granularity (by branch, by month, by department) and one source:
+    SERIES sums over branches and departments (branch and department empty); BRANCH keeps
+    the branch of the counts known by branch (departments summed); DEPARTMENT keeps the
+    department of the counts known by department (branches summed)."""
+
+    class Grain(models.IntegerChoices):
+        SERIES = 0, "série"
+        BRANCH = 1, "par branche"
+        DEPARTMENT = 2, "par département"
+
+    grain = models.PositiveSmallIntegerField(choices=Grain.choices)
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    contract_type = models.CharField(max_length=30, choices=ContractType.choices)
+    public = models.CharField(max_length=10, choices=Public.choices)
+    by_branch = models.BooleanField()
+    by_month = models.BooleanField()
+    by_department = models.BooleanField()
+    month = models.PositiveSmallIntegerField(null=True)
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, null=True, related_name="+")
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+")
+    total = models.IntegerField()
+    # The yearly-total rule applied within the grain (contracts.figures), over the whole
+    # series: whether this row's granularity is its series' coarsest (it makes the yearly
+    # total), its coarsest monthly one (it makes the months), or the coarsest of a series
+    # with no months (known only as a total).
+    in_total = models.BooleanField()
+    in_months = models.BooleanField()
+    unbroken = models.BooleanField()
+
+    class Meta:
+        verbose_name = "cumul de contrats"
+        indexes = [
+            models.Index(fields=["grain", "year", "region"], name="contract_rollup_grain_year"),
+            models.Index(fields=["branch", "year"], name="contract_rollup_branch_year"),
+            models.Index(fields=["department", "year"], name="contract_rollup_dept_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.region_id} {self.year} {self.get_grain_display()} : {self.total}"
 
 
 class ContractTarget(models.Model):

@@ -3,8 +3,8 @@
 from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
-from akto_portal.models import Region, Source
-from contracts.models import ContractTarget, Department
+from akto_portal.models import Department, Region, Source
+from contracts.models import ContractTarget
 
 
 class ContractTargetResource(resources.ModelResource):

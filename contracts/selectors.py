@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from akto_portal.cache import memoize
-from akto_portal.models import Region, Source
+from akto_portal.models import Department, Region, Source
 from contracts.figures import (
     Facts,
     Figure,
@@ -25,7 +25,7 @@ from contracts.figures import (
     scope_facts,
     synthetic_source_ids,
 )
-from contracts.models import ContractCount, ContractTarget, Department, MarketStat, Public
+from contracts.models import ContractCount, ContractTarget, MarketStat, Public
 
 APPRENTICESHIP = "apprentissage"
 

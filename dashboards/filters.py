@@ -24,8 +24,8 @@ from django import forms
 from django.utils.http import urlencode
 
 from akto_portal.date_inputs import INPUT_FORMATS, date_widget
-from akto_portal.models import Branch, Region
-from contracts.models import ContractCount, ContractType, Department, Public
+from akto_portal.models import Branch, Department, Region
+from contracts.models import ContractCount, ContractType, Public
 
 FRANCE = "FR"
 

@@ -6,9 +6,11 @@ HTML cells are formatted the French way (`render_*`); exports get raw numbers
 footer and exported as the last row; an unknown total stays empty.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 import django_tables2 as tables
+import django_tables2.utils
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -18,6 +20,24 @@ from events.models import EventKind, ParticipantCategory
 from events.selectors import NO_MONTH, EventsByDepartment, EventsYear
 
 SYNTHETIC_BADGE = ' <span class="badge synthetic">synthétique</span>'
+
+# django-tables2 inspects a cell's `render_*` method at every cell (`utils.signature`,
+# a third of a cold page's table rendering): a method's signature never changes, so it
+# is read once per method. Other callables (lambdas made per call) are not remembered.
+_inspect_signature = django_tables2.utils.signature
+_method_signatures: dict[Callable, tuple[tuple[str, ...], str | None]] = {}
+
+
+def _signature(fn: Callable) -> tuple[tuple[str, ...], str | None]:
+    method = getattr(fn, "__func__", None)
+    if method is None:
+        return _inspect_signature(fn)
+    if method not in _method_signatures:
+        _method_signatures[method] = _inspect_signature(fn)
+    return _method_signatures[method]
+
+
+django_tables2.utils.signature = _signature
 
 
 def _num(value, record=None):

@@ -13,11 +13,10 @@ from django_tables2 import RequestConfig
 
 from akto_portal.cache import TIMEOUT as FIGURES_TIMEOUT
 from akto_portal.cache import data_version
-from akto_portal.models import Region, SavedView
+from akto_portal.models import Department, Region, SavedView
 from akto_portal.permissions import can_view_convention
 from akto_portal.services import SavedViewError, saved_view_delete, saved_view_save
 from contracts.figures import Figure
-from contracts.models import Department
 from conventions.models import Indicator
 from conventions.selectors import conventions_for_region, indicator_for_page, indicator_inputs
 from dashboards import charts, exports, tables

@@ -80,9 +80,11 @@ def _recorded(region, today):
         .annotate(n=Count("pk"), synthetic=Count("pk", filter=synthetic_q()))
         .order_by()
     )
-    for row in held:
-        key = (row["region_id"], row["year"], row["kind"], ActivityTotal.Measure.EVENTS.value)
-        cells[key] = Cell(row["n"], synthetic=bool(row["synthetic"]))
+    events_measure = ActivityTotal.Measure.EVENTS.value
+    for region_id, year, kind, n, synthetic in held.values_list(
+        "region_id", "year", "kind", "n", "synthetic"
+    ):
+        cells[(region_id, year, kind, events_measure)] = Cell(n, synthetic=bool(synthetic))
     attendance = (
         Attendance.objects.filter(event__in=events, actual__isnull=False)
         .annotate(year=ExtractYear("event__date"))
@@ -93,9 +95,11 @@ def _recorded(region, today):
         )
         .order_by()
     )
-    for row in attendance:
-        key = (row["event__region_id"], row["year"], row["event__kind"], row["category"])
-        cells[key] = Cell(row["n"], synthetic=bool(row["synthetic"]))
+    # As tuples: thousands of rows for France.
+    for region_id, year, kind, category, n, synthetic in attendance.values_list(
+        "event__region_id", "year", "event__kind", "category", "n", "synthetic"
+    ):
+        cells[(region_id, year, kind, category)] = Cell(n, synthetic=bool(synthetic))
     return cells
 
 

@@ -23,11 +23,11 @@ checked exactly in a second, lean pass that reads the contract-number column aga
 import datetime
 import gc
 
-from akto_portal.models import Branch, Region
+from akto_portal.models import Branch, Department, Region
 from contracts.imports.layouts import COUNTS
 from contracts.imports.reading import cell_text, normalize_header, parse_date, parse_int
 from contracts.imports.report import ImportReport
-from contracts.models import MONTHS_FR, ContractType, Department, Public
+from contracts.models import MONTHS_FR, ContractType, Public
 
 TRUE_FLAGS = {"1", "oui", "o", "vrai", "true", "x", "y", "yes"}
 FALSE_FLAGS = {"", "0", "non", "n", "faux", "false", "no"}

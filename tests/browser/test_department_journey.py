@@ -1,6 +1,6 @@
 import pytest
 
-from contracts.models import Department
+from akto_portal.models import Department
 from tests.conftest import PASSWORD
 from tests.factories import ContractCountFactory
 

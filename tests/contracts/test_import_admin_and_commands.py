@@ -3,7 +3,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from contracts.models import ContractCount, Department, ImportBatch, MarketStat
+from akto_portal.models import Department
+from contracts.models import ContractCount, ImportBatch, MarketStat
 from tests.contracts.conftest import DATA
 from tests.factories import ContractCountFactory
 

@@ -14,8 +14,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from pypdf import PdfReader
 
-from akto_portal.models import Branch, Region
-from contracts.models import ContractTarget, Department, MarketStat
+from akto_portal.models import Branch, Department, Region
+from contracts.models import ContractTarget, MarketStat
 from tests.factories import ContractCountFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from akto_portal.models import Region
+from akto_portal.models import Department, Region
 from contracts import selectors
-from contracts.models import ContractCount, Department
+from contracts.models import ContractCount
 from contracts.services import contract_import, market_import
 from events import services as event_services
 from events.models import ActivityTotal, Attendance, Event, EventKind

@@ -25,7 +25,13 @@ from django.test import RequestFactory
 
 from akto_portal import triggers
 from akto_portal.models import Branch, Region, Source
-from contracts.models import ContractCount, ContractTarget, ImportBatch, MarketStat
+from contracts.models import (
+    ContractCount,
+    ContractRollup,
+    ContractTarget,
+    ImportBatch,
+    MarketStat,
+)
 from contracts.services import contract_import, import_batch_undo, market_import
 from conventions.models import (
     ActionPlanAxis,
@@ -232,15 +238,30 @@ CASES: dict[str, list[Case]] = {
             BRETAGNE_2024,
             isolated=False,  # an import writes its batch and source too
         ),
+        # Every write of counts refreshes the rollup in the same transaction.
         Case(
             lambda ctx: ContractCountFactory(
                 region=ctx["normandie"], year=2019, source=Source.objects.first()
             ),
             NORMANDIE_2021,
+            isolated=False,
         ),
         Case(
             lambda ctx: ContractCount.objects.filter(region__code="28", year=2021).update(count=7),
             NORMANDIE_2021,
+            isolated=False,
+        ),
+    ],
+    "contracts_contractrollup": [
+        # The pre-aggregated figures are what the pages read: a write to them alone
+        # (as `rollup_refresh` makes) shows at once.
+        Case(
+            lambda ctx: ContractRollup.objects.filter(region__code="28", year=2021).update(total=7),
+            NORMANDIE_2021,
+        ),
+        Case(
+            lambda ctx: ContractRollup.objects.filter(region__code="28", year=2021).delete(),
+            FRANCE_2021,
         ),
     ],
     "contracts_contracttarget": [
