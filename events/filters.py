@@ -48,6 +48,15 @@ class EventFilter(django_filters.FilterSet):
         model = Event
         fields = ["region", "department", "date_from", "date_to", "kind", "axis", "missing"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # With a region chosen (a regional user's own by default), only its departments.
+        region = self.data.get("region") if self.data is not None else None
+        if region and str(region).isdigit():
+            department = self.filters["department"]
+            department.queryset = Department.objects.filter(region_id=int(region))
+            department.extra["queryset"] = department.queryset
+
     def filter_missing(self, queryset, name, value):
         # `missing` is annotated by selectors.events_for_list.
         return queryset.filter(missing=True) if value else queryset

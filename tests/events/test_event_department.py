@@ -116,6 +116,9 @@ def test_the_list_filters_by_department_and_exports_it(client_for, director, nor
     client = client_for(director)
     html = client.get(reverse("event-list"), {"department": calvados.pk}).content.decode()
     assert "À Caen" in html and "Au Havre" not in html and "En ligne" not in html
+    # Normandie's director is offered Normandie's five departments, not the 101.
+    form = client.get(reverse("event-list")).context["filter"].form
+    assert [d.code for d in form.fields["department"].queryset] == ["14", "27", "50", "61", "76"]
 
     response = client.get(reverse("event-export", args=["csv"]), {"region": normandie.pk})
     text = _drain(response).decode("utf-8-sig")
