@@ -157,6 +157,14 @@ class DashboardPage:
         )
 
     @cached_property
+    def region_events(self) -> EventsYear:
+        """The events of the scope's whole region (the scope's own when it is not a
+        department): what its department table adds up to."""
+        if self.scope.department is None:
+            return self.events
+        return events_of_year(region=self.scope.region, year=self.scope.year, today=self.today)
+
+    @cached_property
     def activity(self) -> list[ActivityRow]:
         return activity_summary(region=self.scope.region, today=self.today)
 
@@ -316,16 +324,12 @@ class DashboardPage:
 
     @cached_property
     def department_events(self) -> EventsByDepartment:
-        """The year's events and attendance (`events`) by the department of their place;
-        what has no department, reported totals included, is the rest."""
+        """The region's events and attendance of the year by the department of their
+        place; what has no department, reported totals included, is the rest."""
         if self.scope.region is None:
             return EventsByDepartment()
-        region_events = (
-            self.events
-            if self.scope.department is None
-            else events_of_year(region=self.scope.region, year=self.scope.year, today=self.today)
-        )
-        return region_events.by_department([row["department"].pk for row in self.departments.rows])
+        department_ids = [row["department"].pk for row in self.departments.rows]
+        return self.region_events.by_department(department_ids)
 
     @cached_property
     def department_rows(self) -> list[Row]:
@@ -349,7 +353,7 @@ class DashboardPage:
             "share": 100.0 if pace.contracts else None,
             "market_share": market.share_pct if market else None,
             # The region's events figures, as the events table's footer and headline.
-            **{m: self.events.total(m) for m in tables.DEPARTMENT_EVENT_MEASURES},
+            **{m: self.region_events.total(m) for m in tables.DEPARTMENT_EVENT_MEASURES},
         }
 
     def department_table(self, **kwargs: Any) -> tables.BaseTable:

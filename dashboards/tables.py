@@ -306,14 +306,11 @@ def branch_rows(dashboard):
     return rows
 
 
-def department_rows(
-    departments, market, events: EventsByDepartment | None, scope
-) -> list[dict[str, Any]]:
+def department_rows(departments, market, events: EventsByDepartment, scope) -> list[dict[str, Any]]:
     """The departments of a region, each with the link to its dashboard (the scope's
     filters kept), then the part of its total not known by department (contracts not
     broken down, events without a department and reported totals).
     `market`: {department_id: MarketSummary}."""
-    events = events or EventsByDepartment()
     rows: list[dict[str, Any]] = []
     for row in departments.rows:
         pk = row["department"].pk

@@ -296,6 +296,8 @@ def test_a_departments_events_are_those_placed_there_as_in_its_regions_table(
     page = client.get(reverse("overview"), CALVADOS_2025)
     totals = page.context["event_totals"]
     assert (totals["events"], totals["companies"]) == (2, 27)
+    # Its page's table of Normandie's departments still adds up to Normandie's events.
+    assert page.context["page"].department_totals["events"] == 2 + 1 + 5
     html = unescape(page.content.decode())
     assert "Les événements dont le lieu est en Calvados." in html
     assert "(5 événements (salon)) : ils ne se répartissent pas par département" in html
