@@ -1,4 +1,25 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate, post_save
+
+
+def _fill_rollup(using, **kwargs):
+    """After `migrate`: a rollup emptied by a migration (or never filled) is computed from
+    the counts already there."""
+    from contracts.models import ContractCount, ContractRollup
+    from contracts.rollup import rollup_refresh
+
+    if ContractRollup.objects.using(using).exists():
+        return
+    if ContractCount.objects.using(using).exists():
+        rollup_refresh(using=using)
+
+
+def _loaded_count(sender, instance, raw, using, **kwargs):
+    """`loaddata` saves counts raw (no `save()` of ours): refresh their series."""
+    if raw:
+        from contracts.rollup import rollup_refresh
+
+        rollup_refresh(series={(instance.region_id, instance.year)}, using=using)
 
 
 class ContractsConfig(AppConfig):
@@ -7,3 +28,7 @@ class ContractsConfig(AppConfig):
 
     def ready(self):
         from contracts import indicators  # noqa: F401  (registers its computed indicators)
+        from contracts.models import ContractCount
+
+        post_migrate.connect(_fill_rollup, sender=self, dispatch_uid="contracts_fill_rollup")
+        post_save.connect(_loaded_count, sender=ContractCount, dispatch_uid="contracts_loaddata")

@@ -1,31 +1,15 @@
-"""Contract figures and the yearly-total rule — its one implementation.
+"""Contract figures as the pages read them: years, months and their sums.
 
-The rule: a year is never counted twice. Figures of one series (region, year, contract
-type, public) may be known at eight granularities, from the most to the least aggregated:
+What a figure is when statements exist at several grains is the reconciliation rule
+(`contracts.reconcile`), applied at write time into the rollup (`contracts.rollup`).
+A year is never counted twice; a series with no monthly figure is known only as a
+yearly total (`YearData.unbroken`, never spread over months); a region known only as a
+total has unknown departments (never a share of the total invented).
 
-    0. the whole year, all branches      (a published total: Normandie 2020, 2 173)
-    1. month by month, all branches
-    2. the whole year, branch by branch
-    3. month by month, branch by branch  (a management-system export without departments)
-    4..7. the same four, department by department (4: a department's whole year …
-       7: month by month, branch by branch, department by department: an export of
-       contract lines that gives the workplace's department)
-
-The yearly total of a series is the sum of its most aggregated granularity only; its
-months come from its most aggregated *monthly* granularity; a series with no monthly data
-is known only as a yearly total (`YearData.unbroken`, never spread over months). Finer
-granularities describe how the total breaks down and are never added to it. So a year is
-counted once, whether it is known as one total, as twelve months, or both.
-
-Department rows are a breakdown like branch rows: a region known both as a whole and by
-department is counted once (the whole); a region known by department only is the sum of
-its departments; a region known only as a total has no department figures (its
-departments are unknown, never a share of the total invented). A department's own figures
-(`department_facts`) come from its series' most aggregated granularity *by department*.
-
-Every reader of contract counts goes through `contract_facts` / `branch_facts` (one
-grouped query each, read as tuples, cached under the data version): the dashboards
-(contracts.facts), the selectors (yearly totals, breakdowns, market share) and the pace.
+Every reader of contract counts goes through `contract_facts` / `branch_facts` /
+`department_facts` (one grouped query each on the rollup, read as tuples, cached under
+the data version): the dashboards (contracts.facts), the selectors (yearly totals,
+breakdowns, market share) and the pace.
 """
 
 from collections import defaultdict
@@ -34,18 +18,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connections
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from akto_portal.cache import memoize, query_key
 from akto_portal.models import Region, Source
 from contracts.models import ContractCount
-from contracts.rollup import rollup_of, rule_applied_of
-
-# The granularities above, numbered by_department * 4 + by_branch * 2 + by_month.
-YEAR_ALL_BRANCHES, MONTH_ALL_BRANCHES, YEAR_BY_BRANCH, MONTH_BY_BRANCH = range(4)
-BY_DEPARTMENT = 4
-MONTHLY_LEVELS = frozenset(level for level in range(8) if level % 2)
-GROUPED = ("region_id", "year", "contract_type", "by_branch", "by_month", "by_department")
+from contracts.rollup import STATEMENT_FIELDS, cell_rows, rollup_of, series_figures, wanted_grain
 
 
 @dataclass
@@ -123,80 +101,57 @@ def read_synthetic_source_ids() -> list[int]:
     return list(Source.objects.synthetic().values_list("pk", flat=True))
 
 
-def _grouped(qs: QuerySet[ContractCount], *fields: str, synthetic: Sequence[int]) -> QuerySet:
-    """Counts grouped by series, granularity and `fields`, with how many synthetic rows
-    went into each group: read from the rollup (`contracts.rollup`) when it can answer the
-    filter of `qs` exactly, else from the counts. The synthetic sources (a handful of ids)
-    are given instead of joining every row to its source."""
-    synthetic_q = Q(source_id__in=list(synthetic))
-    rollup = rollup_of(qs)
-    if rollup is not None:
-        return (
-            rollup.values(*GROUPED, *fields)
-            .annotate(total=Sum("total"), synthetic=Count("pk", filter=synthetic_q))
-            .order_by()
-        )
-    return (
-        qs.annotate(
-            by_branch=ExpressionWrapper(Q(branch__isnull=False), output_field=BooleanField()),
-            by_month=ExpressionWrapper(Q(month__isnull=False), output_field=BooleanField()),
-            by_department=ExpressionWrapper(
-                Q(department__isnull=False), output_field=BooleanField()
-            ),
-        )
-        .values(*GROUPED, *fields)
-        .annotate(total=Sum("count"), synthetic=Count("pk", filter=synthetic_q))
-        .order_by()
-    )
-
-
-def _fetch(qs: QuerySet) -> tuple[dict[str, int], list[tuple[Any, ...]]]:
-    """The rows of a grouped `values()` queryset as tuples, with {column: index}: the
-    ORM's own SQL, without its per-row work (a third of the time on 15 000 rows)."""
+def _fetch(qs: QuerySet) -> list[tuple[Any, ...]]:
+    """The rows of a grouped `values()` queryset as tuples: the ORM's own SQL, without
+    its per-row work (a third of the time on 15 000 rows)."""
     sql, params = qs.query.sql_with_params()
     with connections[qs.db].cursor() as cursor:
         cursor.execute(sql, params)
-        names = {column[0]: i for i, column in enumerate(cursor.description)}
-        return names, cursor.fetchall()
+        return cursor.fetchall()
 
 
-class _Columns:
-    """Indexes of the grouped query's columns in a fetched row."""
+def _add(facts: defaultdict[tuple[int, int], YearData], row: tuple[Any, ...]) -> None:
+    key_id, year, month, unbroken, total, is_synthetic = row
+    data = facts[(key_id, year)]
+    is_synthetic = bool(is_synthetic)
+    if month is None:
+        data.total.add(total, is_synthetic)
+        if unbroken:
+            data.unbroken.add(total, is_synthetic)
+    else:
+        data.months[month].add(total, is_synthetic)
 
-    def __init__(self, names: dict[str, int]) -> None:
-        self.region, self.year, self.type = (
-            names["region_id"],
-            names["year"],
-            names["contract_type"],
+
+def _read(qs: QuerySet[ContractCount], key: str, *, synthetic: Sequence[int]) -> Facts:
+    """{(key, year): YearData} of the cells `qs` asks for (`rollup.wanted_grain`), the
+    reconciliation rule applied: summed from the rollup (1 query), or, for cells it does
+    not hold, by the same rule over the statements `qs` selects."""
+    facts: defaultdict[tuple[int, int], YearData] = defaultdict(YearData)
+    rollup = rollup_of(qs)
+    if rollup is not None:
+        rows = _fetch(
+            rollup.values(key, "year", "month", "unbroken")
+            .annotate(total=Sum("total"), synthetic=Count("pk", filter=Q(synthetic=True)))
+            .order_by()
         )
-        self.by_branch, self.by_month = names["by_branch"], names["by_month"]
-        self.by_department = names["by_department"]
-        self.month, self.total, self.synthetic = names["month"], names["total"], names["synthetic"]
-        self.branch = names.get("branch_id", -1)
-        self.department = names.get("department_id", -1)
-
-    def level(self, row: tuple[Any, ...]) -> int:
-        return (
-            int(row[self.by_department]) * BY_DEPARTMENT
-            + int(row[self.by_branch]) * 2
-            + int(row[self.by_month])
-        )
-
-    def series(self, row: tuple[Any, ...]) -> tuple[int, int, str]:
-        return row[self.region], row[self.year], row[self.type]
-
-
-def _series_levels(
-    rows: list[tuple[Any, ...]], c: _Columns
-) -> dict[tuple[int, int, str], tuple[int, int | None]]:
-    """{series: (its coarsest level, its coarsest monthly level or None)}."""
-    levels: dict[tuple[int, int, str], set[int]] = defaultdict(set)
-    for row in rows:
-        levels[c.series(row)].add(c.level(row))
-    return {
-        key: (min(found), min(found & MONTHLY_LEVELS, default=None))
-        for key, found in levels.items()
-    }
+        for row in rows:
+            _add(facts, row)
+        return dict(facts)
+    grain = wanted_grain(qs)
+    figures = series_figures(
+        qs.order_by().values_list(*STATEMENT_FIELDS), synthetic=set(synthetic), using=qs.db
+    )
+    index = {"region_id": 1, "branch_id": 6, "department_id": 7}[key]
+    grouped: defaultdict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
+    for series_key, series in figures.items():
+        for row in cell_rows(series_key, series, wanted={grain}):
+            # (grain, region, year, type, public, month, branch, department, total, …)
+            sums = grouped[(row[index], row[2], row[5], row[10])]
+            sums[0] += row[8]
+            sums[1] += row[9]
+    for (key_id, year, month, unbroken), (total, is_synthetic) in grouped.items():
+        _add(facts, (key_id, year, month, unbroken, total, is_synthetic))
+    return dict(facts)
 
 
 def contract_facts(qs: QuerySet[ContractCount], *, synthetic: Sequence[int]) -> Facts:
@@ -209,54 +164,9 @@ def contract_facts(qs: QuerySet[ContractCount], *, synthetic: Sequence[int]) -> 
     )
 
 
-def _rule_applied(
-    qs: QuerySet[ContractCount], key: str, *, synthetic: Sequence[int]
-) -> Facts | None:
-    """{(key, year): YearData} from the rollup rows the rule already picked (a few hundred
-    rows: each one's series' levels were found when the rollup was written), when the
-    rollup can answer `qs` so (`rule_applied_of`); else None."""
-    rollup = rule_applied_of(qs)
-    if rollup is None:
-        return None
-    _names, rows = _fetch(
-        rollup.values(key, "year", "month", "in_total", "in_months", "unbroken")
-        .annotate(total=Sum("total"), synthetic=Count("pk", filter=Q(source_id__in=synthetic)))
-        .order_by()
-    )
-    facts: defaultdict[tuple[int, int], YearData] = defaultdict(YearData)
-    for key_id, year, month, in_total, in_months, unbroken, total, is_synthetic in rows:
-        data = facts[(key_id, year)]
-        is_synthetic = bool(is_synthetic)
-        if in_total:
-            data.total.add(total, is_synthetic)
-        if in_months:
-            data.months[month].add(total, is_synthetic)
-        if unbroken:
-            data.unbroken.add(total, is_synthetic)
-    return dict(facts)
-
-
 def read_contract_facts(qs: QuerySet[ContractCount], *, synthetic: Sequence[int]) -> Facts:
     """`contract_facts`, uncached."""
-    applied = _rule_applied(qs, "region_id", synthetic=list(synthetic))
-    if applied is not None:
-        return applied
-    names, rows = _fetch(_grouped(qs, "month", synthetic=synthetic))
-    c = _Columns(names)
-    series_levels = _series_levels(rows, c)
-    facts: defaultdict[tuple[int, int], YearData] = defaultdict(YearData)
-    for row in rows:
-        coarsest, monthly = series_levels[c.series(row)]
-        level = c.level(row)
-        total, is_synthetic = row[c.total], bool(row[c.synthetic])
-        data = facts[(row[c.region], row[c.year])]
-        if level == coarsest:
-            data.total.add(total, is_synthetic)
-        if monthly is not None and level == monthly:
-            data.months[row[c.month]].add(total, is_synthetic)
-        elif monthly is None and level == coarsest:
-            data.unbroken.add(total, is_synthetic)
-    return dict(facts)
+    return _read(qs, "region_id", synthetic=synthetic)
 
 
 def branch_facts(
@@ -302,29 +212,8 @@ def department_facts(
 
 
 def _read_breakdown(qs: QuerySet[ContractCount], key: str, *, synthetic: Sequence[int]) -> Facts:
-    """{(key, year): YearData} of counts that all carry `key` (a branch, a department):
-    each one's total from its series' coarsest granularity among them, its months from
-    their coarsest monthly granularity, or known only as a total when none has months."""
-    applied = _rule_applied(qs, key, synthetic=list(synthetic))
-    if applied is not None:
-        return applied
-    names, rows = _fetch(_grouped(qs, key, "month", synthetic=synthetic))
-    c = _Columns(names)
-    index = names[key]
-    series_levels = _series_levels(rows, c)
-    facts: defaultdict[tuple[int, int], YearData] = defaultdict(YearData)
-    for row in rows:
-        coarsest, monthly = series_levels[c.series(row)]
-        level = c.level(row)
-        total, is_synthetic = row[c.total], bool(row[c.synthetic])
-        data = facts[(row[index], row[c.year])]
-        if level == coarsest:
-            data.total.add(total, is_synthetic)
-            if monthly is None:
-                data.unbroken.add(total, is_synthetic)
-        if monthly is not None and level == monthly:
-            data.months[row[c.month]].add(total, is_synthetic)
-    return dict(facts)
+    """{(key, year): YearData} of the branches or departments of `qs`."""
+    return _read(qs, key, synthetic=synthetic)
 
 
 def scope_facts(facts: Facts, region: Region | None) -> dict[int, YearData]:

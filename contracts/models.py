@@ -120,8 +120,22 @@ class ContractCountQuerySet(models.QuerySet):
         return self.filter(month__isnull=False)
 
 
+class InForceManager(models.Manager):
+    """The statements in force: those no import has superseded (`superseded_by`)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(superseded_by__isnull=True)
+
+
+class ContractCountManager(InForceManager.from_queryset(ContractCountQuerySet)):  # type: ignore[misc]
+    pass
+
+
 class ContractCount(models.Model):
-    """Number of new contracts of one series for one period (a month or a whole year)."""
+    """Number of new contracts of one series for one period (a month or a whole year):
+    a statement about one cell (`contracts.reconcile`). An import that states a cell
+    supersedes the earlier statements inside it (`superseded_by`): they are kept, out of
+    force, so that undoing the import puts them back exactly."""
 
     region = models.ForeignKey(
         Region, verbose_name="région", on_delete=models.PROTECT, related_name="contract_counts"
@@ -160,8 +174,18 @@ class ContractCount(models.Model):
     source = models.ForeignKey(
         Source, verbose_name="source", on_delete=models.PROTECT, related_name="contract_counts"
     )
+    superseded_by = models.ForeignKey(
+        "ImportBatch",
+        verbose_name="remplacé par l'import",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="superseded_counts",
+    )
 
-    objects = ContractCountQuerySet.as_manager()
+    objects = ContractCountManager()  # in force
+    statements = ContractCountQuerySet.as_manager()  # in force or superseded
 
     # The key of an aggregated fact, as imports and generators build them; the department
     # comes last and may be left out (a fact of the whole region).
@@ -185,7 +209,8 @@ class ContractCount(models.Model):
                 condition=Q(month__isnull=True) | Q(month__gte=1, month__lte=12),
                 name="contract_count_month_valid",
             ),
-            # One figure per series and period, "all branches" and "whole year" included.
+            # One figure in force per series and period, "all branches" and "whole year"
+            # included.
             models.UniqueConstraint(
                 "region",
                 Coalesce("branch", 0),
@@ -194,7 +219,12 @@ class ContractCount(models.Model):
                 "contract_type",
                 "public",
                 Coalesce("department", 0),
+                condition=Q(superseded_by__isnull=True),
                 name="contract_count_unique_fact",
+                violation_error_message=(
+                    "Ce chiffre existe déjà (même région, branche, département, période, type "
+                    "de contrat et public) : modifiez-le plutôt que d'en ajouter un second."
+                ),
             ),
         ]
         indexes = [models.Index(fields=["year", "region"], name="contract_count_year_region")]
@@ -233,15 +263,14 @@ def router_for_write(instance: models.Model) -> str:
 
 
 class ContractRollup(models.Model):
-    """The contract counts added up, kept exactly equal to them (`contracts.rollup`): what
-    the grouped reads of `contracts.figures` need, in a few thousand rows instead of the
-    counts.
+    """The contract figures of every series, the reconciliation rule applied
+    (`contracts.reconcile`), kept exactly equal to a recomputation from the statements in
+    force (`contracts.rollup`): what the readers of `contracts.figures` sum.
 
-    Three grains, each row a sum of the counts of one series (region, year, contract type,
-    public), one granularity (by branch, by month, by department) and one source:
-    SERIES sums over branches and departments (branch and department empty); BRANCH keeps
-    the branch of the counts known by branch (departments summed); DEPARTMENT keeps the
-    department of the counts known by department (branches summed)."""
+    Three grains, each row the figure of one cell of one series (region, year, contract
+    type, public): SERIES, the whole region (all branches); BRANCH, one branch of the
+    region; DEPARTMENT, one department (all branches). `month` empty: the yearly figure;
+    `unbroken`: a yearly figure none of whose months is known at that grain."""
 
     class Grain(models.IntegerChoices):
         SERIES = 0, "série"
@@ -253,22 +282,13 @@ class ContractRollup(models.Model):
     year = models.PositiveSmallIntegerField()
     contract_type = models.CharField(max_length=30, choices=ContractType.choices)
     public = models.CharField(max_length=10, choices=Public.choices)
-    by_branch = models.BooleanField()
-    by_month = models.BooleanField()
-    by_department = models.BooleanField()
     month = models.PositiveSmallIntegerField(null=True)
     branch = models.ForeignKey(Branch, on_delete=models.CASCADE, null=True, related_name="+")
     department = models.ForeignKey(
         Department, on_delete=models.CASCADE, null=True, related_name="+"
     )
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+")
     total = models.IntegerField()
-    # The yearly-total rule applied within the grain (contracts.figures), over the whole
-    # series: whether this row's granularity is its series' coarsest (it makes the yearly
-    # total), its coarsest monthly one (it makes the months), or the coarsest of a series
-    # with no months (known only as a total).
-    in_total = models.BooleanField()
-    in_months = models.BooleanField()
+    synthetic = models.BooleanField()
     unbroken = models.BooleanField()
 
     class Meta:
@@ -277,6 +297,19 @@ class ContractRollup(models.Model):
             models.Index(fields=["grain", "year", "region"], name="contract_rollup_grain_year"),
             models.Index(fields=["branch", "year"], name="contract_rollup_branch_year"),
             models.Index(fields=["department", "year"], name="contract_rollup_dept_year"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                "grain",
+                "region",
+                "year",
+                "contract_type",
+                "public",
+                Coalesce("month", 0),
+                Coalesce("branch", 0),
+                Coalesce("department", 0),
+                name="contract_rollup_unique_cell",
+            ),
         ]
 
     def __str__(self):
@@ -403,6 +436,18 @@ class MarketStat(models.Model):
     source = models.ForeignKey(
         Source, verbose_name="source", on_delete=models.PROTECT, related_name="market_stats"
     )
+    superseded_by = models.ForeignKey(
+        "ImportBatch",
+        verbose_name="remplacé par l'import",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="superseded_market_stats",
+    )
+
+    objects = InForceManager()  # in force
+    statements = models.Manager()  # in force or superseded
 
     class Meta:
         verbose_name = "statistique du marché"
@@ -424,7 +469,12 @@ class MarketStat(models.Model):
                 Coalesce("month", 0),
                 "measure",
                 "source",
+                condition=Q(superseded_by__isnull=True),
                 name="market_stat_unique",
+                violation_error_message=(
+                    "Cette statistique existe déjà pour ce territoire, cette période et cette "
+                    "source : modifiez-la plutôt que d'en ajouter une seconde."
+                ),
             ),
         ]
 

@@ -1,121 +1,284 @@
-"""The contract rollup: the counts added up once, at write time, for the grouped reads.
+"""The contract rollup: every series' figures, the reconciliation rule applied at write
+time (`contracts.reconcile`), for the readers of `contracts.figures`.
 
-`ContractRollup` holds, for every series (region, year, contract type, public),
-granularity (by branch, by month, by department) and source, the sum of its contract
-counts at three grains (see the model). Reading it instead of `contracts_contractcount`
-gives `contracts.figures` the very rows its grouped query would give, from a few
-thousand rows instead of every count.
+`ContractRollup` holds, for every series (region, year, contract type, public), the
+figure of each cell the readers need: the region (grain SERIES), each branch of the
+region (BRANCH), each department (DEPARTMENT), each for the year and its months.
 
 Kept exactly right by one function, `rollup_refresh`, which computes again from the
-counts the rollup rows of the (region, year) series a write touched, inside the write's
-transaction. Every ORM write of counts calls it (`ContractCount.save`/`delete` and
-`ContractCountQuerySet.bulk_create`/`bulk_update`/`update`/`delete`): imports and their
-undoing, the admin, the services, `seed_demo`, `generate_synthetic`, factories in tests.
-Raw SQL on the counts must call `rollup_refresh()` itself (`tests/contracts/
-test_rollup.py` compares the whole rollup with a full recomputation).
+statements in force the rows of the (region, year) series a write touched, inside the
+write's transaction, under a lock per series (PostgreSQL; SQLite serializes writers).
+Every ORM write of counts calls it (`ContractCount.save`/`delete` and
+`ContractCountQuerySet.bulk_create`/`bulk_update`/`update`/`delete`; `loaddata` through
+a signal); `rollup_deferred()` makes the writes of one block refresh once, at its end.
+Raw SQL on the counts must call `rollup_refresh()` itself; `manage.py rollup_check`
+compares the whole rollup with a recomputation.
 
 `rollup_of(qs)` translates a filtered queryset of counts into the same filter on the
-rollup, or None when the rollup cannot answer it exactly (a filter on a branch *and* a
-department, on a source, on a count, anything but plain lookups): the readers then read
-the counts.
+rollup, or None when the rollup does not hold the cells asked for (a branch *and* a
+department, a filter on a source…): `facts_from_statements` then applies the same rule
+in Python to the statements the queryset selects.
 """
 
+import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connections, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import Col
 from django.db.models.lookups import Lookup
 from django.db.models.sql.where import AND, WhereNode
 
+from akto_portal.models import Branch, Department, Source
 from contracts.models import ContractCount, ContractRollup
+from contracts.reconcile import Cell, Series
 
 Grain = ContractRollup.Grain
-NONE = "CAST(NULL AS BIGINT)"  # typed: PostgreSQL gives an untyped NULL the type text
-GRAINS = {
-    Grain.SERIES: (NONE, NONE, ""),
-    Grain.BRANCH: ("branch_id", NONE, "AND branch_id IS NOT NULL"),
-    Grain.DEPARTMENT: (NONE, "department_id", "AND department_id IS NOT NULL"),
-}
-# The granularity of a count, as contracts.figures numbers it.
-LEVEL = (
-    "(CASE WHEN department_id IS NULL THEN 0 ELSE 4 END"
-    " + CASE WHEN branch_id IS NULL THEN 0 ELSE 2 END"
-    " + CASE WHEN month IS NULL THEN 0 ELSE 1 END)"
-)
-ROLLUP = ContractRollup._meta.db_table
 COUNTS = ContractCount._meta.db_table
+SERIES_LOCK = 4_202_206  # the first key of the per-series advisory locks
+Row = tuple[Any, ...]
+# (region_id, year, contract_type, public)
+SeriesKey = tuple[int, int, str, str]
 
 
-def _series_where(series: set[tuple[int, int]] | None) -> tuple[str, list[int]]:
-    if series is None:
-        return "1 = 1", []
+def _grain_of(cell: Cell) -> int | None:
+    department, _month, branch = cell
+    if department is None:
+        return Grain.SERIES if branch is None else Grain.BRANCH
+    return Grain.DEPARTMENT if branch is None else None
+
+
+def sizes(using: str = "default") -> tuple[dict[int, int], int]:
+    """The atoms' universe of the rule: {region_id: its number of departments} and the
+    number of branches."""
+    departments = dict(
+        Department.objects.using(using)
+        .values("region")
+        .annotate(n=Count("pk"))
+        .values_list("region", "n")
+        .order_by()
+    )
+    return departments, Branch.objects.using(using).count()
+
+
+def series_figures(
+    statements: Iterable[tuple[Any, ...]], *, synthetic: set[int], using: str = "default"
+) -> dict[SeriesKey, Series]:
+    """{series: its Series} from statements as (region_id, year, contract_type, public,
+    department_id, month, branch_id, count, source_id)."""
+    departments, branches = sizes(using)
+    grouped: defaultdict[SeriesKey, dict[Cell, tuple[int, bool]]] = defaultdict(dict)
+    for region, year, ctype, public, department, month, branch, count, source in statements:
+        grouped[(region, year, ctype, public)][(department, month, branch)] = (
+            count,
+            source in synthetic,
+        )
+    return {
+        key: Series(cells, departments=departments.get(key[0], 1), branches=branches)
+        for key, cells in grouped.items()
+    }
+
+
+def cell_rows(key: SeriesKey, series: Series, *, wanted: set[int | None]) -> Iterator[Row]:
+    """(grain, region, year, type, public, month, branch, department, total, synthetic,
+    unbroken) of the series' cells of the grains `wanted` (None: a department's branch)."""
+    region, year, ctype, public = key
+    with_months = {(d, b) for (d, m, b) in series.figures if m is not None}
+    for (department, month, branch), figure in series.figures.items():
+        grain = _grain_of((department, month, branch))
+        if grain not in wanted:
+            continue
+        unbroken = month is None and (department, branch) not in with_months
+        yield (
+            grain,
+            region,
+            year,
+            ctype,
+            public,
+            month,
+            branch,
+            department,
+            figure.value,
+            figure.synthetic,
+            unbroken,
+        )
+
+
+STATEMENT_FIELDS = (
+    "region_id",
+    "year",
+    "contract_type",
+    "public",
+    "department_id",
+    "month",
+    "branch_id",
+    "count",
+    "source_id",
+)
+
+
+def _series_q(series: set[tuple[int, int]]) -> Q:
     regions_by_year: defaultdict[int, set[int]] = defaultdict(set)
     for region_id, year in series:
         regions_by_year[year].add(region_id)
-    parts, params = [], []
-    for year, regions in sorted(regions_by_year.items()):
-        parts.append(f"(year = %s AND region_id IN ({', '.join(['%s'] * len(regions))}))")
-        params += [year, *sorted(regions)]
-    return "(" + " OR ".join(parts) + ")", params
+    q = Q(pk__in=[])
+    for year, regions in regions_by_year.items():
+        q |= Q(year=year, region_id__in=sorted(regions))
+    return q
 
 
-def _insert_sql(grain: int, where: str) -> str:
-    """The rollup rows of one grain for the counts matching `where`, with the yearly-total
-    rule applied within each series (region, year, type, public) of the grain: its
-    coarsest granularity (level = by_department * 4 + by_branch * 2 + by_month, as in
-    contracts.figures) and its coarsest monthly one."""
-    branch, department, only = GRAINS[Grain(grain)]
-    kept = "".join(f"{c}, " for c in (branch, department) if c != NONE)
-    series = "region_id, year, contract_type, public"
-    joined = " AND ".join(f"g.{c} = s.{c}" for c in series.split(", "))
-    return (
-        f"INSERT INTO {ROLLUP} (grain, region_id, year, contract_type, public, by_branch, "
-        "by_month, by_department, month, branch_id, department_id, source_id, total, "
-        "in_total, in_months, unbroken) "
-        "WITH g AS ("
-        f"SELECT {series}, month, {LEVEL} AS level, {branch} AS branch_id, "
-        f"{department} AS department_id, source_id, SUM(count) AS total "
-        f"FROM {COUNTS} WHERE {where} {only} "
-        f"GROUP BY {series}, month, level, {kept}source_id), "
-        f"s AS (SELECT {series}, MIN(level) AS coarsest, "
-        "MIN(CASE WHEN level IN (1, 3, 5, 7) THEN level END) AS monthly "
-        f"FROM g GROUP BY {series}) "
-        f"SELECT {grain}, g.region_id, g.year, g.contract_type, g.public, "
-        "g.level IN (2, 3, 6, 7), g.level IN (1, 3, 5, 7), g.level >= 4, g.month, "
-        "g.branch_id, g.department_id, g.source_id, g.total, g.level = s.coarsest, "
-        "COALESCE(g.level = s.monthly, 1 = 0), g.level = s.coarsest AND s.monthly IS NULL "
-        f"FROM g JOIN s ON {joined}"
-    )
+_deferred = threading.local()
+
+
+@contextmanager
+def rollup_deferred(using: str = "default") -> Iterator[None]:
+    """Within the block (and its transaction), writes of counts collect the series they
+    touch and the rollup is refreshed once, at the end of the block."""
+    pending: set[tuple[int, int]] | None = getattr(_deferred, "series", None)
+    if pending is not None:  # nested: the outer block refreshes
+        yield
+        return
+    _deferred.series = set()
+    try:
+        with transaction.atomic(using=using):
+            yield
+            series, _deferred.series = _deferred.series, None
+            rollup_refresh(series=series, using=using)
+    finally:
+        _deferred.series = None
+
+
+def _lock(series: set[tuple[int, int]] | None, using: str) -> None:
+    """Refreshes of one series run one at a time (PostgreSQL advisory locks, taken in one
+    order: no deadlock); a whole refresh locks the table."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return  # SQLite: one writer at a time already
+    with connection.cursor() as cursor:
+        if series is None:
+            cursor.execute(f"LOCK TABLE {ContractRollup._meta.db_table} IN EXCLUSIVE MODE")
+            return
+        for region_id, year in sorted(series):
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [SERIES_LOCK, region_id * 10_000 + year]
+            )
+
+
+def synthetic_ids(using: str = "default") -> set[int]:
+    return set(Source.objects.using(using).synthetic().values_list("pk", flat=True))
 
 
 def rollup_refresh(
     *, series: Iterable[tuple[int, int]] | None = None, using: str = "default"
 ) -> None:
-    """Compute again from the counts the rollup of the (region_id, year) series given —
-    of every series when None — in the caller's transaction."""
+    """Compute again from the statements in force the rollup of the (region_id, year)
+    series given — of every series when None — in the caller's transaction."""
     wanted = None if series is None else set(series)
     if wanted is not None and not wanted:
         return
-    where, params = _series_where(wanted)
-    with transaction.atomic(using=using), connections[using].cursor() as cursor:
-        cursor.execute(f"DELETE FROM {ROLLUP} WHERE {where}", params)
-        for grain in GRAINS:
-            cursor.execute(_insert_sql(grain, where), params)
+    pending = getattr(_deferred, "series", None)
+    if pending is not None:
+        if wanted is None:
+            wanted = set(
+                ContractCount.statements.using(using).values_list("region_id", "year").distinct()
+            ) | set(ContractRollup.objects.using(using).values_list("region_id", "year").distinct())
+        pending |= wanted
+        return
+    with transaction.atomic(using=using):
+        _lock(wanted, using)
+        rollup = ContractRollup.objects.using(using)
+        counts = ContractCount.objects.using(using).order_by()
+        if wanted is not None:
+            rollup = rollup.filter(_series_q(wanted))
+            counts = counts.filter(_series_q(wanted))
+        rollup._raw_delete(using)  # type: ignore[attr-defined]
+        figures = series_figures(
+            counts.values_list(*STATEMENT_FIELDS).iterator(chunk_size=10_000),
+            synthetic=synthetic_ids(using),
+            using=using,
+        )
+        rows = (
+            ContractRollup(
+                grain=grain,
+                region_id=region,
+                year=year,
+                contract_type=ctype,
+                public=public,
+                month=month,
+                branch_id=branch,
+                department_id=department,
+                total=total,
+                synthetic=is_synthetic,
+                unbroken=unbroken,
+            )
+            for key, figure in figures.items()
+            for (
+                grain,
+                region,
+                year,
+                ctype,
+                public,
+                month,
+                branch,
+                department,
+                total,
+                is_synthetic,
+                unbroken,
+            ) in cell_rows(key, figure, wanted=set(Grain))
+        )
+        ContractRollup.objects.using(using).bulk_create(rows, batch_size=5000)
+
+
+def rollup_differences(using: str = "default") -> list[str]:
+    """The rows by which the rollup differs from a recomputation (empty: it is right)."""
+    fields = [f.attname for f in ContractRollup._meta.concrete_fields if f.name != "id"]
+    stored = set(ContractRollup.objects.using(using).values_list(*fields))
+    figures = series_figures(
+        ContractCount.objects.using(using).values_list(*STATEMENT_FIELDS),
+        synthetic=synthetic_ids(using),
+        using=using,
+    )
+    names = [f.name for f in ContractRollup._meta.concrete_fields if f.name != "id"]
+    order = [names.index(n) for n in _ROW_ORDER]
+    computed = set()
+    for key, figure in figures.items():
+        for row in cell_rows(key, figure, wanted=set(Grain)):
+            by_field = [None] * len(fields)
+            for index, value in zip(order, row, strict=True):
+                by_field[index] = value
+            computed.add(tuple(by_field))
+    missing = [f"manquante : {dict(zip(fields, r, strict=True))}" for r in computed - stored]
+    extra = [f"en trop : {dict(zip(fields, r, strict=True))}" for r in stored - computed]
+    return sorted(missing) + sorted(extra)
+
+
+_ROW_ORDER = (
+    "grain",
+    "region",
+    "year",
+    "contract_type",
+    "public",
+    "month",
+    "branch",
+    "department",
+    "total",
+    "synthetic",
+    "unbroken",
+)
 
 
 # --- reading: a filter on the counts, on the rollup ---------------------------------------
 
 PLAIN = {"region", "year", "month", "contract_type", "public"}
-SERIES = {"region", "year", "contract_type", "public"}  # a filter on them keeps whole series
-BREAKDOWNS = {"branch": "by_branch", "department": "by_department"}
+BREAKDOWNS = {"branch", "department"}
 
 
 def _lookups(qs: QuerySet[ContractCount]) -> list[Lookup] | None:
     """The filter of `qs` as plain lookups on its own columns, all to be met; None when it
-    is anything else."""
+    is anything else. (The in-force filter of the manager is part of every queryset.)"""
     query = qs.query
     joined = [alias for alias in query.alias_map if alias != COUNTS and query.alias_refcount[alias]]
     if (
@@ -145,64 +308,44 @@ def _lookups(qs: QuerySet[ContractCount]) -> list[Lookup] | None:
     return lookups if walk(query.where) else None
 
 
-def _translate(qs: QuerySet[ContractCount]) -> tuple[Q, int, bool] | None:
-    """(the filter on the rollup, its grain, whether it keeps whole series of the grain)
-    for the filter of `qs`, or None when the rollup cannot answer it exactly."""
+def wanted_grain(qs: QuerySet[ContractCount]) -> int | None:
+    """The grain of the cells `qs` asks for: a filter on branches asks for branch cells,
+    on departments for department cells, on both for a department's branches (None)."""
+    kept = set()
+    for lookup in _lookups(qs) or []:
+        name = lookup.lhs.target.name
+        if name in BREAKDOWNS and not (lookup.lookup_name == "isnull" and lookup.rhs):
+            kept.add(name)
+    if kept == {"branch"}:
+        return Grain.BRANCH
+    if kept == {"department"}:
+        return Grain.DEPARTMENT
+    return Grain.SERIES if not kept else None
+
+
+def rollup_of(qs: QuerySet[ContractCount]) -> QuerySet[ContractRollup] | None:
+    """The rollup rows of the cells `qs` asks for, or None when the rollup does not hold
+    them (a department's branches; a filter on anything but region, year, month, type,
+    public, branch and department; `branch`/`department` asked to be empty)."""
     lookups = _lookups(qs)
     if lookups is None:
         return None
     q = Q()
-    kept = set()  # the breakdowns the filter picks rows of (a branch, any department…)
-    whole = True  # only whole series of one public, all the grain's rows of each
-    public = False
     for lookup in lookups:
         name = lookup.lhs.target.name
-        if name in BREAKDOWNS and lookup.lookup_name == "isnull":
-            q &= Q(**{BREAKDOWNS[name]: not lookup.rhs})
-            if lookup.rhs:
-                whole = False
-            else:
-                kept.add(name)
-        elif name in BREAKDOWNS and lookup.lookup_name in ("exact", "in"):
-            q &= Q(**{f"{name}__{lookup.lookup_name}": lookup.rhs})
-            kept.add(name)
-            whole = False
-        elif name in PLAIN:
-            q &= Q(**{f"{name}__{lookup.lookup_name}": lookup.rhs})
-            whole = whole and name in SERIES
-            public = public or (name == "public" and lookup.lookup_name == "exact")
-        else:
+        if name == "superseded_by" and lookup.lookup_name == "isnull" and lookup.rhs:
+            continue  # the manager's: the rollup holds the statements in force only
+        if name in BREAKDOWNS:
+            if lookup.lookup_name == "isnull":
+                if lookup.rhs:
+                    return None
+                continue
+            if lookup.lookup_name not in ("exact", "in"):
+                return None
+        elif name not in PLAIN:
             return None
-    if kept == {"branch"}:
-        grain = Grain.BRANCH
-    elif kept == {"department"}:
-        grain = Grain.DEPARTMENT
-    elif not kept:
-        grain = Grain.SERIES
-    else:
-        return None  # a branch within a department: only the counts know
-    return q, grain, whole and public
-
-
-def rollup_of(qs: QuerySet[ContractCount]) -> QuerySet[ContractRollup] | None:
-    """The rollup rows that add up to what `qs` groups, or None when the rollup cannot
-    answer `qs` exactly (the caller reads the counts then)."""
-    translated = _translate(qs)
-    if translated is None:
+        q &= Q(**{f"{name}__{lookup.lookup_name}": lookup.rhs})
+    grain = wanted_grain(qs)
+    if grain is None:
         return None
-    q, grain, _whole = translated
     return ContractRollup.objects.using(qs.db).filter(q, grain=grain)
-
-
-def rule_applied_of(qs: QuerySet[ContractCount]) -> QuerySet[ContractRollup] | None:
-    """The rollup rows that make the yearly totals and months of what `qs` groups, the
-    rule already applied (`in_total`, `in_months`, `unbroken`): when `qs` keeps whole
-    series of one public (filters on region, year, type and public only, or all the
-    counts known by branch, or by department). None otherwise (`rollup_of` then)."""
-    translated = _translate(qs)
-    if translated is None or not translated[2]:
-        return None
-    q, grain, _whole = translated
-    return ContractRollup.objects.using(qs.db).filter(
-        q, Q(in_total=True) | Q(in_months=True), grain=grain
-    )

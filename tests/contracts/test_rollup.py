@@ -11,14 +11,14 @@ a write path that forgets to refresh it whatever the scope.
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from akto_portal.models import Branch, Department, Region, Source
 from contracts.figures import branch_facts, department_facts, read_contract_facts
 from contracts.models import ContractCount, ContractRollup, ImportBatch
-from contracts.rollup import rollup_of, rollup_refresh, rule_applied_of
+from contracts.rollup import rollup_differences, rollup_of, rollup_refresh
 from contracts.services import contract_import, import_batch_undo
 from tests.factories import ContractCountFactory
 
@@ -39,6 +39,7 @@ def assert_rollup_is_complete():
         recomputed = rollup_rows()
         transaction.set_rollback(True)
     assert kept == recomputed
+    assert rollup_differences() == []
 
 
 def _from_counts(qs):
@@ -61,7 +62,6 @@ def _scopes():
     yield "France › HCR", base.filter(branch=hcr)
     yield "Normandie › HCR", base.filter(region=normandie, branch=hcr)
     yield "Calvados", base.filter(department=calvados)
-    yield "Normandie, whole region only", base.filter(region=normandie, department=None)
     yield "by branch", base.filter(branch__isnull=False, year__in=[2021, 2024])
 
 
@@ -169,13 +169,40 @@ def test_every_write_path_keeps_the_rollup_right(tmp_path, admin_client):
 
 
 def test_raw_sql_needs_a_refresh(monthly):
-    """The check above can fail: a write that skips the refresh leaves the rollup stale."""
+    """The check above can fail: a write that skips the refresh leaves the rollup stale,
+    and `rollup_check` says so (exit 1)."""
     assert_rollup_is_complete()
+    call_command("rollup_check")
     with connection.cursor() as cursor:
         cursor.execute("UPDATE contracts_contractcount SET count = count + 1")
     with pytest.raises(AssertionError):
         assert_rollup_is_complete()
+    with pytest.raises(CommandError, match="diffère du recalcul"):
+        call_command("rollup_check")
     rollup_refresh()
+    assert_rollup_is_complete()
+
+
+def test_loaddata_refreshes_the_rollup(monthly, tmp_path):
+    normandie = Region.objects.get(code="28")
+    fixture = tmp_path / "counts.json"
+    with fixture.open("w") as out:
+        call_command(
+            "dumpdata",
+            "contracts.contractcount",
+            "--pks",
+            ",".join(
+                str(pk)
+                for pk in ContractCount.objects.filter(region=normandie).values_list(
+                    "pk", flat=True
+                )
+            ),
+            stdout=out,
+        )
+    ContractCount.objects.filter(region=normandie).delete()
+    assert not ContractRollup.objects.filter(region=normandie).exists()
+    call_command("loaddata", str(fixture), verbosity=0)
+    assert ContractRollup.objects.filter(region=normandie).exists()
     assert_rollup_is_complete()
 
 
@@ -185,14 +212,8 @@ def test_the_readers_read_the_rollup_and_fall_back_to_the_counts(monthly):
     assert rollup_of(qs).query.where  # the rollup, grain "series"
     assert {r.grain for r in rollup_of(qs.filter(branch=hcr))} <= {ContractRollup.Grain.BRANCH}
     assert rollup_of(qs.filter(branch=hcr, department=calvados)) is None
-    # Whole series: the rows the rule picked when the rollup was written.
-    assert rule_applied_of(qs) is not None
-    assert rule_applied_of(qs.filter(year__in=[2021], branch__isnull=False)) is not None
-    assert rule_applied_of(qs.filter(department__isnull=False)) is not None
-    # Part of a series (one branch, the months only, no public chosen): the grouped rows.
-    assert rule_applied_of(qs.filter(branch=hcr)) is None
-    assert rule_applied_of(qs.filter(month__isnull=False)) is None
-    assert rule_applied_of(ContractCount.objects.all()) is None
+    # Statements at the region's grain only: not a cell of the rollup.
+    assert rollup_of(qs.filter(department=None)) is None
     assert rollup_of(qs.filter(source__kind="synthetic")) is None
     assert rollup_of(qs.exclude(year=2021)) is None
     with CaptureQueriesContext(connection) as queries:
