@@ -127,6 +127,10 @@ class InForceManager(models.Manager):
         return super().get_queryset().filter(superseded_by__isnull=True)
 
 
+class StatementsManager(models.Manager):
+    """Every statement, in force or superseded."""
+
+
 class ContractCountManager(InForceManager.from_queryset(ContractCountQuerySet)):  # type: ignore[misc]
     pass
 
@@ -447,7 +451,7 @@ class MarketStat(models.Model):
     )
 
     objects = InForceManager()  # in force
-    statements = models.Manager()  # in force or superseded
+    statements = StatementsManager()  # in force or superseded
 
     class Meta:
         verbose_name = "statistique du marché"
