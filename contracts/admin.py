@@ -103,6 +103,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
     )
     def undo(self, request, queryset):
         for batch in queryset.order_by("-created_at"):
+            note = import_batch_undo_note(batch)  # before: undo puts the replaced back
             try:
                 removed = import_batch_undo(batch=batch, user=request.user)
             except ImportRefused as exc:
@@ -111,5 +112,5 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 self.message_user(
                     request,
                     f"Import n° {batch.pk} annulé : {removed} chiffre(s) retiré(s) ; son "
-                    f"fichier peut de nouveau être importé. {import_batch_undo_note(batch)}",
+                    f"fichier peut de nouveau être importé. {note}",
                 )

@@ -120,7 +120,7 @@ STATEMENT_FIELDS = (
 )
 
 
-def _series_q(series: set[tuple[int, int]]) -> Q:
+def series_q(series: set[tuple[int, int]]) -> Q:
     regions_by_year: defaultdict[int, set[int]] = defaultdict(set)
     for region_id, year in series:
         regions_by_year[year].add(region_id)
@@ -192,8 +192,8 @@ def rollup_refresh(
         rollup = ContractRollup.objects.using(using)
         counts = ContractCount.objects.using(using).order_by()
         if wanted is not None:
-            rollup = rollup.filter(_series_q(wanted))
-            counts = counts.filter(_series_q(wanted))
+            rollup = rollup.filter(series_q(wanted))
+            counts = counts.filter(series_q(wanted))
         rollup._raw_delete(using)  # type: ignore[attr-defined]
         figures = series_figures(
             counts.values_list(*STATEMENT_FIELDS).iterator(chunk_size=10_000),

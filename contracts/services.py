@@ -8,19 +8,20 @@ Rules every import follows:
 - **The same file twice changes nothing.** A file whose SHA-256 checksum matches an
   import still in force, all of whose figures remain, is refused. An undone import, or
   one whose figures later imports have replaced, no longer blocks its file.
-- **A file replaces its scope, and nothing else.** Contract figures: the scope is the
-  set of cells (region, year, month or whole year, by branch or all branches, contract
-  type) the file gives; earlier imported (and synthetic demo) figures of those cells
-  are replaced — their department breakdown included, whether the file gives
-  departments or not (a monthly export that starts giving the workplace's department
-  replaces the earlier one without it) — all other figures are left alone. Figures
-  from a published document or a manual entry are never overwritten: a file that
-  would do so is refused, naming the line. Market statistics: the scope is (region,
-  department or none, year) within the same open-data layout; the other layout's
-  figures are kept (see `selectors.market_summary` for which one wins).
+- **A file changes what it states, and nothing else.** Contract figures: the
+  perimeter of a file and the statements it supersedes are `contracts.statements`;
+  the preview lists every figure that changes, from what to what, and the write does
+  exactly that. Figures from a published document or a manual entry are never
+  superseded: a file that would do so is refused, naming the line. Market statistics:
+  the perimeter is (region, department or none, year) within the same open-data
+  layout; the other layout's figures are kept (`selectors.market_summary` says which
+  one wins).
+- **Superseded, not deleted.** The statements an import replaces stay in the database,
+  out of force (`superseded_by`), so that `import_batch_undo` gives back exactly the
+  state before the import: it removes the import's own rows and puts the superseded
+  ones back in force.
 - **Every import is recorded** (ImportBatch: file name, checksum, who, when, rows,
-  scope) with its own Source of kind "import", so `import_batch_undo` removes exactly
-  its rows.
+  scope) with its own Source of kind "import".
 """
 
 from collections import defaultdict
@@ -32,22 +33,16 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from akto_portal.models import Source
+from contracts import statements
 from contracts.imports import contracts as contract_files
 from contracts.imports import public as public_files
 from contracts.imports import staging
 from contracts.imports.layouts import CONTRACT_LAYOUTS, PUBLIC_LAYOUTS, detect
 from contracts.imports.reading import FileFormatError, open_table
 from contracts.imports.report import ImportReport
-from contracts.models import (
-    MONTHS_FR,
-    ContractCount,
-    ContractType,
-    ImportBatch,
-    MarketStat,
-    Public,
-)
+from contracts.models import MONTHS_FR, ContractCount, ImportBatch, MarketStat
+from contracts.rollup import rollup_deferred, series_q
 
-REPLACEABLE_KINDS = (Source.Kind.IMPORT, Source.Kind.SYNTHETIC)
 BULK_SIZE = 5000
 
 
@@ -140,10 +135,11 @@ def _serialize_imports():
 
 
 def _record(*, report, user, write):
-    """Create the Source and the ImportBatch, then `write(source)` -> rows replaced."""
+    """Create the Source and the ImportBatch, then `write(source, batch)`, which
+    supersedes what the file replaces and writes its rows."""
     now = timezone.now()
     try:
-        with transaction.atomic():
+        with transaction.atomic(), rollup_deferred():
             _serialize_imports()
             source = Source.objects.create(
                 kind=Source.Kind.IMPORT,
@@ -151,8 +147,14 @@ def _record(*, report, user, write):
                 reference=f"{report.file_name} — SHA-256 {report.checksum}",
                 published_on=timezone.localdate(now),
             )
-            replaced = write(source)
-            emptied = _mark_replaced(keep=source, now=now)
+            # The same file imported again supersedes all that is left of its earlier
+            # import: that one is replaced (one batch in force per file).
+            again = list(
+                _in_force(ImportBatch.objects.filter(checksum=report.checksum)).values_list(
+                    "pk", flat=True
+                )
+            )
+            ImportBatch.objects.filter(pk__in=again).update(replaced_at=now)
             report.batch = ImportBatch.objects.create(
                 layout=report.layout,
                 file_name=report.file_name,
@@ -160,18 +162,20 @@ def _record(*, report, user, write):
                 size=report.size,
                 rows_read=report.rows_read,
                 rows_written=len(report.facts),
-                rows_replaced=replaced,
+                rows_replaced=report.rows_to_replace,
                 scope=report.scope,
                 scope_label=report.scope_label,
                 source=source,
                 created_by=user,
             )
+            write(source, report.batch)
+            emptied = _mark_replaced(keep=source, now=now)
             source.title = (
                 f"Import n° {report.batch.pk} : {report.file_name} "
                 f"({timezone.localtime(now):%d/%m/%Y %H:%M})"
             )
             source.save(update_fields=["title"])
-            ImportBatch.objects.filter(pk__in=emptied).update(replaced_by=report.batch)
+            ImportBatch.objects.filter(pk__in=[*emptied, *again]).update(replaced_by=report.batch)
     except IntegrityError:
         # Another import of the same file won the race.
         report.batch = None
@@ -192,18 +196,6 @@ def _contract_cells(facts):
     for region_id, branch_id, year, month, contract_type, *_public_department in facts:
         cells[(region_id, year, branch_id is not None, contract_type)].add(month or 0)
     return cells
-
-
-def _cells_query(cells):
-    parts = []
-    for (region_id, year, by_branch, contract_type), months in cells.items():
-        q = Q(region_id=region_id, year=year, branch__isnull=not by_branch)
-        q &= Q(contract_type=contract_type)
-        month_q = Q(month__in=[m for m in months if m])
-        if 0 in months:
-            month_q |= Q(month__isnull=True)
-        parts.append(q & month_q)
-    return reduce(or_, parts) if parts else Q(pk__in=[])
 
 
 def _contract_scope(cells, lookups):
@@ -249,55 +241,6 @@ def _month_ranges(year, months):
     return labels
 
 
-def _contract_summary(facts, lookups):
-    """Contracts (all publics) per region, year and type, at the file's coarsest level."""
-
-    def level(key):
-        region_id, branch_id, year, month, contract_type, public, *department = key
-        return (bool(department and department[0]) * 4) + (branch_id is not None) * 2 + bool(month)
-
-    levels = defaultdict(set)
-    for key in facts:
-        region_id, _branch, year, _month, contract_type, public, *_department = key
-        if public == Public.ALL:
-            levels[(region_id, year, contract_type)].add(level(key))
-    totals = defaultdict(int)
-    for key, count in facts.items():
-        region_id, _branch, year, _month, contract_type, public, *_department = key
-        if public == Public.ALL and level(key) == min(levels[(region_id, year, contract_type)]):
-            totals[(lookups.region_names[region_id], year, contract_type)] += count
-    return [
-        {
-            "region": region,
-            "year": year,
-            "contract_type": ContractType(contract_type).label,
-            "count": count,
-        }
-        for (region, year, contract_type), count in sorted(totals.items())
-    ]
-
-
-def _protected_conflicts(facts, report, lookups):
-    """A figure from a document or a manual entry is never overwritten by an import."""
-    regions = {key[0] for key in facts}
-    years = {key[2] for key in facts}
-    existing = (
-        ContractCount.objects.filter(region_id__in=regions, year__in=years)
-        .exclude(source__kind__in=REPLACEABLE_KINDS)
-        .values_list(*ContractCount.FACT_KEY, "source__title")
-    )
-    for *key, source_title in existing:
-        key = tuple(key)
-        if key in facts:
-            region_id, _branch, year, month, *_rest = key
-            report.error(
-                report.fact_lines.get(key),
-                f"{lookups.region_names[region_id]} "
-                f"{contract_files.period_label(year, month)} : ce chiffre vient de « "
-                f"{source_title} » et un import ne le remplace pas",
-            )
-
-
 def contract_import(
     *, path, file_name, user=None, dry_run=False, progress=None, today=None
 ) -> ImportReport:
@@ -327,24 +270,24 @@ def contract_import(
         report.error(None, "Le fichier ne contient aucune ligne de données.")
         return report
     report.facts = facts
-    _protected_conflicts(facts, report, lookups)
     cells = _contract_cells(facts)
     report.scope, report.scope_label = _contract_scope(cells, lookups)
-    report.summary = _contract_summary(facts, lookups)
-    in_scope = ContractCount.objects.filter(source__kind__in=REPLACEABLE_KINDS).filter(
-        _cells_query(cells)
+    planned = statements.plan(
+        facts, by_contract=layout.key == ImportBatch.Layout.CONTRACT_LINES, lookups=lookups
     )
-    report.rows_to_replace = in_scope.count()
+    for key, message in planned.errors:
+        report.error(report.fact_lines.get(key), message)
+    report.changes, report.change_count = planned.changes, planned.change_count
+    report.rows_to_replace = len(planned.superseded)
     if report.error_count or dry_run:
         return report
 
-    def write(source):
-        replaced, _ = in_scope.delete()
+    def write(source, batch):
+        _supersede(ContractCount.objects, planned.superseded, batch)
         ContractCount.objects.bulk_create(
             (ContractCount.from_fact(key, count, source) for key, count in facts.items()),
             batch_size=BULK_SIZE,
         )
-        return replaced
 
     return _record(report=report, user=user, write=write)
 
@@ -422,8 +365,8 @@ def market_import(*, path, file_name, user=None, dry_run=False, progress=None, t
     if dry_run:
         return report
 
-    def write(source):
-        replaced, _ = in_scope.delete()
+    def write(source, batch):
+        _supersede(MarketStat.objects, list(in_scope.values_list("pk", flat=True)), batch)
         MarketStat.objects.bulk_create(
             MarketStat(
                 region_id=region_id,
@@ -436,7 +379,6 @@ def market_import(*, path, file_name, user=None, dry_run=False, progress=None, t
             )
             for (region_id, year, month, department_id), value in facts.items()
         )
-        return replaced
 
     return _record(report=report, user=user, write=write)
 
@@ -444,19 +386,68 @@ def market_import(*, path, file_name, user=None, dry_run=False, progress=None, t
 # --- undoing ----------------------------------------------------------------------------
 
 
+def _supersede(manager, pks, batch):
+    """Put the rows `pks` out of force, superseded by `batch` (in chunks: SQLite bounds
+    a statement's parameters)."""
+    for start in range(0, len(pks), BULK_SIZE):
+        manager.filter(pk__in=pks[start : start + BULK_SIZE]).update(superseded_by=batch)
+
+
+def _later_batch(model, batch):
+    """The import that superseded some of this import's rows, if any."""
+    pk = (
+        model.statements.filter(source=batch.source, superseded_by__isnull=False)
+        .values_list("superseded_by", flat=True)
+        .first()
+    )
+    return None if pk is None else ImportBatch.objects.get(pk=pk)
+
+
+def _restoring_collides(batch):
+    """The import whose rows in force hold a cell that undoing `batch` would put back."""
+    restored = ContractCount.statements.filter(superseded_by=batch)
+    keys = set(restored.values_list(*ContractCount.FACT_KEY))
+    if not keys:
+        return None
+    series = {(k[0], k[2]) for k in keys}
+    for *key, source_id in (
+        ContractCount.objects.filter(series_q(series))
+        .exclude(source=batch.source)
+        .values_list(*ContractCount.FACT_KEY, "source")
+    ):
+        if tuple(key) in keys:
+            return ImportBatch.objects.filter(source_id=source_id).first()
+    return None
+
+
 @transaction.atomic
 def import_batch_undo(*, batch: ImportBatch, user=None) -> int:
-    """Remove exactly the rows this import wrote; the record stays, marked undone, and
-    its file may be imported again.
+    """Give back the state before this import: remove the rows it wrote and put back in
+    force the rows it superseded (and the earlier imports it had emptied). The record
+    stays, marked undone, and its file may be imported again.
 
-    Figures it had replaced are not brought back (`import_batch_undo_note` says which):
-    re-import the earlier file for that.
-    """
+    Refused while a later import in force replaced some of its rows (undo that one
+    first): undoing imports in the reverse order of their writes is always possible."""
+    _serialize_imports()
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.is_undone:
         raise ImportRefused(f"L'import « {batch} » est déjà annulé.")
-    removed, _ = ContractCount.objects.filter(source=batch.source).delete()
-    removed_market, _ = MarketStat.objects.filter(source=batch.source).delete()
+    later = (
+        _later_batch(ContractCount, batch)
+        or _later_batch(MarketStat, batch)
+        or _restoring_collides(batch)
+    )
+    if later is not None:
+        raise ImportRefused(
+            f"Des chiffres de l'import « {batch} » ont été remplacés depuis par l'import "
+            f"n° {later.pk} « {later.file_name} » : annulez d'abord celui-ci."
+        )
+    with rollup_deferred():
+        removed, _ = ContractCount.statements.filter(source=batch.source).delete()
+        removed_market, _ = MarketStat.statements.filter(source=batch.source).delete()
+        ContractCount.statements.filter(superseded_by=batch).update(superseded_by=None)
+        MarketStat.statements.filter(superseded_by=batch).update(superseded_by=None)
+    ImportBatch.objects.filter(replaced_by=batch).update(replaced_at=None, replaced_by=None)
     batch.undone_at = timezone.now()
     batch.undone_by = user
     batch.save(update_fields=["undone_at", "undone_by"])
@@ -464,17 +455,11 @@ def import_batch_undo(*, batch: ImportBatch, user=None) -> int:
 
 
 def import_batch_undo_note(batch: ImportBatch) -> str:
-    """What undoing this import does not restore, in French, for the person undoing it."""
+    """What undoing this import gives back, in French, for the person undoing it."""
     if not batch.rows_replaced:
         return "Il n'avait remplacé aucun chiffre : rien d'autre n'est à rétablir."
     earlier = [f"n° {b.pk} « {b.file_name} »" for b in batch.replaced.order_by("pk")]
     where = (
-        f" ; ils venaient de l'import {', '.join(earlier)} : réimportez ce fichier pour les "
-        "retrouver"
-        if earlier
-        else " (imports antérieurs ou données de démonstration) : réimportez le fichier "
-        "d'origine pour les retrouver"
+        f" (dont ceux de l'import {', '.join(earlier)}, de nouveau en vigueur)" if earlier else ""
     )
-    return (
-        f"Les {batch.rows_replaced} chiffre(s) qu'il avait remplacés ne sont pas rétablis{where}."
-    )
+    return f"Les {batch.rows_replaced} chiffre(s) qu'il avait remplacés sont rétablis{where}."

@@ -37,6 +37,9 @@ class ImportReport:
     # Rows the file gives, summed for the preview: [(label, value), ...]
     summary: list = field(default_factory=list)
     rows_to_replace: int = 0
+    # Every figure the write changes (contracts.statements): the first ones, and how many.
+    changes: list = field(default_factory=list)
+    change_count: int = 0
     already_imported: object = None  # the ImportBatch of the same file, if any
     # An earlier import of the same file some of whose figures were replaced since.
     previous_import: dict | None = None
@@ -80,6 +83,8 @@ class ImportReport:
             ],
             "scope_label": self.scope_label,
             "rows_to_replace": self.rows_to_replace,
+            "changes": self.changes,
+            "change_count": self.change_count,
             "already_imported": (
                 {"pk": already.pk, "created_at": already.created_at.isoformat()}
                 if already

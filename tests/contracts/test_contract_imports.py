@@ -232,7 +232,9 @@ def test_reimporting_the_same_file_changes_nothing(import_contracts):
     assert ImportBatch.objects.count() == 1
 
 
-def test_a_corrected_file_replaces_its_scope_and_nothing_else(import_contracts, write_file):
+def test_a_corrected_file_replaces_the_cells_it_states_and_nothing_else(
+    import_contracts, write_file
+):
     first = write_file(
         "mars-avril.csv",
         HEADER
@@ -240,7 +242,10 @@ def test_a_corrected_file_replaces_its_scope_and_nothing_else(import_contracts, 
         + "28;1979;2024;4;apprentissage;all;15\n"
         + "53;1979;2024;3;apprentissage;all;9\n",
     )
-    corrected = write_file("mars-corrige.csv", HEADER + "28;1501;2024;3;apprentissage;all;13\n")
+    corrected = write_file(
+        "mars-corrige.csv",
+        HEADER + "28;1979;2024;3;apprentissage;all;13\n28;1501;2024;3;apprentissage;all;4\n",
+    )
     import_contracts(first)
 
     report = import_contracts(corrected)
@@ -248,8 +253,8 @@ def test_a_corrected_file_replaces_its_scope_and_nothing_else(import_contracts, 
     assert report.ok
     assert report.rows_to_replace == 1
     assert report.batch.rows_replaced == 1
-    assert counts("28", 2024, month=3, branch_idcc="1979") == []  # replaced
-    assert counts("28", 2024, month=3, branch_idcc="1501") == [13]
+    assert counts("28", 2024, month=3, branch_idcc="1979") == [13]  # replaced
+    assert counts("28", 2024, month=3, branch_idcc="1501") == [4]  # added
     assert counts("28", 2024, month=4, branch_idcc="1979") == [15]  # other month: kept
     assert counts("53", 2024, month=3, branch_idcc="1979") == [9]  # other region: kept
 
@@ -269,7 +274,9 @@ def test_imports_replace_synthetic_figures_but_never_published_ones(
     report = import_contracts(published)
 
     assert len(report.errors) == 1
-    assert str(report.errors[0]).startswith("ligne 2 : Normandie 2021 : ce chiffre vient de « ")
+    assert str(report.errors[0]).startswith(
+        "ligne 2 : Normandie 2021 (apprentissage) : ce chiffre vient de « "
+    )
     assert counts("28", 2021) == [3071]
 
 

@@ -48,7 +48,7 @@ def test_import_contracts_command_dry_run_writes_nothing(capsys):
     out = capsys.readouterr().out
     assert "Format : Contrats : une ligne par contrat — CSV UTF-8, séparateur « ; »" in out
     assert "Lignes lues : 7" in out
-    assert "Normandie 2024 Apprentissage : 4" in out
+    assert "  Normandie 2024 (Apprentissage) : — → 4" in out
     assert "Simulation (--dry-run) : rien n'a été écrit." in out
     assert not ContractCount.objects.exists()
 

@@ -1,5 +1,5 @@
-"""Recovery: an undone or fully replaced import no longer blocks its file, and undoing
-says which figures it does not bring back."""
+"""Recovery: an undone or fully replaced import no longer blocks its file; undoing an
+import puts back in force the figures it had replaced, and says so."""
 
 import pytest
 
@@ -39,10 +39,7 @@ def test_a_file_whose_figures_were_all_replaced_may_be_imported_again(
     first.refresh_from_db()
     assert (first.replaced_by, first.in_force) == (second, False)
 
-    import_batch_undo(batch=second)
-    assert figure(3) == []  # undoing the correction does not bring 12 back
-
-    again = import_contracts(march)
+    again = import_contracts(march)  # replaced: its file may be imported again
 
     assert again.ok and again.already_imported is None
     assert figure(3) == [12]
@@ -51,7 +48,20 @@ def test_a_file_whose_figures_were_all_replaced_may_be_imported_again(
     )
 
 
-def test_undo_says_what_it_does_not_restore(
+def test_undo_puts_back_what_the_import_replaced(import_contracts, march, march_corrected):
+    first = import_contracts(march).batch
+    second = import_contracts(march_corrected).batch
+    assert figure(3) == [13]
+
+    import_batch_undo(batch=second)
+
+    assert figure(3) == [12]  # the correction undone: March is 12 again
+    first.refresh_from_db()
+    assert (first.replaced_by, first.in_force) == (None, True)
+    assert import_contracts(march).already_imported == first
+
+
+def test_undo_says_what_it_restores(
     client_for, admin_user, import_contracts, march, march_corrected
 ):
     first = import_contracts(march).batch
@@ -64,9 +74,8 @@ def test_undo_says_what_it_does_not_restore(
     page = response.content.decode().replace("&#x27;", "'")
     assert (
         f"Import n° {second.pk} annulé : 1 chiffre(s) retiré(s) ; son fichier peut de nouveau "
-        f"être importé. Les 1 chiffre(s) qu'il avait remplacés ne sont pas rétablis ; ils "
-        f"venaient de l'import n° {first.pk} « mars.csv » : réimportez ce fichier pour les "
-        "retrouver." in page
+        f"être importé. Les 1 chiffre(s) qu'il avait remplacés sont rétablis (dont ceux de "
+        f"l'import n° {first.pk} « mars.csv », de nouveau en vigueur)." in page
     )
 
 

@@ -108,3 +108,12 @@ class ImportCommand(BaseCommand):
         for line in report.scope_label.splitlines():
             out(f"  {line}")
         out(f"Chiffres existants remplacés dans ce périmètre : {fmt(report.rows_to_replace)}")
+        if report.summary:
+            return
+        out(f"Chiffres qui changent : {fmt(report.change_count)}")
+        for row in report.changes[:50]:
+            before = "—" if row["before"] is None else fmt(row["before"])
+            after = "—" if row["after"] is None else fmt(row["after"])
+            out(f"  {row['zone']} {row['period']} ({row['detail']}) : {before} → {after}")
+        if report.change_count > 50:
+            out(f"  … et {fmt(report.change_count - 50)} autre(s)")
