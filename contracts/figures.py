@@ -65,8 +65,10 @@ class YearData:
 
     @property
     def coverage(self) -> int:
-        """Months of the year the data covers: the last month known, or 12 when the year
-        is known as a total only."""
+        """Months of the year the data covers: 12 when part of the year is known only as
+        a yearly total (its months do not add up to it), else the last month known."""
+        if self.unbroken.known:
+            return 12
         if self.last_month:
             return self.last_month
         return 12 if self.total.known else 0

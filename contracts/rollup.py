@@ -86,12 +86,17 @@ def cell_rows(key: SeriesKey, series: Series, *, wanted: set[int | None]) -> Ite
     """(grain, region, year, type, public, month, branch, department, total, synthetic,
     unbroken) of the series' cells of the grains `wanted` (None: a department's branch)."""
     region, year, ctype, public = key
-    with_months = {(d, b) for (d, m, b) in series.figures if m is not None}
+    # A yearly figure its months do not add up to (none known, or a stated total beside
+    # some of its months) is "unbroken": part of the year is known only as a total.
+    month_sums: defaultdict[tuple[int | None, int | None], int] = defaultdict(int)
+    for (d, m, b), figure in series.figures.items():
+        if m is not None:
+            month_sums[(d, b)] += figure.value
     for (department, month, branch), figure in series.figures.items():
         grain = _grain_of((department, month, branch))
         if grain not in wanted:
             continue
-        unbroken = month is None and (department, branch) not in with_months
+        unbroken = month is None and month_sums.get((department, branch)) != figure.value
         yield (
             grain,
             region,

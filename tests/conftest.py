@@ -9,11 +9,28 @@ import importlib
 
 import pytest
 from django.apps import apps
+from hypothesis import HealthCheck, settings
 
 from akto_portal.models import Branch, Region, User
 from tests.factories import ContractCountFactory, SourceFactory
 
 PASSWORD = "correct horse battery staple"
+
+# Model-based tests (tests/contracts/test_write_paths_stateful.py): bounded in CI ("ci",
+# the default); `--hypothesis-profile=long` for a longer run.
+for _name, _examples, _steps in (("ci", 12, 10), ("long", 200, 30)):
+    settings.register_profile(
+        _name,
+        max_examples=_examples,
+        stateful_step_count=_steps,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+
+
+def pytest_configure(config):
+    if not config.getoption("hypothesis_profile", None):
+        settings.load_profile("ci")
 
 
 def _user(username, role, region_code):
