@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from akto_portal.models import Region
 from contracts import selectors
 from contracts.models import ContractType, MarketStat
+from contracts.services import import_batch_undo
 from tests.contracts.conftest import DATA
 from tests.factories import ContractCountFactory
 
@@ -182,3 +183,17 @@ def test_market_summaries_of_every_region_in_few_queries(
     assert by_zone["53"].opco is None and by_zone["53"].share_pct is None
     html = render_to_string("contracts/_market_share.html", {"summaries": summaries})
     assert "15,4\xa0%" in html and "20\xa0000" in html and "année 2021" in html
+
+
+def test_undoing_a_market_import_puts_back_what_it_replaced(import_market, write_file):
+    import_market(DATA / "ind313.csv")
+    update = write_file("ind-maj.csv", IND_HEADER + "IND-313,R28,2022-04-01,REG,0,7000,,\n")
+    before, normandie = sorted(MarketStat.statements.values_list()), stats("28", 2022)
+    assert normandie == {1: 1500, 2: 3100, 3: 5000}
+    report = import_market(update)
+    assert stats("28", 2022) == {4: 7000}
+
+    import_batch_undo(batch=report.batch)
+
+    assert stats("28", 2022) == normandie
+    assert sorted(MarketStat.statements.values_list()) == before

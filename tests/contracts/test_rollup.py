@@ -111,11 +111,12 @@ def test_every_write_path_keeps_the_rollup_right(tmp_path, admin_client):
     )
     check()
     # The same cells again: the earlier import's figures are replaced.
-    _import(tmp_path, "again.csv", COUNTS_HEADER + "53;;2024;;apprentissage;all;900\n")
+    again = _import(tmp_path, "again.csv", COUNTS_HEADER + "53;;2024;;apprentissage;all;900\n")
     check()
-    import_batch_undo(batch=ImportBatch.objects.get(pk=lines.batch.pk))
-    import_batch_undo(batch=ImportBatch.objects.get(pk=counts.batch.pk))
-    check()
+    # Undone in the reverse order of the writes (an import replaced since is refused).
+    for report in (again, counts, lines):
+        import_batch_undo(batch=ImportBatch.objects.get(pk=report.batch.pk))
+        check()
 
     # The admin: add, change (moving a figure to another region and year), delete.
     normandie, bretagne = Region.objects.get(code="28"), Region.objects.get(code="53")
