@@ -256,6 +256,18 @@ class ContractCount(models.Model):
             rollup_refresh(series=before, using=using)
         return deleted
 
+    def clean(self):
+        """Refuse a figure that would contradict its series: a breakdown adding up to more
+        than its whole (`contracts.reconcile`), as imports do."""
+        super().clean()
+        from contracts.statements import contradictions
+
+        if None in (self.region_id, self.year, self.count) or not self.contract_type:
+            return
+        found = contradictions(self)
+        if found:
+            raise ValidationError({"count": found})
+
     @classmethod
     def from_fact(cls, key, count, source):
         """A count from a fact key (see FACT_KEY) and its number of contracts."""

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from akto_portal.models import Source
+from akto_portal.templatetags.portal import number
 from contracts.imports.contracts import Lookups, period_label
 from contracts.models import ContractCount, ContractRollup, ContractType, Public
 from contracts.reconcile import BRANCH, PERIOD, PLACE, Cell, contains
@@ -178,8 +179,8 @@ def _problems(result: Plan, old, new, stated, lookups: Lookups) -> None:
                 (
                     line,
                     f"{_cell_label(key, cell, lookups)} : {DIMENSION_LABELS[dimension]} "
-                    f"totaliseraient {total:,} contrats, plus que son chiffre ({value:,}) ; "
-                    "corrigez le fichier ou ce chiffre".replace(",", "\u202f"),
+                    f"totaliseraient {number(total)} contrats, plus que son chiffre "
+                    f"({number(value)}) ; corrigez le fichier ou ce chiffre",
                 )
             )
 
@@ -209,3 +210,34 @@ def _cell_label(series: SeriesKey, cell: Cell, lookups: Lookups) -> str:
         f"{_zone_label(region, cell, lookups)} {period_label(year, cell[PERIOD])} "
         f"({_series_detail(ctype, public).lower()})"
     )
+
+
+def contradictions(count: ContractCount) -> list[str]:
+    """What a manual figure (saved in place of its earlier version, if any) would
+    contradict in its series, in French; empty when nothing."""
+    series = (count.region_id, count.year, count.contract_type, count.public)
+    rows = list(
+        ContractCount.objects.filter(
+            region_id=count.region_id,
+            year=count.year,
+            contract_type=count.contract_type,
+            public=count.public,
+        )
+        .order_by()
+        .values_list(*STATEMENT_FIELDS, "pk")
+    )
+    before = [row[:-1] for row in rows]
+    after = [row[:-1] for row in rows if row[-1] != count.pk]
+    cell = (count.department_id, count.month, count.branch_id)
+    after.append((*series, *cell, count.count, None))
+    old = series_figures(before, synthetic=set())
+    new = series_figures(after, synthetic=set())
+    known = {(p[0], p[1]) for s in old.values() for p in s.problems()}
+    lookups = Lookups()
+    return [
+        f"{_cell_label(series, where, lookups)} : {DIMENSION_LABELS[dimension]} "
+        f"totaliseraient {number(total)} contrats, plus que son chiffre ({number(value)})"
+        for s in new.values()
+        for where, dimension, total, value in s.problems()
+        if (where, dimension) not in known
+    ]
