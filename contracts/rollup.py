@@ -199,7 +199,7 @@ def rollup_refresh(
         if wanted is not None:
             rollup = rollup.filter(series_q(wanted))
             counts = counts.filter(series_q(wanted))
-        rollup._raw_delete(using)  # type: ignore[attr-defined]
+        rollup.delete()  # no relation points to the rollup: one DELETE
         figures = series_figures(
             counts.values_list(*STATEMENT_FIELDS).iterator(chunk_size=10_000),
             synthetic=synthetic_ids(using),

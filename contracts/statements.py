@@ -91,21 +91,22 @@ def plan(
         .order_by()
         .values_list("pk", *STATEMENT_FIELDS, "source__kind", "source__title")
     )
-    before, after = [], []
+    before: list[tuple[Any, ...]] = []
+    after: list[tuple[Any, ...]] = []
     touched: set[SeriesKey] = set(stated)
     for pk, *statement, kind, title in rows:
         region, year, ctype, public, department, month, branch, _count, _source = statement
         series, cell = (region, year, ctype, public), (department, month, branch)
-        before.append(statement)
-        key = inside(series, cell)
-        if key is None:
-            after.append(statement)
+        before.append(tuple(statement))
+        fact = inside(series, cell)
+        if fact is None:
+            after.append(tuple(statement))
             continue
         touched.add(series)
         if kind not in REPLACEABLE_KINDS:
             result.errors.append(
                 (
-                    key,
+                    fact,
                     f"{_cell_label(series, cell, lookups)} : ce chiffre vient de « {title} » "
                     "et un import ne le remplace pas",
                 )
@@ -114,7 +115,7 @@ def plan(
     new_source = -1  # not synthetic
     for series, cells in stated.items():
         for cell, (count, _key) in cells.items():
-            after.append([*series, cell[PLACE], cell[PERIOD], cell[BRANCH], count, new_source])
+            after.append((*series, cell[PLACE], cell[PERIOD], cell[BRANCH], count, new_source))
     synthetic = synthetic_ids()
     old = series_figures((s for s in before if tuple(s[:4]) in touched), synthetic=synthetic)
     new = series_figures((s for s in after if tuple(s[:4]) in touched), synthetic=synthetic)
