@@ -2,8 +2,13 @@
 sources, users."""
 
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
+from django.dispatch import Signal
+
+# Sent after sources' kinds change (`Source.save`, `SourceQuerySet.update`), with `pks`
+# and `using`: figures stored with "synthetic or not" (the contract rollup) refresh.
+source_kinds_changed = Signal()
 
 # Standard abbreviations of the regions (ISO 3166-2:FR), by INSEE code: the map's tiles.
 REGION_ABBREVIATIONS = {
@@ -76,6 +81,17 @@ class SourceQuerySet(models.QuerySet["Source"]):
         """The sources of synthetic demo data: the one way to tell a synthetic figure
         (`Source.is_synthetic` for one source, `synthetic_q` in a filter)."""
         return self.filter(kind=Source.Kind.SYNTHETIC)
+
+    def update(self, **kwargs):
+        if "kind" not in kwargs:
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db):
+            pks = list(self.values_list("pk", flat=True))
+            updated = super().update(**kwargs)
+            source_kinds_changed.send(sender=Source, pks=pks, using=self.db)
+        return updated
+
+    update.alters_data = True  # type: ignore[attr-defined]
 
 
 class Source(models.Model):

@@ -22,13 +22,34 @@ def _loaded_count(sender, instance, raw, using, **kwargs):
         rollup_refresh(series={(instance.region_id, instance.year)}, using=using)
 
 
+def _refresh_sources(pks, using):
+    from contracts.models import ContractCount
+    from contracts.rollup import rollup_refresh
+
+    series = ContractCount.objects.using(using).filter(source_id__in=pks)._series()
+    rollup_refresh(series=series, using=using)
+
+
+def _sources_changed(sender, pks, using, **kwargs):
+    _refresh_sources(pks, using)
+
+
+def _source_saved(sender, instance, created, raw, using, **kwargs):
+    """A source whose kind may have changed: its figures' "synthetic" flag follows."""
+    if not created and not raw:
+        _refresh_sources([instance.pk], using)
+
+
 class ContractsConfig(AppConfig):
     name = "contracts"
     verbose_name = "Contrats et marché"
 
     def ready(self):
+        from akto_portal.models import Source, source_kinds_changed
         from contracts import indicators  # noqa: F401  (registers its computed indicators)
         from contracts.models import ContractCount
 
         post_migrate.connect(_fill_rollup, sender=self, dispatch_uid="contracts_fill_rollup")
         post_save.connect(_loaded_count, sender=ContractCount, dispatch_uid="contracts_loaddata")
+        post_save.connect(_source_saved, sender=Source, dispatch_uid="contracts_source_saved")
+        source_kinds_changed.connect(_sources_changed, dispatch_uid="contracts_source_kinds")

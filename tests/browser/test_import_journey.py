@@ -62,7 +62,10 @@ def test_the_xlsx_template_of_the_page_uploads_and_previews(
     main = page.inner_text("main")
     assert "Contrats : nombres agrégés — XLSX" in main
     assert "erreur" not in main
-    assert "Normandie" in page.inner_text("#table-summary")
+    changes = page.inner_text("#table-changes")
+    assert "Normandie › Hôtels, cafés, restaurants" in changes
+    assert "mars 2024" in changes
+    assert "Aucun autre chiffre ne change." in main
 
 
 def test_a_file_over_the_limit_is_refused_before_it_is_sent(

@@ -230,6 +230,7 @@ CASES: dict[str, list[Case]] = {
                 kind=Source.Kind.SYNTHETIC
             ),
             IDF_2022,
+            isolated=False,  # the contract rollup's "synthetic" flags are refreshed too
         )
     ],
     "contracts_contractcount": [
