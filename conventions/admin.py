@@ -127,13 +127,13 @@ class ConventionAdmin(ImportExportMixin, HistoryAdmin):
             form = ConventionRenewForm(request.POST)
             if form.is_valid():
                 try:
-                    renewal = convention_renew(convention=convention, **form.cleaned_data)
+                    result = convention_renew(convention=convention, **form.cleaned_data)
                 except ConventionError as exc:
                     form.add_error(None, exc)
                 else:
-                    self.message_user(request, f"« {renewal} » créée, liée à « {convention} ».")
+                    self._report_renewal(request, convention, result)
                     return redirect(
-                        reverse("admin:conventions_convention_change", args=[renewal.pk])
+                        reverse("admin:conventions_convention_change", args=[result.convention.pk])
                     )
         else:
             form = ConventionRenewForm(initial=ConventionRenewForm.initial_for(convention))
@@ -149,6 +149,25 @@ class ConventionAdmin(ImportExportMixin, HistoryAdmin):
                 "action_checkbox_name": ACTION_CHECKBOX_NAME,
             },
         )
+
+    def _report_renewal(self, request, convention, result):
+        renewal = result.convention
+        if not result.created:
+            self.message_user(
+                request,
+                f"« {renewal.parent} » a déjà sa déclinaison en {renewal.region} : "
+                f"« {renewal} ». Aucune convention n'a été créée : « {renewal} » est "
+                f"désormais liée à « {convention} » comme son renouvellement.",
+                messages.WARNING,
+            )
+            return
+        message = f"« {renewal} » créée, liée à « {convention} »."
+        if renewal.parent_id:
+            message += f" C'est la déclinaison en {renewal.region} de « {renewal.parent} »."
+        if result.declinations:
+            names = ", ".join(f"« {d} »" for d in result.declinations)
+            message += f" Déclinaisons régionales renouvelées avec elle : {names}."
+        self.message_user(request, message)
 
 
 class IndicatorValueInline(admin.TabularInline):
