@@ -15,6 +15,7 @@ from django.db import models, router, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 
+from akto_portal.locking import VersionedModel
 from akto_portal.models import Branch, Department, Qualifier, Region, Source
 
 # Short French month names, January first ("janv." … "déc."), for labels and charts.
@@ -283,7 +284,7 @@ class ContractRollup(models.Model):
         return f"{self.region_id} {self.year} {self.get_grain_display()} : {self.total}"
 
 
-class ContractTarget(models.Model):
+class ContractTarget(VersionedModel):
     """A target number of new contracts for a year: national (no region), regional, or
     departmental (a department of its region)."""
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from import_export.admin import ImportExportMixin
 
 from akto_portal.history_admin import HistoryAdmin
+from akto_portal.locking import LockedAdminMixin
 from conventions.forms import ConventionRenewForm
 from conventions.models import (
     ActionPlan,
@@ -53,12 +54,12 @@ class ActionPlanAxisAdmin(admin.ModelAdmin):
     search_fields = ["title", "plan__title"]
 
 
-class ConventionAxisInline(admin.TabularInline):
+class ConventionAxisInline(LockedAdminMixin, admin.TabularInline):
     model = ConventionAxis
     extra = 0
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(LockedAdminMixin, admin.TabularInline):
     model = Indicator
     extra = 0
     fields = [
@@ -89,7 +90,7 @@ class SignatoryInline(admin.TabularInline):
 
 
 @admin.register(Convention)
-class ConventionAdmin(ImportExportMixin, HistoryAdmin):
+class ConventionAdmin(LockedAdminMixin, ImportExportMixin, HistoryAdmin):
     resource_classes = [ConventionResource]
     list_display = ["title", "kind", "status", "region", "start_on", "end_on", "signed_on"]
     list_filter = [
@@ -170,7 +171,7 @@ class ConventionAdmin(ImportExportMixin, HistoryAdmin):
         self.message_user(request, message)
 
 
-class IndicatorValueInline(admin.TabularInline):
+class IndicatorValueInline(LockedAdminMixin, admin.TabularInline):
     model = IndicatorValue
     extra = 0
     fields = ["as_of", "value", "qualifier", "source", "entered_by", "entered_at"]
@@ -179,7 +180,7 @@ class IndicatorValueInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(ImportExportMixin, HistoryAdmin):
+class IndicatorAdmin(LockedAdminMixin, ImportExportMixin, HistoryAdmin):
     resource_classes = [IndicatorResource]
     list_display = ["name", "convention", "unit", "computation", "target"]
     list_filter = ["computation", "unit", "convention"]
@@ -197,7 +198,7 @@ class IndicatorAdmin(ImportExportMixin, HistoryAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(ImportExportMixin, HistoryAdmin):
+class IndicatorValueAdmin(LockedAdminMixin, ImportExportMixin, HistoryAdmin):
     resource_classes = [IndicatorValueResource]
     list_display = ["indicator", "value", "qualifier", "as_of", "source", "entered_by"]
     list_filter = ["as_of", "source__kind"]

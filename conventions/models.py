@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from akto_portal.locking import VersionedModel
 from akto_portal.models import DatePrecision, Qualifier, Region, Source
 
 
@@ -76,7 +77,7 @@ class ConventionQuerySet(models.QuerySet):
         return self.filter(region=region)
 
 
-class Convention(models.Model):
+class Convention(VersionedModel):
     class Kind(models.TextChoices):
         COM = "com", "Convention d'objectifs et de moyens"
         PARTNERSHIP = "partnership", "Convention de partenariat"
@@ -186,7 +187,7 @@ class Convention(models.Model):
                 return chain
 
 
-class ConventionAxis(models.Model):
+class ConventionAxis(VersionedModel):
     convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="axes")
     number = models.PositiveSmallIntegerField("numéro")
     title = models.CharField("intitulé", max_length=300)
@@ -216,7 +217,7 @@ class Signatory(models.Model):
         return f"{self.name}, {self.title}"
 
 
-class Indicator(models.Model):
+class Indicator(VersionedModel):
     class Unit(models.TextChoices):
         PEOPLE = "people", "personnes"
         COMPANIES = "companies", "entreprises"
@@ -298,7 +299,7 @@ class Indicator(models.Model):
         return self.computation != self.Computation.REPORTED
 
 
-class IndicatorValue(models.Model):
+class IndicatorValue(VersionedModel):
     """A value of an indicator reported by hand, with its date and source."""
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")

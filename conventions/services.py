@@ -64,7 +64,7 @@ def _copy(convention, **fields) -> Convention:
     axes = {}
     for axis in convention.axes.all():
         old_pk = axis.pk
-        axis.pk = None
+        axis.pk, axis.version = None, 1
         axis.convention = renewal
         axis.save()
         axes[old_pk] = axis
