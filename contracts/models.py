@@ -328,10 +328,17 @@ class ContractTarget(VersionedModel):
         verbose_name_plural = "objectifs de contrats"
         ordering = ["-year", "region"]
         constraints = [
-            models.CheckConstraint(condition=Q(value__gte=0), name="contract_target_not_negative"),
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="contract_target_not_negative",
+                violation_error_message="Un objectif de contrats ne peut pas être négatif.",
+            ),
             models.CheckConstraint(
                 condition=Q(department__isnull=True) | Q(region__isnull=False),
                 name="contract_target_department_in_region",
+                violation_error_message=(
+                    "Un objectif départemental doit avoir la région de son département."
+                ),
             ),
             models.UniqueConstraint(
                 "year",
@@ -340,6 +347,10 @@ class ContractTarget(VersionedModel):
                 "contract_type",
                 "public",
                 name="contract_target_unique",
+                violation_error_message=(
+                    "Un objectif de contrats existe déjà pour cette année, ce territoire, ce type"
+                    " de contrat et ce public."
+                ),
             ),
         ]
 

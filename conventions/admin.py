@@ -6,6 +6,7 @@ from django.urls import reverse
 from import_export.admin import ImportExportMixin
 
 from akto_portal.history_admin import HistoryAdmin
+from akto_portal.inline_formsets import ConstraintMessageInlineFormSet
 from akto_portal.locking import LockedAdminMixin
 from conventions.forms import ConventionRenewForm
 from conventions.models import (
@@ -37,6 +38,7 @@ class PartnerAdmin(ImportExportMixin, admin.ModelAdmin):
 
 
 class ActionPlanAxisInline(admin.TabularInline):
+    formset = ConstraintMessageInlineFormSet
     model = ActionPlanAxis
     extra = 0
 
@@ -55,11 +57,13 @@ class ActionPlanAxisAdmin(admin.ModelAdmin):
 
 
 class ConventionAxisInline(LockedAdminMixin, admin.TabularInline):
+    formset = ConstraintMessageInlineFormSet
     model = ConventionAxis
     extra = 0
 
 
 class IndicatorInline(LockedAdminMixin, admin.TabularInline):
+    formset = ConstraintMessageInlineFormSet
     model = Indicator
     extra = 0
     fields = [
@@ -85,6 +89,7 @@ class IndicatorInline(LockedAdminMixin, admin.TabularInline):
 
 
 class SignatoryInline(admin.TabularInline):
+    formset = ConstraintMessageInlineFormSet
     model = Signatory
     extra = 0
 
@@ -172,6 +177,7 @@ class ConventionAdmin(LockedAdminMixin, ImportExportMixin, HistoryAdmin):
 
 
 class IndicatorValueInline(LockedAdminMixin, admin.TabularInline):
+    formset = ConstraintMessageInlineFormSet
     model = IndicatorValue
     extra = 0
     fields = ["as_of", "value", "qualifier", "source", "entered_by", "entered_at"]

@@ -62,7 +62,11 @@ class ActionPlanAxis(models.Model):
         verbose_name = "axe du plan d'actions"
         verbose_name_plural = "axes du plan d'actions"
         constraints = [
-            models.UniqueConstraint(fields=["plan", "number"], name="action_plan_axis_unique"),
+            models.UniqueConstraint(
+                fields=["plan", "number"],
+                name="action_plan_axis_unique",
+                violation_error_message="Ce plan d'actions a déjà un axe de ce numéro.",
+            ),
         ]
 
     def __str__(self):
@@ -145,15 +149,23 @@ class Convention(VersionedModel):
                 | Q(end_on__isnull=True)
                 | Q(end_on__gt=models.F("start_on")),
                 name="convention_end_after_start",
+                violation_error_message="La fin de la convention doit suivre son début.",
             ),
             models.CheckConstraint(
                 condition=Q(parent__isnull=True) | Q(region__isnull=False),
                 name="convention_declination_has_region",
+                violation_error_message=(
+                    "Une déclinaison régionale doit avoir une région : choisissez sa région, ou "
+                    "videz « convention nationale déclinée »."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["parent", "region"],
                 condition=Q(parent__isnull=False),
                 name="convention_one_declination_per_region",
+                violation_error_message=(
+                    "Cette convention nationale a déjà une déclinaison dans cette région."
+                ),
             ),
         ]
 
@@ -196,7 +208,11 @@ class ConventionAxis(VersionedModel):
         ordering = ["convention", "number"]
         verbose_name = "axe"
         constraints = [
-            models.UniqueConstraint(fields=["convention", "number"], name="convention_axis_unique"),
+            models.UniqueConstraint(
+                fields=["convention", "number"],
+                name="convention_axis_unique",
+                violation_error_message="Cette convention a déjà un axe de ce numéro.",
+            ),
         ]
 
     def __str__(self):
@@ -283,12 +299,20 @@ class Indicator(VersionedModel):
             models.CheckConstraint(
                 condition=Q(target__isnull=True) | Q(target__gte=0),
                 name="indicator_target_not_negative",
+                violation_error_message="L'objectif ne peut pas être négatif.",
             ),
             models.CheckConstraint(
                 condition=Q(target__isnull=True) | Q(target_source__isnull=False),
                 name="indicator_target_has_source",
+                violation_error_message=(
+                    "Un objectif doit avoir sa source : indiquez la source de l'objectif."
+                ),
             ),
-            models.UniqueConstraint(fields=["convention", "name"], name="indicator_unique_name"),
+            models.UniqueConstraint(
+                fields=["convention", "name"],
+                name="indicator_unique_name",
+                violation_error_message="Cette convention a déjà un indicateur de ce nom.",
+            ),
         ]
 
     def __str__(self):
@@ -328,9 +352,17 @@ class IndicatorValue(VersionedModel):
         verbose_name = "valeur déclarée"
         verbose_name_plural = "valeurs déclarées"
         constraints = [
-            models.CheckConstraint(condition=Q(value__gte=0), name="indicator_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="indicator_value_not_negative",
+                violation_error_message="Une valeur déclarée ne peut pas être négative.",
+            ),
             models.UniqueConstraint(
-                fields=["indicator", "as_of", "source"], name="indicator_value_unique"
+                fields=["indicator", "as_of", "source"],
+                name="indicator_value_unique",
+                violation_error_message=(
+                    "Cet indicateur a déjà une valeur à cette date selon cette source."
+                ),
             ),
         ]
 

@@ -4,6 +4,7 @@ from django.utils import timezone
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from akto_portal.history_admin import HistoryAdmin
+from akto_portal.inline_formsets import ConstraintMessageInlineFormSet
 from akto_portal.locking import LockedModelForm
 from akto_portal.models import Department, Region
 from akto_portal.permissions import can_view_convention, convention_visibility
@@ -36,6 +37,7 @@ class EventAdminForm(LockedModelForm):
 
 
 class AttendanceInline(admin.TabularInline):
+    formset = ConstraintMessageInlineFormSet
     model = Attendance
     extra = 0
 
