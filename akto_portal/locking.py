@@ -32,7 +32,7 @@ class StaleObjectError(ValidationError):
 def current_version(model: type[models.Model], pk: Any, *, lock: bool = False) -> int | None:
     """The version of a row in the database (None if it is gone); with `lock`, hold the
     row until the end of the transaction (only inside one)."""
-    rows = model._base_manager.filter(pk=pk)
+    rows = model._base_manager.filter(pk=pk).order_by("pk")  # no join for a Meta.ordering
     if lock and transaction.get_connection(router.db_for_write(model)).in_atomic_block:
         rows = rows.select_for_update()
     return rows.values_list("version", flat=True).first()
