@@ -138,7 +138,8 @@ class Convention(VersionedModel):
     )
 
     objects = ConventionQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["summary"])
+    # The version moves on with every save: not a change of its own in the history.
+    history = HistoricalRecords(excluded_fields=["summary", "version"])
 
     class Meta:
         ordering = ["-start_on", "title"]
@@ -290,7 +291,7 @@ class Indicator(VersionedModel):
     )
     position = models.PositiveSmallIntegerField("ordre", default=0)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = ["convention", "position", "pk"]
@@ -345,7 +346,7 @@ class IndicatorValue(VersionedModel):
     )
     entered_at = models.DateTimeField("saisi le", auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = ["indicator", "-as_of"]

@@ -21,21 +21,6 @@ class Migration(migrations.Migration):
             field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
         ),
         migrations.AddField(
-            model_name='historicalconvention',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
-        ),
-        migrations.AddField(
-            model_name='historicalindicator',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
-        ),
-        migrations.AddField(
-            model_name='historicalindicatorvalue',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
-        ),
-        migrations.AddField(
             model_name='indicator',
             name='version',
             field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
