@@ -214,3 +214,20 @@ def test_a_new_region_target_has_nothing_to_check(client_for, admin_user, source
     data["public"] = "all"
     assert client.post(url, data).status_code == 302
     assert ContractTarget.objects.get(region=bretagne, year=2026).version == 1
+
+
+@pytest.mark.parametrize("posted", ["abc", "", None])
+def test_a_missing_or_garbled_version_is_refused_not_a_500(client_for, admin_user, value, posted):
+    client = client_for(admin_user)
+    url = change_url(value)
+    data = admin_page_data(client.get(url))
+    data["value"] = "3100"
+    if posted is None:
+        del data["expected_version"]
+    else:
+        data["expected_version"] = posted
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert REFUSED in response.content.decode()
+    value.refresh_from_db()
+    assert value.value == Decimal("3072.5")
