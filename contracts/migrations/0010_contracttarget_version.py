@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contracts', '0008_contract_rollup'),
+        ('contracts', '0009_statements_superseded_and_reconciled_rollup'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('akto_portal', '0008_constraint_messages_in_french'),
-        ('contracts', '0009_contracttarget_version'),
+        ('contracts', '0010_contracttarget_version'),
     ]
 
     operations = [
