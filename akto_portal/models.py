@@ -68,7 +68,10 @@ class Branch(models.Model):
         verbose_name_plural = "branches professionnelles"
         constraints = [
             models.UniqueConstraint(
-                fields=["idcc"], condition=~Q(idcc=""), name="branch_idcc_unique"
+                fields=["idcc"],
+                condition=~Q(idcc=""),
+                name="branch_idcc_unique",
+                violation_error_message="Une autre branche a déjà cet IDCC.",
             ),
         ]
 
@@ -118,7 +121,11 @@ class Source(models.Model):
         ordering = ["-published_on", "title"]
         verbose_name = "source"
         constraints = [
-            models.UniqueConstraint(fields=["kind", "title"], name="source_kind_title_unique"),
+            models.UniqueConstraint(
+                fields=["kind", "title"],
+                name="source_kind_title_unique",
+                violation_error_message="Une source de ce type porte déjà ce titre.",
+            ),
         ]
 
     def __str__(self):
@@ -207,6 +214,10 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=Q(role="admin") | Q(region__isnull=False),
                 name="user_region_required_unless_admin",
+                violation_error_message=(
+                    "Choisissez la région de cet utilisateur : seuls les administrateurs n'en ont"
+                    " pas."
+                ),
             ),
         ]
 
@@ -272,7 +283,11 @@ class SavedView(models.Model):
         verbose_name = "vue enregistrée"
         verbose_name_plural = "vues enregistrées"
         constraints = [
-            models.UniqueConstraint(fields=["user", "name"], name="saved_view_unique_name"),
+            models.UniqueConstraint(
+                fields=["user", "name"],
+                name="saved_view_unique_name",
+                violation_error_message="Vous avez déjà une vue enregistrée de ce nom.",
+            ),
         ]
 
     def __str__(self):

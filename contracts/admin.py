@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from import_export.admin import ImportExportMixin
 
+from akto_portal.locking import LockedAdminMixin
 from contracts.models import ContractCount, ContractTarget, ImportBatch, MarketStat
 from contracts.resources import ContractTargetResource
 from contracts.services import ImportRefused, import_batch_undo, import_batch_undo_note
@@ -26,7 +27,7 @@ class ContractCountAdmin(admin.ModelAdmin):
 
 
 @admin.register(ContractTarget)
-class ContractTargetAdmin(ImportExportMixin, admin.ModelAdmin):
+class ContractTargetAdmin(LockedAdminMixin, ImportExportMixin, admin.ModelAdmin):
     resource_classes = [ContractTargetResource]
     list_display = ["year", "region", "department", "contract_type", "public", "value", "source"]
     list_filter = ["year", "region", "source__kind"]

@@ -15,6 +15,7 @@ from django.db import models, router, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 
+from akto_portal.locking import VersionedModel
 from akto_portal.models import Branch, Department, Qualifier, Region, Source
 
 # Short French month names, January first ("janv." … "déc."), for labels and charts.
@@ -332,7 +333,7 @@ class ContractRollup(models.Model):
         return f"{self.region_id} {self.year} {self.get_grain_display()} : {self.total}"
 
 
-class ContractTarget(models.Model):
+class ContractTarget(VersionedModel):
     """A target number of new contracts for a year: national (no region), regional, or
     departmental (a department of its region)."""
 
@@ -376,10 +377,17 @@ class ContractTarget(models.Model):
         verbose_name_plural = "objectifs de contrats"
         ordering = ["-year", "region"]
         constraints = [
-            models.CheckConstraint(condition=Q(value__gte=0), name="contract_target_not_negative"),
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="contract_target_not_negative",
+                violation_error_message="Un objectif de contrats ne peut pas être négatif.",
+            ),
             models.CheckConstraint(
                 condition=Q(department__isnull=True) | Q(region__isnull=False),
                 name="contract_target_department_in_region",
+                violation_error_message=(
+                    "Un objectif départemental doit avoir la région de son département."
+                ),
             ),
             models.UniqueConstraint(
                 "year",
@@ -388,6 +396,10 @@ class ContractTarget(models.Model):
                 "contract_type",
                 "public",
                 name="contract_target_unique",
+                violation_error_message=(
+                    "Un objectif de contrats existe déjà pour cette année, ce territoire, ce type"
+                    " de contrat et ce public."
+                ),
             ),
         ]
 

@@ -6,6 +6,8 @@ from django.urls import reverse
 from import_export.admin import ImportExportMixin
 
 from akto_portal.history_admin import HistoryAdmin
+from akto_portal.inline_formsets import ConstraintMessageInlineFormSet
+from akto_portal.locking import LockedAdminMixin
 from conventions.forms import ConventionRenewForm
 from conventions.models import (
     ActionPlan,
@@ -36,6 +38,7 @@ class PartnerAdmin(ImportExportMixin, admin.ModelAdmin):
 
 
 class ActionPlanAxisInline(admin.TabularInline):
+    formset = ConstraintMessageInlineFormSet
     model = ActionPlanAxis
     extra = 0
 
@@ -53,12 +56,14 @@ class ActionPlanAxisAdmin(admin.ModelAdmin):
     search_fields = ["title", "plan__title"]
 
 
-class ConventionAxisInline(admin.TabularInline):
+class ConventionAxisInline(LockedAdminMixin, admin.TabularInline):
+    formset = ConstraintMessageInlineFormSet
     model = ConventionAxis
     extra = 0
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(LockedAdminMixin, admin.TabularInline):
+    formset = ConstraintMessageInlineFormSet
     model = Indicator
     extra = 0
     fields = [
@@ -84,12 +89,13 @@ class IndicatorInline(admin.TabularInline):
 
 
 class SignatoryInline(admin.TabularInline):
+    formset = ConstraintMessageInlineFormSet
     model = Signatory
     extra = 0
 
 
 @admin.register(Convention)
-class ConventionAdmin(ImportExportMixin, HistoryAdmin):
+class ConventionAdmin(LockedAdminMixin, ImportExportMixin, HistoryAdmin):
     resource_classes = [ConventionResource]
     list_display = ["title", "kind", "status", "region", "start_on", "end_on", "signed_on"]
     list_filter = [
@@ -127,13 +133,13 @@ class ConventionAdmin(ImportExportMixin, HistoryAdmin):
             form = ConventionRenewForm(request.POST)
             if form.is_valid():
                 try:
-                    renewal = convention_renew(convention=convention, **form.cleaned_data)
+                    result = convention_renew(convention=convention, **form.cleaned_data)
                 except ConventionError as exc:
                     form.add_error(None, exc)
                 else:
-                    self.message_user(request, f"« {renewal} » créée, liée à « {convention} ».")
+                    self._report_renewal(request, convention, result)
                     return redirect(
-                        reverse("admin:conventions_convention_change", args=[renewal.pk])
+                        reverse("admin:conventions_convention_change", args=[result.convention.pk])
                     )
         else:
             form = ConventionRenewForm(initial=ConventionRenewForm.initial_for(convention))
@@ -150,8 +156,28 @@ class ConventionAdmin(ImportExportMixin, HistoryAdmin):
             },
         )
 
+    def _report_renewal(self, request, convention, result):
+        renewal = result.convention
+        if not result.created:
+            self.message_user(
+                request,
+                f"« {renewal.parent} » a déjà sa déclinaison en {renewal.region} : "
+                f"« {renewal} ». Aucune convention n'a été créée : « {renewal} » est "
+                f"désormais liée à « {convention} » comme son renouvellement.",
+                messages.WARNING,
+            )
+            return
+        message = f"« {renewal} » créée, liée à « {convention} »."
+        if renewal.parent_id:
+            message += f" C'est la déclinaison en {renewal.region} de « {renewal.parent} »."
+        if result.declinations:
+            names = ", ".join(f"« {d} »" for d in result.declinations)
+            message += f" Déclinaisons régionales renouvelées avec elle : {names}."
+        self.message_user(request, message)
 
-class IndicatorValueInline(admin.TabularInline):
+
+class IndicatorValueInline(LockedAdminMixin, admin.TabularInline):
+    formset = ConstraintMessageInlineFormSet
     model = IndicatorValue
     extra = 0
     fields = ["as_of", "value", "qualifier", "source", "entered_by", "entered_at"]
@@ -160,7 +186,7 @@ class IndicatorValueInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(ImportExportMixin, HistoryAdmin):
+class IndicatorAdmin(LockedAdminMixin, ImportExportMixin, HistoryAdmin):
     resource_classes = [IndicatorResource]
     list_display = ["name", "convention", "unit", "computation", "target"]
     list_filter = ["computation", "unit", "convention"]
@@ -178,7 +204,7 @@ class IndicatorAdmin(ImportExportMixin, HistoryAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(ImportExportMixin, HistoryAdmin):
+class IndicatorValueAdmin(LockedAdminMixin, ImportExportMixin, HistoryAdmin):
     resource_classes = [IndicatorValueResource]
     list_display = ["indicator", "value", "qualifier", "as_of", "source", "entered_by"]
     list_filter = ["as_of", "source__kind"]

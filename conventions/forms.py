@@ -4,6 +4,7 @@ from django import forms
 
 from akto_portal.date_inputs import FrenchDateField
 from conventions.models import Convention
+from conventions.services import renewed_title
 
 
 class ConventionRenewForm(forms.Form):
@@ -23,17 +24,21 @@ class ConventionRenewForm(forms.Form):
 
     @staticmethod
     def initial_for(convention):
-        """Next period of the same length, title with its years moved on."""
-        if not (convention.start_on and convention.end_on):
-            return {"title": f"{convention.title} (renouvellement)"}
-        start = convention.end_on + datetime.timedelta(days=1)
-        years = convention.end_on.year - convention.start_on.year + 1
-        end = datetime.date(start.year + years - 1, convention.end_on.month, convention.end_on.day)
-        old = f"{convention.start_on.year}-{convention.end_on.year}"
-        new = f"{start.year}-{end.year}"
-        title = (
-            convention.title.replace(old, new)
-            if old in convention.title
-            else (f"{convention.title} ({new})")
+        """Next period of the same length (for a declination, the period of its national
+        convention's renewal when there is one), title with its years moved on."""
+        national_renewal = (
+            Convention.objects.filter(renews_id=convention.parent_id).first()
+            if convention.parent_id
+            else None
         )
-        return {"title": title, "start_on": start, "end_on": end}
+        if national_renewal and national_renewal.start_on and national_renewal.end_on:
+            start, end = national_renewal.start_on, national_renewal.end_on
+        elif convention.start_on and convention.end_on:
+            start = convention.end_on + datetime.timedelta(days=1)
+            years = convention.end_on.year - convention.start_on.year + 1
+            end = datetime.date(
+                start.year + years - 1, convention.end_on.month, convention.end_on.day
+            )
+        else:
+            return {"title": f"{convention.title} (renouvellement)"}
+        return {"title": renewed_title(convention, start, end), "start_on": start, "end_on": end}

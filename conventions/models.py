@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from akto_portal.locking import VersionedModel
 from akto_portal.models import DatePrecision, Qualifier, Region, Source
 
 
@@ -61,7 +62,11 @@ class ActionPlanAxis(models.Model):
         verbose_name = "axe du plan d'actions"
         verbose_name_plural = "axes du plan d'actions"
         constraints = [
-            models.UniqueConstraint(fields=["plan", "number"], name="action_plan_axis_unique"),
+            models.UniqueConstraint(
+                fields=["plan", "number"],
+                name="action_plan_axis_unique",
+                violation_error_message="Ce plan d'actions a déjà un axe de ce numéro.",
+            ),
         ]
 
     def __str__(self):
@@ -76,7 +81,7 @@ class ConventionQuerySet(models.QuerySet):
         return self.filter(region=region)
 
 
-class Convention(models.Model):
+class Convention(VersionedModel):
     class Kind(models.TextChoices):
         COM = "com", "Convention d'objectifs et de moyens"
         PARTNERSHIP = "partnership", "Convention de partenariat"
@@ -133,7 +138,8 @@ class Convention(models.Model):
     )
 
     objects = ConventionQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["summary"])
+    # The version moves on with every save: not a change of its own in the history.
+    history = HistoricalRecords(excluded_fields=["summary", "version"])
 
     class Meta:
         ordering = ["-start_on", "title"]
@@ -144,15 +150,23 @@ class Convention(models.Model):
                 | Q(end_on__isnull=True)
                 | Q(end_on__gt=models.F("start_on")),
                 name="convention_end_after_start",
+                violation_error_message="La fin de la convention doit suivre son début.",
             ),
             models.CheckConstraint(
                 condition=Q(parent__isnull=True) | Q(region__isnull=False),
                 name="convention_declination_has_region",
+                violation_error_message=(
+                    "Une déclinaison régionale doit avoir une région : choisissez sa région, ou "
+                    "videz « convention nationale déclinée »."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["parent", "region"],
                 condition=Q(parent__isnull=False),
                 name="convention_one_declination_per_region",
+                violation_error_message=(
+                    "Cette convention nationale a déjà une déclinaison dans cette région."
+                ),
             ),
         ]
 
@@ -186,7 +200,7 @@ class Convention(models.Model):
                 return chain
 
 
-class ConventionAxis(models.Model):
+class ConventionAxis(VersionedModel):
     convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="axes")
     number = models.PositiveSmallIntegerField("numéro")
     title = models.CharField("intitulé", max_length=300)
@@ -195,7 +209,11 @@ class ConventionAxis(models.Model):
         ordering = ["convention", "number"]
         verbose_name = "axe"
         constraints = [
-            models.UniqueConstraint(fields=["convention", "number"], name="convention_axis_unique"),
+            models.UniqueConstraint(
+                fields=["convention", "number"],
+                name="convention_axis_unique",
+                violation_error_message="Cette convention a déjà un axe de ce numéro.",
+            ),
         ]
 
     def __str__(self):
@@ -216,7 +234,7 @@ class Signatory(models.Model):
         return f"{self.name}, {self.title}"
 
 
-class Indicator(models.Model):
+class Indicator(VersionedModel):
     class Unit(models.TextChoices):
         PEOPLE = "people", "personnes"
         COMPANIES = "companies", "entreprises"
@@ -273,7 +291,7 @@ class Indicator(models.Model):
     )
     position = models.PositiveSmallIntegerField("ordre", default=0)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = ["convention", "position", "pk"]
@@ -282,12 +300,20 @@ class Indicator(models.Model):
             models.CheckConstraint(
                 condition=Q(target__isnull=True) | Q(target__gte=0),
                 name="indicator_target_not_negative",
+                violation_error_message="L'objectif ne peut pas être négatif.",
             ),
             models.CheckConstraint(
                 condition=Q(target__isnull=True) | Q(target_source__isnull=False),
                 name="indicator_target_has_source",
+                violation_error_message=(
+                    "Un objectif doit avoir sa source : indiquez la source de l'objectif."
+                ),
             ),
-            models.UniqueConstraint(fields=["convention", "name"], name="indicator_unique_name"),
+            models.UniqueConstraint(
+                fields=["convention", "name"],
+                name="indicator_unique_name",
+                violation_error_message="Cette convention a déjà un indicateur de ce nom.",
+            ),
         ]
 
     def __str__(self):
@@ -298,7 +324,7 @@ class Indicator(models.Model):
         return self.computation != self.Computation.REPORTED
 
 
-class IndicatorValue(models.Model):
+class IndicatorValue(VersionedModel):
     """A value of an indicator reported by hand, with its date and source."""
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
@@ -320,16 +346,24 @@ class IndicatorValue(models.Model):
     )
     entered_at = models.DateTimeField("saisi le", auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = ["indicator", "-as_of"]
         verbose_name = "valeur déclarée"
         verbose_name_plural = "valeurs déclarées"
         constraints = [
-            models.CheckConstraint(condition=Q(value__gte=0), name="indicator_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="indicator_value_not_negative",
+                violation_error_message="Une valeur déclarée ne peut pas être négative.",
+            ),
             models.UniqueConstraint(
-                fields=["indicator", "as_of", "source"], name="indicator_value_unique"
+                fields=["indicator", "as_of", "source"],
+                name="indicator_value_unique",
+                violation_error_message=(
+                    "Cet indicateur a déjà une valeur à cette date selon cette source."
+                ),
             ),
         ]
 

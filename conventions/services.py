@@ -1,6 +1,7 @@
 """Writes on conventions: atomic, validated, recorded in the audit history."""
 
 import datetime
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,23 +21,27 @@ def _latest_value(indicator):
     return latest.value, latest.qualifier
 
 
-@transaction.atomic
-def convention_renew(
-    *,
-    convention: Convention,
-    title: str,
-    start_on: datetime.date,
-    end_on: datetime.date,
-    status: str = Convention.Status.NEGOTIATION,
-    signed_on: datetime.date | None = None,
-    source=None,
-) -> Convention:
-    """Create the convention that renews `convention` for a new period.
+@dataclass(frozen=True)
+class Renewal:
+    """What renewing a convention did: `convention` is the renewal (created, or the
+    existing declination of the renewed national convention it was linked to)."""
 
-    Axes and indicators are copied; each new indicator starts from the last value
-    reported on the old one (its baseline) and has no target until one is agreed.
-    """
-    convention = Convention.objects.select_for_update().get(pk=convention.pk)
+    convention: Convention
+    created: bool = True
+    declinations: list[Convention] = field(default_factory=list)
+
+
+def renewed_title(convention: Convention, start_on: datetime.date, end_on: datetime.date) -> str:
+    """The title with its years moved on ("Agefiph 2022-2024 · Normandie" → "Agefiph
+    2025-2027 · Normandie"), or marked as a renewal when it names no period."""
+    if convention.start_on and convention.end_on:
+        old = f"{convention.start_on.year}-{convention.end_on.year}"
+        if old in convention.title:
+            return convention.title.replace(old, f"{start_on.year}-{end_on.year}")
+    return f"{convention.title} ({start_on.year}-{end_on.year})"
+
+
+def _check_period(convention, start_on, end_on):
     if Convention.objects.filter(renews=convention).exists():
         raise ConventionError(f"« {convention} » a déjà été renouvelée.")
     if end_on <= start_on:
@@ -44,24 +49,22 @@ def convention_renew(
     if convention.start_on and start_on <= convention.start_on:
         raise ConventionError("La nouvelle période doit commencer après le début de l'ancienne.")
 
+
+def _copy(convention, **fields) -> Convention:
+    """A new convention renewing `convention`, with its partners, axes and indicators
+    (each indicator starting from the last value reported on the old one, no target)."""
     renewal = Convention.objects.create(
-        title=title,
         kind=convention.kind,
-        status=status,
         region=convention.region,
-        parent=convention.parent,
         renews=convention,
-        start_on=start_on,
-        end_on=end_on,
-        signed_on=signed_on,
         summary=convention.summary,
-        source=source or convention.source,
+        **fields,
     )
     renewal.partners.set(convention.partners.all())
     axes = {}
     for axis in convention.axes.all():
         old_pk = axis.pk
-        axis.pk = None
+        axis.pk, axis.version = None, 1
         axis.convention = renewal
         axis.save()
         axes[old_pk] = axis
@@ -78,3 +81,79 @@ def convention_renew(
             position=indicator.position,
         )
     return renewal
+
+
+def _renew_declination(*, convention, start_on, end_on, **fields) -> Renewal:
+    """A regional declination is renewed under the renewal of its national convention,
+    which has at most one declination per region."""
+    national = convention.parent
+    national_renewal = Convention.objects.filter(renews=national).first()
+    if national_renewal is None:
+        raise ConventionError(
+            f"« {convention} » est une déclinaison régionale de « {national} », qui n'a pas "
+            "encore été renouvelée : renouvelez d'abord la convention nationale (ses "
+            "déclinaisons régionales sont renouvelées avec elle)."
+        )
+    existing = Convention.objects.filter(parent=national_renewal, region=convention.region).first()
+    if existing is not None:
+        if existing.renews_id is not None:
+            raise ConventionError(
+                f"« {national_renewal} » a déjà sa déclinaison en {convention.region} : "
+                f"« {existing} », qui renouvelle « {existing.renews} »."
+            )
+        existing.renews = convention
+        existing.save()
+        return Renewal(convention=existing, created=False)
+    renewal = _copy(convention, parent=national_renewal, start_on=start_on, end_on=end_on, **fields)
+    return Renewal(convention=renewal)
+
+
+@transaction.atomic
+def convention_renew(
+    *,
+    convention: Convention,
+    title: str,
+    start_on: datetime.date,
+    end_on: datetime.date,
+    status: str = Convention.Status.NEGOTIATION,
+    signed_on: datetime.date | None = None,
+    source=None,
+) -> Renewal:
+    """Create the convention that renews `convention` for a new period.
+
+    Axes and indicators are copied; each new indicator starts from the last value
+    reported on the old one (its baseline) and has no target until one is agreed.
+    A national convention's regional declinations are renewed with it, under the new
+    one. A declination is renewed under the renewal of its national convention: refused
+    if that one is not renewed yet; linked to its existing declination in the region
+    if it has one (`Renewal.created` is then false).
+    """
+    convention = Convention.objects.select_for_update().get(pk=convention.pk)
+    _check_period(convention, start_on, end_on)
+    fields = {"title": title, "status": status, "signed_on": signed_on}
+    if convention.parent_id is not None:
+        return _renew_declination(
+            convention=convention,
+            start_on=start_on,
+            end_on=end_on,
+            source=source or convention.source,
+            **fields,
+        )
+    renewal = _copy(
+        convention, start_on=start_on, end_on=end_on, source=source or convention.source, **fields
+    )
+    declinations = [
+        _copy(
+            declination,
+            title=renewed_title(declination, start_on, end_on),
+            status=status,
+            parent=renewal,
+            start_on=start_on,
+            end_on=end_on,
+            source=source or declination.source,
+        )
+        for declination in convention.declinations.filter(renewed_by__isnull=True).order_by(
+            "region__name"
+        )
+    ]
+    return Renewal(convention=renewal, declinations=declinations)

@@ -1,11 +1,11 @@
-from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from akto_portal.history_admin import HistoryAdmin
+from akto_portal.inline_formsets import ConstraintMessageInlineFormSet
+from akto_portal.locking import LockedModelForm
 from akto_portal.models import Department, Region
 from akto_portal.permissions import can_view_convention, convention_visibility
 from conventions.models import Convention
@@ -14,12 +14,11 @@ from events.selectors import event_last_author
 from events.services import manual_entry_source
 
 
-class EventAdminForm(forms.ModelForm):
+class EventAdminForm(LockedModelForm):
     """The admin's event form, with the optimistic lock of the staff pages: it carries the
     version of the event current when it was displayed, and is refused if anyone saved
-    the event, its attendance or its attendees since (see `events.services`)."""
-
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    the event, its attendance or its attendees since (see `akto_portal.locking` and
+    `events.services`)."""
 
     class Meta:
         model = Event
@@ -27,38 +26,18 @@ class EventAdminForm(forms.ModelForm):
         fields += ["online"]
         fields += ["axis", "convention", "is_cancelled", "notes", "source"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk and not self.is_bound:
-            # The version in the database — also when the form shows a past version of the
-            # event (the history's "revert" form), whose own `version` is an old one.
-            self.fields["expected_version"].initial = (
-                Event.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
-            )
-
-    def clean(self):
-        data = super().clean() or {}
-        if self.instance.pk is None:
-            return data
-        rows = Event.objects.filter(pk=self.instance.pk)
-        if transaction.get_connection().in_atomic_block:
-            # Hold the row until the admin's save: a staff save in between waits, then
-            # finds the new version and is refused in its turn.
-            rows = rows.select_for_update()
-        current = rows.values_list("version", flat=True).first()
-        if current is not None and data.get("expected_version") != current:
-            last_author = event_last_author(self.instance.pk)
-            author = f" par {last_author}" if last_author else ""
-            raise ValidationError(
-                f"Cet événement a été modifié entre-temps{author} : rien n'a été enregistré. "
-                "Rechargez la page pour voir les valeurs actuelles, puis refaites vos "
-                "changements.",
-                code="stale",
-            )
-        return data
+    def stale_message(self, current):
+        last_author = event_last_author(self.instance.pk)
+        author = f" par {last_author}" if last_author else ""
+        return (
+            f"Cet événement a été modifié entre-temps{author} : rien n'a été enregistré. "
+            "Rechargez la page pour voir les valeurs actuelles, puis refaites vos "
+            "changements."
+        )
 
 
 class AttendanceInline(admin.TabularInline):
+    formset = ConstraintMessageInlineFormSet
     model = Attendance
     extra = 0
 

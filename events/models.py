@@ -185,11 +185,20 @@ class Attendance(models.Model):
         ordering = ["event", "category"]
         verbose_name = "participation"
         constraints = [
-            models.UniqueConstraint(fields=["event", "category"], name="attendance_unique"),
+            models.UniqueConstraint(
+                fields=["event", "category"],
+                name="attendance_unique",
+                violation_error_message=(
+                    "Cet événement a déjà une ligne de participation pour cette catégorie."
+                ),
+            ),
             models.CheckConstraint(
                 condition=(Q(planned__isnull=True) | Q(planned__gte=0))
                 & (Q(actual__isnull=True) | Q(actual__gte=0)),
                 name="attendance_not_negative",
+                violation_error_message=(
+                    "Les nombres d'inscrits et de présents ne peuvent pas être négatifs."
+                ),
             ),
         ]
 
@@ -238,13 +247,21 @@ class ActivityTotal(models.Model):
         verbose_name = "total d'activité déclaré"
         verbose_name_plural = "totaux d'activité déclarés"
         constraints = [
-            models.CheckConstraint(condition=Q(value__gte=0), name="activity_total_not_negative"),
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="activity_total_not_negative",
+                violation_error_message="Un total d'activité ne peut pas être négatif.",
+            ),
             models.UniqueConstraint(
                 "year",
                 Coalesce("region", 0),
                 "event_kind",
                 "measure",
                 name="activity_total_unique",
+                violation_error_message=(
+                    "Ce total d'activité est déjà déclaré pour cette année, cette région, ce type"
+                    " d'événement et cette mesure."
+                ),
             ),
         ]
 
@@ -285,6 +302,10 @@ class Organisation(models.Model):
                 condition=(Q(kind="company") & Q(identifier__regex=r"^[0-9]{14}$"))
                 | (Q(kind="training_body") & Q(identifier__regex=r"^[0-9]{7}[A-Z]$")),
                 name="organisation_identifier_format",
+                violation_error_message=(
+                    "Identifiant invalide : 14 chiffres (SIRET) pour une entreprise, 7 chiffres "
+                    "et une lettre majuscule (UAI) pour un CFA ou organisme de formation."
+                ),
             ),
         ]
 
@@ -314,7 +335,11 @@ class Attendee(models.Model):
         verbose_name = "organisation présente"
         verbose_name_plural = "organisations présentes"
         constraints = [
-            models.UniqueConstraint(fields=["event", "organisation"], name="attendee_unique"),
+            models.UniqueConstraint(
+                fields=["event", "organisation"],
+                name="attendee_unique",
+                violation_error_message="Cette organisation est déjà inscrite à cet événement.",
+            ),
         ]
 
     def __str__(self):

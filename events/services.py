@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
+from akto_portal.locking import claim_version
 from akto_portal.models import Source
 from akto_portal.permissions import can_change_event, can_edit_region
 from events.models import (
@@ -77,10 +78,7 @@ def _current(pk):
 
 def _claim_version(*, event, expected_version):
     """Bump the version if nobody saved since `expected_version`, else refuse."""
-    claimed = Event.objects.filter(pk=event.pk, version=expected_version).update(
-        version=F("version") + 1, updated_at=timezone.now()
-    )
-    if not claimed:
+    if not claim_version(Event.objects, event.pk, expected_version, updated_at=timezone.now()):
         raise StaleEventError(_current(event.pk))
     event.version = expected_version + 1
 

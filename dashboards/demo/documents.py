@@ -384,14 +384,17 @@ def load_agefiph_release():
         },
     )
 
-    renewal = Convention.objects.filter(renews=first).first() or convention_renew(
-        convention=first,
-        title="Convention de partenariat AKTO – Agefiph 2025-2027",
-        start_on=datetime.date(2025, 1, 1),
-        end_on=datetime.date(2027, 12, 31),
-        status=Convention.Status.ACTIVE,
-        signed_on=datetime.date(2025, 6, 18),
-        source=source,
+    renewal = (
+        Convention.objects.filter(renews=first).first()
+        or convention_renew(
+            convention=first,
+            title="Convention de partenariat AKTO – Agefiph 2025-2027",
+            start_on=datetime.date(2025, 1, 1),
+            end_on=datetime.date(2027, 12, 31),
+            status=Convention.Status.ACTIVE,
+            signed_on=datetime.date(2025, 6, 18),
+            source=source,
+        ).convention
     )
     renewal = _convention(
         title=renewal.title,

@@ -24,7 +24,7 @@ def test_renew_copies_axes_and_indicators_and_links_the_old_one(documents):
         title="Agefiph 2025-2027 bis",
         start_on=datetime.date(2025, 1, 1),
         end_on=datetime.date(2027, 12, 31),
-    )
+    ).convention
     assert renewal.renews == first
     assert [a.title for a in renewal.axes.all()] == [a.title for a in first.axes.all()]
     baselines = {i.name: i.baseline for i in renewal.indicators.all()}
