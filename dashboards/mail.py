@@ -253,7 +253,11 @@ def send_due(*, delays: list[float] | None = None) -> Outcome:
     delays = settings.DIGEST_RETRY_DELAYS if delays is None else delays
     outcome = Outcome(uncertain=expire_claims())
     for pk in list(due_deliveries().values_list("pk", flat=True)):
-        delivery = claim(pk)
+        try:
+            delivery = claim(pk)
+        except DatabaseError:  # "database is locked": left due, tried by the next run
+            logger.exception("Envoi %s : prise en charge impossible", pk)
+            continue
         if delivery is None:
             continue
         try:
