@@ -313,6 +313,13 @@ DIGEST_ALERT_MARGIN = env.float("DIGEST_ALERT_MARGIN", default=10.0)
 # the next runs, up to DIGEST_MAX_ATTEMPTS attempts in all.
 DIGEST_RETRY_DELAYS = env.list("DIGEST_RETRY_DELAYS", cast=float, default=[2.0, 10.0])
 DIGEST_MAX_ATTEMPTS = env.int("DIGEST_MAX_ATTEMPTS", default=12)
+# A delivery claimed for sending and not marked sent after this many minutes (its sender
+# died mid-send) is marked "uncertain" and never sent again (dashboards/mail.py).
+OUTBOX_CLAIM_TIMEOUT = env.int("OUTBOX_CLAIM_TIMEOUT", default=15)
+# Password-reset requests accepted per hour, per address asked for and per client address;
+# the mails go through the same outbox (dashboards/password_reset.py).
+PASSWORD_RESET_PER_EMAIL = env.int("PASSWORD_RESET_PER_EMAIL", default=3)
+PASSWORD_RESET_PER_IP = env.int("PASSWORD_RESET_PER_IP", default=10)
 
 LOGGING = {
     "version": 1,

@@ -12,12 +12,9 @@ admin.site.site_title = "Administration du portail"
 admin.site.index_title = "Référentiels, conventions et objectifs"
 
 # Password reset by email, in French (Django's views; templates in templates/registration/).
-# The admin's login links to the same page ("admin_password_reset").
+# The request page ("password_reset", "admin_password_reset") is dashboards': it queues the
+# mail in the outbox that sends digests and alerts (dashboards/password_reset.py).
 password_reset = [
-    path("mot-de-passe/oublie/", auth_views.PasswordResetView.as_view(), name="password_reset"),
-    path(
-        "mot-de-passe/oublie/", auth_views.PasswordResetView.as_view(), name="admin_password_reset"
-    ),
     path(
         "mot-de-passe/oublie/envoye/",
         auth_views.PasswordResetDoneView.as_view(),

@@ -44,6 +44,12 @@ class DeliveryAdmin(RecordAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["user"]
 
+    def get_exclude(self, request, obj=None):
+        # A password-reset mail carries a one-time link to the account: never shown.
+        if obj is not None and obj.kind == Delivery.Kind.PASSWORD_RESET:
+            return ["body"]
+        return super().get_exclude(request, obj)
+
 
 @admin.register(AlertState)
 class AlertStateAdmin(RecordAdmin):

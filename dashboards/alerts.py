@@ -9,7 +9,9 @@ told (no target, no data yet) changes nothing.
 
 import datetime
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -98,27 +100,42 @@ def _indicator_check(
     return None  # no longer shown for this scope (convention ended)
 
 
-def checks(*, as_of: datetime.date) -> list[Check]:
-    """Every followed subject, checked on the page model of its scope."""
+def checks(*, as_of: datetime.date, errors: list[str] | None = None) -> list[Check]:
+    """Every followed subject, checked on the page model of its scope. A subject whose
+    check fails is left out (logged, added to `errors`): the others are checked."""
     margin = settings.DIGEST_ALERT_MARGIN
+    errors = [] if errors is None else errors
     found = []
+
+    def attempt(subject: str, check: Callable[[], Check | None]) -> None:
+        try:
+            result = check()
+        except Exception as exc:
+            logger.exception("Alerte %s : vérification impossible", subject)
+            errors.append(f"{subject} : {type(exc).__name__}: {exc}")
+            return
+        if result is not None:
+            found.append(result)
+
     with translation.override("fr"):
         france = _followers(Q(france=True))
         if france:
-            found.append(_region_check(None, france, as_of))
+            attempt(f"region:{FRANCE}", partial(_region_check, None, france, as_of))
         for region in Region.objects.filter(pk__in=Subscription.objects.values("regions")).order_by(
             "code"
         ):
             followers = _followers(Q(regions=region))
             if followers:
-                found.append(_region_check(region, followers, as_of))
+                attempt(f"region:{region.code}", partial(_region_check, region, followers, as_of))
         for indicator in Indicator.objects.filter(
             pk__in=Subscription.objects.values("indicators")
         ).select_related("convention__region"):
             followers = _followers(Q(indicators=indicator))
-            check = _indicator_check(indicator, followers, as_of, margin) if followers else None
-            if check is not None:
-                found.append(check)
+            if followers:
+                attempt(
+                    f"indicator:{indicator.pk}",
+                    partial(_indicator_check, indicator, followers, as_of, margin),
+                )
     return found
 
 
@@ -151,10 +168,10 @@ def record(check: Check, *, as_of: datetime.date) -> list[Delivery]:
             defaults={"label": check.label, "behind": False, "checked_on": as_of},
         )
         changed = state.behind != check.behind
-        state.label, state.checked_on = check.label[:300], as_of
+        state.label, state.checked_on = check.label, as_of  # clipped when saved
         if changed:
             state.behind, state.changes, state.changed_on = check.behind, state.changes + 1, as_of
-            state.detail = check.detail[:500]
+            state.detail = check.detail
         state.save()
         if not changed:
             return queued
@@ -168,7 +185,7 @@ def record(check: Check, *, as_of: datetime.date) -> list[Delivery]:
                             kind=Delivery.Kind.ALERT,
                             key=f"alert:{check.subject}:{state.changes}",
                             as_of=as_of,
-                            subject=subject[:250],
+                            subject=subject,  # clipped when saved
                             body=body,
                         )
                     )
@@ -178,8 +195,15 @@ def record(check: Check, *, as_of: datetime.date) -> list[Delivery]:
     return queued
 
 
-def queue_alerts(*, as_of: datetime.date) -> list[Delivery]:
+def queue_alerts(*, as_of: datetime.date, errors: list[str] | None = None) -> list[Delivery]:
+    """Check every followed subject and queue the alerts due. One subject that fails (its
+    check or its record) is logged and added to `errors`; the others go on."""
+    errors = [] if errors is None else errors
     queued = []
-    for check in checks(as_of=as_of):
-        queued += record(check, as_of=as_of)
+    for check in checks(as_of=as_of, errors=errors):
+        try:
+            queued += record(check, as_of=as_of)
+        except Exception as exc:
+            logger.exception("Alerte %s : enregistrement impossible", check.subject)
+            errors.append(f"{check.subject} : {type(exc).__name__}: {exc}")
     return queued

@@ -8,6 +8,7 @@ nothing. mail.py sends the queue.
 """
 
 import datetime
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.dateformat import format as date_format
 
 from akto_portal.models import User
@@ -32,6 +33,8 @@ from events.models import ParticipantCategory
 UNSUBSCRIBE_SALT = "dashboards.unsubscribe"
 CHART_CID = "cumul"
 BRANCHES_SHOWN = 3
+
+logger = logging.getLogger(__name__)
 
 
 # --- scope and page ----------------------------------------------------------------------
@@ -128,12 +131,12 @@ def signed(value: float | None, suffix: str = "") -> str:
 
 
 def gap(page: DashboardPage) -> tuple[int | None, float | None]:
-    """Contracts minus the level expected at the date, in contracts and in percent."""
-    pace = page.contracts.pace
-    if pace.contracts is None or pace.expected is None:
+    """Contracts minus the level expected at the date, in contracts and in percent of the
+    expected level: the dashboard's own gap (DashboardPage.gap_to_expected)."""
+    found = page.gap_to_expected
+    if found is None:
         return None, None
-    difference = pace.contracts - pace.expected
-    return difference, round(difference * 100 / pace.expected, 1) if pace.expected else None
+    return found.diff, found.diff_pct
 
 
 # --- composition -------------------------------------------------------------------------
@@ -205,7 +208,7 @@ def compose_digest(delivery: Delivery) -> Composed:
         text = render_to_string("dashboards/mail/digest.txt", context)
         html = render_to_string("dashboards/mail/digest.html", context)
     return Composed(
-        delivery.subject,
+        delivery.subject or digest_subject(page),
         text,
         html,
         {CHART_CID: chart} if chart else {},
@@ -280,14 +283,26 @@ def digest_recipients():
 
 def queue_digests(*, as_of: datetime.date) -> list[Delivery]:
     """Queue the digest of the period of `as_of` for each subscribed user who has not got
-    one for that period (a second run queues nothing)."""
+    one for that period (a second run queues nothing). A digest whose figures cannot be
+    read is queued all the same, failed with its error: the send retries it, up to the
+    attempts' limit, and the other users get theirs."""
     queued = []
     for subscription in digest_recipients():
         user = subscription.user
         key = period_key(subscription.frequency, as_of)
         if Delivery.objects.filter(user=user, key=key).exists():
             continue
-        page = user_page(user, as_of)
+        fields: dict[str, Any] = {}
+        try:
+            fields["subject"] = digest_subject(user_page(user, as_of))
+        except Exception as exc:  # this user's scope only
+            logger.exception("Récapitulatif %s de %s : chiffres illisibles", key, user)
+            fields.update(
+                subject="",  # written when sent (compose_digest)
+                status=Delivery.Status.FAILED,
+                attempts=1,
+                last_error=f"{timezone.now():%Y-%m-%d %H:%M} {type(exc).__name__}: {exc}"[:1000],
+            )
         try:
             with transaction.atomic():
                 queued.append(
@@ -297,7 +312,7 @@ def queue_digests(*, as_of: datetime.date) -> list[Delivery]:
                         key=key,
                         as_of=as_of,
                         since=window_start(user, subscription.frequency, as_of),
-                        subject=digest_subject(page),
+                        **fields,
                     )
                 )
         except IntegrityError:  # queued meanwhile by another run

@@ -1,19 +1,25 @@
-"""Sending the queued deliveries: one mail per Delivery, text and HTML
-(multipart/alternative, the HTML with its chart as a related inline image), a one-click
-unsubscribe (RFC 8058 headers), a few attempts with growing pauses, every failure
-logged and kept on the delivery so that the next run tries again."""
+"""Sending the outbox: one mail per Delivery, text and HTML (multipart/alternative, the
+HTML with its chart as a related inline image), a one-click unsubscribe (RFC 8058
+headers) on digests and alerts, a few attempts with growing pauses.
 
+At most once (dashboards.models.Delivery): each delivery is claimed ("sending") in a
+transaction of its own, committed before the mail server is called, then marked sent. A
+sender that dies in between leaves a claim that send_due later marks "uncertain" and
+never sends again. One delivery that cannot be composed or sent is marked failed with
+its error and the others go on."""
+
+import datetime
 import logging
 import smtplib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.mime.image import MIMEImage
+from email.mime.multipart import MIMEMultipart
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.core.mail.message import SafeMIMEMultipart
-from django.db import transaction
+from django.db import DatabaseError
 from django.utils import timezone
 
 from dashboards.digests import Composed, compose_alert, compose_digest
@@ -22,57 +28,64 @@ from dashboards.models import Delivery, Subscription
 logger = logging.getLogger(__name__)
 
 SEND_ERRORS = (smtplib.SMTPException, OSError)
+DUE = [Delivery.Status.PENDING, Delivery.Status.FAILED]
 
 
 class RelatedAlternativesMessage(EmailMultiAlternatives):
     """multipart/alternative of text/plain and multipart/related(text/html, images): the
-    HTML shows its images inline (cid:), a text-only client reads the text part."""
+    HTML shows its images inline (cid:), a text-only client reads the text part. Built on
+    the public `message()`: Django's MIME tree, whose text/html part is then wrapped with
+    its images (the standard library's email API)."""
 
     def __init__(self, *args, related: dict[str, bytes] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.related = related or {}
 
-    def _create_alternatives(self, msg):  # Django's private hook
+    def message(self, *args, **kwargs):
+        msg = super().message(*args, **kwargs)
         if not self.related:
-            return super()._create_alternatives(msg)  # type: ignore[misc]
-        encoding = self.encoding or settings.DEFAULT_CHARSET
-        alternative = SafeMIMEMultipart(_subtype="alternative", encoding=encoding)
-        alternative.attach(msg)
-        for content, mimetype in self.alternatives:
-            part = self._create_mime_attachment(content, mimetype)  # type: ignore[attr-defined]
-            if mimetype == "text/html":
-                related = SafeMIMEMultipart(_subtype="related", encoding=encoding)
+            return msg
+        for container in msg.walk():
+            if container.get_content_type() != "multipart/alternative":
+                continue
+            parts = container.get_payload()
+            for index, part in enumerate(parts):
+                if part.get_content_type() != "text/html":
+                    continue
+                related = MIMEMultipart(_subtype="related")
                 related.attach(part)
                 for cid, data in self.related.items():
                     image = MIMEImage(data, "png")
                     image.add_header("Content-ID", f"<{cid}>")
                     image.add_header("Content-Disposition", "inline", filename=f"{cid}.png")
                     related.attach(image)
-                part = related
-            alternative.attach(part)
-        return alternative
+                parts[index] = related
+        return msg
 
 
 def build_message(delivery: Delivery, composed: Composed) -> RelatedAlternativesMessage:
+    headers = {"Auto-Submitted": "auto-generated"}
+    if composed.unsubscribe_url:
+        headers["List-Unsubscribe"] = f"<{composed.unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message = RelatedAlternativesMessage(
         subject=composed.subject,
         body=composed.text,
         to=[delivery.user.email],
-        headers={
-            "List-Unsubscribe": f"<{composed.unsubscribe_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Auto-Submitted": "auto-generated",
-        },
+        headers=headers,
         related=composed.images,
     )
-    message.attach_alternative(composed.html, "text/html")
+    if composed.html:
+        message.attach_alternative(composed.html, "text/html")
     return message
 
 
 def compose(delivery: Delivery) -> Composed:
     if delivery.kind == Delivery.Kind.DIGEST:
         return compose_digest(delivery)
-    return compose_alert(delivery)
+    if delivery.kind == Delivery.Kind.ALERT:
+        return compose_alert(delivery)
+    return Composed(delivery.subject, delivery.body, "")  # written when queued
 
 
 def _still_wanted(delivery: Delivery) -> bool:
@@ -80,6 +93,8 @@ def _still_wanted(delivery: Delivery) -> bool:
     user = delivery.user
     if not (user.is_active and user.email):
         return False
+    if delivery.kind == Delivery.Kind.PASSWORD_RESET:
+        return True
     subscription = Subscription.objects.filter(user=user).first()
     if subscription is None:
         return False
@@ -90,13 +105,52 @@ def _still_wanted(delivery: Delivery) -> bool:
     )
 
 
-def _describe(exc: Exception) -> str:
+def _describe(exc: BaseException) -> str:
     """ "SMTPDataError 451: 4.3.0 Serveur occupé" rather than the bytes' repr."""
     if isinstance(exc, smtplib.SMTPResponseException):
         error = exc.smtp_error
         text = error.decode(errors="replace") if isinstance(error, bytes) else str(error)
         return f"{type(exc).__name__} {exc.smtp_code}: {text}"
-    return f"{type(exc).__name__}: {exc}"
+    return f"{type(exc).__name__}: {exc}"[:1000]
+
+
+def _record(delivery: Delivery, status: str, fields: list[str]) -> None:
+    """The outcome of a claimed delivery. A password-reset link is not kept once its
+    delivery is over (sent or not): the database is no mailbox."""
+    delivery.status = status
+    fields = ["status", *fields]
+    if delivery.kind == Delivery.Kind.PASSWORD_RESET and status != Delivery.Status.FAILED:
+        delivery.body = ""
+        fields.append("body")
+    delivery.save(update_fields=fields)
+
+
+def _failed(delivery: Delivery) -> None:
+    abandoned = delivery.attempts >= settings.DIGEST_MAX_ATTEMPTS
+    _record(
+        delivery,
+        Delivery.Status.ABANDONED if abandoned else Delivery.Status.FAILED,
+        ["attempts", "last_error"],
+    )
+    (logger.error if abandoned else logger.warning)(
+        "Envoi %s à %s : %s après %d tentative(s) : %s",
+        delivery.key,
+        delivery.user.email,
+        "abandonné" if abandoned else "en échec, réessayé au prochain passage",
+        delivery.attempts,
+        delivery.last_error,
+    )
+
+
+def claim(pk: int) -> Delivery | None:
+    """Take a due delivery for sending, committed at once (autocommit): a compare-and-set
+    on its status, so that two senders (or a sender and a stale claim) never both get it."""
+    claimed = Delivery.objects.filter(pk=pk, status__in=DUE).update(
+        status=Delivery.Status.SENDING, claimed_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    return Delivery.objects.select_related("user").get(pk=pk)
 
 
 def send_delivery(
@@ -105,13 +159,20 @@ def send_delivery(
     delays: list[float],
     sleep: Callable[[float], None] = time.sleep,
 ) -> bool:
-    """Send one delivery: up to len(delays) + 1 attempts, pausing delays[i] after the
-    i-th failure. Records the outcome on the delivery; True if sent."""
+    """Send one claimed delivery: up to len(delays) + 1 attempts, pausing delays[i] after
+    the i-th refusal by the server. Records the outcome on the delivery; True if sent."""
     if not _still_wanted(delivery):
-        delivery.status = Delivery.Status.CANCELLED
-        delivery.save(update_fields=["status"])
+        _record(delivery, Delivery.Status.CANCELLED, [])
         return False
-    message = build_message(delivery, compose(delivery))
+    try:
+        composed = compose(delivery)
+        message = build_message(delivery, composed)
+    except Exception as exc:  # this mail cannot be written (its data): the others go on
+        logger.exception("Envoi %s à %s : rédaction impossible", delivery.key, delivery.user)
+        delivery.attempts += 1
+        delivery.last_error = f"{timezone.now():%Y-%m-%d %H:%M} {_describe(exc)}"
+        _failed(delivery)
+        return False
     for attempt in range(len(delays) + 1):
         delivery.attempts += 1
         try:
@@ -128,21 +189,20 @@ def send_delivery(
             if attempt < len(delays):
                 sleep(delays[attempt])
             continue
-        delivery.status, delivery.sent_at = Delivery.Status.SENT, timezone.now()
-        delivery.save(update_fields=["status", "sent_at", "attempts", "last_error"])
-        logger.info("Envoi %s à %s : envoyé", delivery.key, delivery.user.email)
+        delivery.sent_at = timezone.now()
+        try:
+            delivery.subject = composed.subject  # a digest queued failed had none
+            _record(
+                delivery, Delivery.Status.SENT, ["subject", "sent_at", "attempts", "last_error"]
+            )
+        except DatabaseError:
+            # Sent, but not recorded ("database is locked"): the claim stays and becomes
+            # "uncertain"; never "pending", which would send it again.
+            logger.exception("Envoi %s : envoyé mais non enregistré", delivery.key)
+        else:
+            logger.info("Envoi %s à %s : envoyé", delivery.key, delivery.user.email)
         return True
-    abandoned = delivery.attempts >= settings.DIGEST_MAX_ATTEMPTS
-    delivery.status = Delivery.Status.ABANDONED if abandoned else Delivery.Status.FAILED
-    delivery.save(update_fields=["status", "attempts", "last_error"])
-    (logger.error if abandoned else logger.warning)(
-        "Envoi %s à %s : %s après %d tentative(s) : %s",
-        delivery.key,
-        delivery.user.email,
-        "abandonné" if abandoned else "en échec, réessayé au prochain passage",
-        delivery.attempts,
-        delivery.last_error,
-    )
+    _failed(delivery)
     return False
 
 
@@ -151,25 +211,61 @@ class Outcome:
     sent: list[Delivery] = field(default_factory=list)
     failed: list[Delivery] = field(default_factory=list)
     cancelled: list[Delivery] = field(default_factory=list)
+    uncertain: list[Delivery] = field(default_factory=list)
 
 
 def due_deliveries():
-    return Delivery.objects.filter(
-        status__in=[Delivery.Status.PENDING, Delivery.Status.FAILED]
-    ).order_by("created_at", "pk")
+    return Delivery.objects.filter(status__in=DUE).order_by("created_at", "pk")
+
+
+def expire_claims(*, now: datetime.datetime | None = None) -> list[Delivery]:
+    """Claims older than OUTBOX_CLAIM_TIMEOUT minutes: their sender died between the claim
+    and the record of the outcome, so the mail may have left. Marked "uncertain", never
+    sent again."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(minutes=settings.OUTBOX_CLAIM_TIMEOUT)
+    stale = list(
+        Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=cutoff)
+        .select_related("user")
+        .order_by("pk")
+    )
+    expired = []
+    for delivery in stale:
+        delivery.last_error = (
+            f"{now:%Y-%m-%d %H:%M} envoi interrompu (pris en charge le "
+            f"{delivery.claimed_at:%Y-%m-%d %H:%M}) : peut-être parti, non renvoyé"
+        )
+        updated = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
+            status=Delivery.Status.UNCERTAIN,
+            last_error=delivery.last_error,
+            **({"body": ""} if delivery.kind == Delivery.Kind.PASSWORD_RESET else {}),
+        )
+        if updated:
+            delivery.status = Delivery.Status.UNCERTAIN
+            logger.error("Envoi %s à %s : %s", delivery.key, delivery.user, delivery.last_error)
+            expired.append(delivery)
+    return expired
 
 
 def send_due(*, delays: list[float] | None = None) -> Outcome:
-    """Send every pending delivery and retry the failed ones. Each is locked while it is
-    sent (on PostgreSQL, a run skips what another run is sending)."""
+    """Send every pending delivery and retry the failed ones, each claimed before it is
+    sent (another run skips it); report the stale claims as uncertain."""
     delays = settings.DIGEST_RETRY_DELAYS if delays is None else delays
-    outcome = Outcome()
+    outcome = Outcome(uncertain=expire_claims())
     for pk in list(due_deliveries().values_list("pk", flat=True)):
-        with transaction.atomic():
-            delivery = due_deliveries().select_for_update(skip_locked=True).filter(pk=pk).first()
-            if delivery is None:
-                continue
+        try:
+            delivery = claim(pk)
+        except DatabaseError:  # "database is locked": left due, tried by the next run
+            logger.exception("Envoi %s : prise en charge impossible", pk)
+            continue
+        if delivery is None:
+            continue
+        try:
             sent = send_delivery(delivery, delays=delays)
+        except Exception:  # an unforeseen error on this one: the claim stays, the others go
+            logger.exception("Envoi %s : erreur inattendue", delivery.key)
+            outcome.failed.append(delivery)
+            continue
         if sent:
             outcome.sent.append(delivery)
         elif delivery.status == Delivery.Status.CANCELLED:

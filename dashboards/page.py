@@ -94,6 +94,11 @@ class Gap:
         return round(self.contracts * 100 / self.reference, 1) if self.reference else None
 
     @property
+    def diff_pct(self) -> float | None:
+        """The gap in percent of the reference: +1,3 % for 970 against 958 (101,3 %)."""
+        return round(self.diff * 100 / self.reference, 1) if self.reference else None
+
+    @property
     def shortfall(self) -> int:
         """Contracts still missing to reach the reference (0 once reached)."""
         return max(0, -self.diff)

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from contracts import views as contract_views
-from dashboards import api, departments, report, subscription_views, views
+from dashboards import api, departments, password_reset, report, subscription_views, views
 
 api_v1 = [
     path("contracts/summary", api.contracts_summary, name="api-contracts-summary"),
@@ -40,4 +40,15 @@ urlpatterns = [
     path("compte/abonnements/", subscription_views.subscriptions, name="subscriptions"),
     path("desabonnement/<str:token>/", subscription_views.unsubscribe, name="unsubscribe"),
     path("api/v1/", include(api_v1)),
+    # The admin's login links to the same page ("admin_password_reset").
+    path(
+        "mot-de-passe/oublie/",
+        password_reset.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "mot-de-passe/oublie/",
+        password_reset.PasswordResetView.as_view(),
+        name="admin_password_reset",
+    ),
 ]
