@@ -213,6 +213,13 @@ IMPORT_MAX_LINE_CHARS = env.int("IMPORT_MAX_LINE_CHARS", default=65536)
 IMPORT_MAX_XLSX_EXPANDED_MB = env.int("IMPORT_MAX_XLSX_EXPANDED_MB", default=600)
 IMPORT_XLSX_MEMORY_MB = env.int("IMPORT_XLSX_MEMORY_MB", default=3072)
 IMPORT_STAGING_DIR = Path(env("IMPORT_STAGING_DIR", default=str(BASE_DIR / "var" / "imports")))
+# A worker holds the job it runs for IMPORT_JOB_LEASE_SECONDS and renews that lease every
+# third of it; a running job whose lease has passed lost its worker (killed, machine
+# down): its check is queued again (IMPORT_JOB_MAX_ATTEMPTS runs in all), its write is
+# marked failed (nothing was written: the write is one transaction) and its file removed.
+# On SQLite the renewal waits while the write holds the database: keep writes shorter.
+IMPORT_JOB_LEASE_SECONDS = env.float("IMPORT_JOB_LEASE_SECONDS", default=120)
+IMPORT_JOB_MAX_ATTEMPTS = env.int("IMPORT_JOB_MAX_ATTEMPTS", default=2)
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
