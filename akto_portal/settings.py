@@ -140,13 +140,18 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Login throttling (django-axes), on the portal's and the admin's login: after
-# LOGIN_FAILURE_LIMIT failures for one username, or from one address, within the cool-off
-# period, logins are refused (even with the right password) until the period has passed
-# since the last failure, or an administrator deletes the attempt in the admin
-# (Axes › Tentatives de connexion; README, Security and operations).
+# LOGIN_FAILURE_LIMIT failures for one username from one address, or
+# LOGIN_ADDRESS_FAILURE_LIMIT from one address whatever the usernames, within the
+# cool-off period, logins are refused there (even with the right password; 429 with
+# Retry-After) until the period has passed since the last failure, or an administrator
+# deletes the attempts in the admin (Axes › Tentatives de connexion; README, Security and
+# operations). A username alone is never locked: nobody can lock someone else out.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "akto_portal.login_throttling.LoginThrottlingHandler"
+AXES_LOCKOUT_CALLABLE = "akto_portal.login_throttling.lockout_response"
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_CLIENT_IP_CALLABLE = "akto_portal.login_throttling.client_ip"
 AXES_VERBOSE = False  # no banner on every command; lockouts are still logged
