@@ -226,6 +226,12 @@ IMPORT_STAGING_DIR = Path(env("IMPORT_STAGING_DIR", default=str(BASE_DIR / "var"
 IMPORT_JOB_LEASE_SECONDS = env.float("IMPORT_JOB_LEASE_SECONDS", default=120)
 IMPORT_JOB_MAX_ATTEMPTS = env.int("IMPORT_JOB_MAX_ATTEMPTS", default=2)
 
+# The PDF report (/rapport.pdf, dashboards/report.py): at most REPORT_MAX_DRAWING drawn
+# at once; a request finding them all busy waits up to REPORT_WAIT_SECONDS, then gets a
+# 503 with Retry-After. Drawn reports are cached under the data version.
+REPORT_MAX_DRAWING = env.int("REPORT_MAX_DRAWING", default=2)
+REPORT_WAIT_SECONDS = env.float("REPORT_WAIT_SECONDS", default=5)
+
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
 # Admin import/export (django-import-export): importing needs the "add" permission
