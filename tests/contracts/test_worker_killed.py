@@ -5,6 +5,7 @@ written, and the same file uploaded again is imported.
 The worker is a real `manage.py db_worker` process on the test database; a test-only
 hook (AKTO_TEST_STALL_IN_WRITE) stops it inside the write transaction."""
 
+import datetime
 import os
 import signal
 import subprocess
@@ -16,10 +17,12 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from akto_portal.models import Source
+from contracts import jobs
 from contracts.models import ContractCount, ImportBatch, ImportJob
 from tests.contracts.conftest import DATA
 
@@ -172,3 +175,24 @@ def test_a_check_whose_worker_died_is_queued_again_then_failed_after_its_attempt
 
     assert status["state"] == "failed"
     assert list(Path(staging).iterdir()) == []
+
+
+def test_a_live_worker_keeps_its_job_past_the_first_lease(reference_data, admin_user, settings):
+    """The heartbeat renews the lease: a long write is not taken from a living worker."""
+    settings.IMPORT_JOB_LEASE_SECONDS = 0.3
+    job = ImportJob.objects.create(
+        kind="contracts",
+        file_name="long.csv",
+        created_by=admin_user,
+        step="write",
+        state="running",
+        attempts=1,
+        lease_until=timezone.now() + datetime.timedelta(seconds=0.3),
+    )
+
+    with jobs._heartbeat(job):
+        time.sleep(1)  # three leases
+        taken_back = jobs.import_jobs_recover()
+
+    job.refresh_from_db()
+    assert (taken_back, job.state) == (0, "running")
