@@ -11,11 +11,12 @@ confirmed: a check that found errors, a file already imported, a write, a failur
 
 A worker may die (killed, machine down) in the middle of a job. So it holds the job by a
 lease (`lease_until`, IMPORT_JOB_LEASE_SECONDS ahead) that a heartbeat renews while the
-job runs. A running job whose lease has passed lost its worker: `import_jobs_recover`,
-run before each job a worker takes and whenever its uploader looks at the imports, queues
-a check again (IMPORT_JOB_MAX_ATTEMPTS runs in all, the file is still there) and marks a
-write failed: nothing of it was written (the write is one transaction), its file is
-removed, and the same file may be uploaded again.
+job runs. A running job whose lease has passed lost its worker: `import_jobs_recover`
+(run by the worker at startup and every half lease, before each job it takes, and
+whenever its uploader looks at the imports) queues a check again
+(IMPORT_JOB_MAX_ATTEMPTS runs in all, the file is still there) and marks a write
+failed: nothing of it was written (the write is one transaction), its file is removed,
+and the same file may be uploaded again.
 """
 
 import contextlib
@@ -164,6 +165,25 @@ def import_jobs_recover() -> int:
                 staging.remove(job.pk)
             taken_back += 1
     return taken_back
+
+
+def start_lost_job_watch() -> threading.Thread:
+    """A daemon thread of the worker process running `import_jobs_recover` at once,
+    then every half lease."""
+
+    def watch():
+        while True:
+            try:
+                import_jobs_recover()
+            except Exception:  # a watch never stops the worker: the next round retries
+                logger.exception("Taking back the lost import jobs failed")
+            finally:
+                connections.close_all()
+            time.sleep(settings.IMPORT_JOB_LEASE_SECONDS / 2)
+
+    thread = threading.Thread(target=watch, name="import-lost-jobs", daemon=True)
+    thread.start()
+    return thread
 
 
 def _start(job_id, step):

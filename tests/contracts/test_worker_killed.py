@@ -1,6 +1,6 @@
 """A worker killed (`kill -9`) in the middle of a write: the job does not stay "running"
-forever. Once its lease has passed it is failed, its staged file removed, nothing was
-written, and the same file uploaded again is imported.
+forever. Once its lease has passed the restarted worker fails it and removes its staged
+file; nothing was written, and the same file uploaded again is imported.
 
 The worker is a real `manage.py db_worker` process on the test database; a test-only
 hook (AKTO_TEST_STALL_IN_WRITE) stops it inside the write transaction."""
@@ -69,8 +69,9 @@ def start_worker(database_url, staging, marker):
         "DATABASE_URL": database_url,
         "IMPORT_STAGING_DIR": str(staging),
         "IMPORT_JOB_LEASE_SECONDS": str(LEASE),
-        "AKTO_TEST_STALL_IN_WRITE": str(marker),
     }
+    if marker:
+        env["AKTO_TEST_STALL_IN_WRITE"] = str(marker)
     return subprocess.Popen(
         [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay"],
         cwd=settings.BASE_DIR,
@@ -78,6 +79,18 @@ def start_worker(database_url, staging, marker):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+
+
+def wait_until_failed(job, worker, timeout=30):
+    deadline = time.monotonic() + timeout
+    while ImportJob.objects.get(pk=job.pk).state != "failed":
+        if worker.poll() is not None or time.monotonic() > deadline:
+            worker.kill()
+            worker.wait()
+            with worker.stderr:
+                pytest.fail(f"the job was not taken back: {worker.stderr.read().decode()}")
+        time.sleep(0.1)
+    return time.monotonic()
 
 
 def wait_for(path, worker, timeout=60):
@@ -126,7 +139,16 @@ def test_a_worker_killed_mid_write_fails_its_job_and_the_file_can_be_sent_again(
     assert client.get(status_url).json()["label"].startswith("Écriture du fichier")
     assert Path(staging, f"{job.pk.hex}.upload").exists()
 
-    time.sleep(max(0.0, LEASE + 0.5 - (time.monotonic() - killed_at)))
+    # The restarted worker takes the job back once its lease has passed, though no
+    # new job comes and nobody looks at it.
+    restarted = start_worker(shared_database, staging, marker=None)
+    try:
+        failed_after = wait_until_failed(job, restarted) - killed_at
+    finally:
+        restarted.terminate()
+        restarted.wait(timeout=30)
+        restarted.stderr.close()
+    assert LEASE <= failed_after < LEASE + 5
     status = client.get(status_url).json()
 
     assert (status["state"], status["busy"], status["label"]) == ("failed", False, "Échec")
