@@ -2,7 +2,7 @@
 
 Public (no login), uncached, and it says no more than "ok" or what is failing: the
 database answers, the cache stores and returns a value, no migration is waiting.
-200 when all three hold, 503 otherwise.
+200 when all three hold, 503 (with `Retry-After`) otherwise.
 """
 
 import logging
@@ -16,6 +16,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from akto_portal.errors import RETRY_AFTER_SECONDS
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +64,10 @@ def run_checks():
 def healthz(request):
     checks = run_checks()
     healthy = all(result == "ok" for result in checks.values())
-    return JsonResponse(
+    response = JsonResponse(
         {"status": "ok" if healthy else "unavailable", "checks": checks},
         status=200 if healthy else 503,
     )
+    if not healthy:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

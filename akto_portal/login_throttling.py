@@ -1,14 +1,32 @@
-"""Login throttling (django-axes, configured in settings): who is the client.
+"""Login throttling (django-axes, configured in settings): who is the client, what
+locks, and the lockout answer.
 
-Axes counts failures per username and per client address. Exposed directly, the address
+Axes counts failures per pair (username, client address): wrong passwords typed for an
+account from one address lock that account from that address only, so nobody can lock
+someone else out by typing their username. An address is also locked, for every
+username, after LOGIN_ADDRESS_FAILURE_LIMIT failures (a looser limit, against one
+machine trying many usernames). The lockout answer is a French page, status 429, with
+a `Retry-After` header (the cool-off period, in seconds).
+
+Exposed directly, the address
 is the connection's own (`REMOTE_ADDR`). Behind a reverse proxy (`BEHIND_PROXY=1`) every
 request comes from the proxy, so the address is the last entry of `X-Forwarded-For`: the
 one our proxy appended, which the client cannot choose (entries before it can be forged).
 """
 
+from axes.attempts import get_cool_off_threshold
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_cool_off, get_failure_limit
+from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
+from django.db.models import Sum
+from django.forms import CharField
+from django.shortcuts import render
 
 
 def client_ip(request):
@@ -18,6 +36,57 @@ def client_ip(request):
         if last:
             return last
     return request.META.get("REMOTE_ADDR") or None
+
+
+class LoginThrottlingHandler(AxesDatabaseHandler):
+    """Axes' database handler, the pair's failures counting as a lockout once the
+    address as a whole has reached LOGIN_ADDRESS_FAILURE_LIMIT."""
+
+    def get_failures(self, request, credentials=None) -> int:
+        pair = super().get_failures(request, credentials)
+        address = (
+            AccessAttempt.objects.filter(
+                ip_address=request.axes_ip_address,
+                attempt_time__gt=get_cool_off_threshold(request),
+            ).aggregate(total=Sum("failures_since_start"))["total"]
+            or 0
+        )
+        if address >= settings.LOGIN_ADDRESS_FAILURE_LIMIT:
+            return max(pair, get_failure_limit(request, credentials))
+        return pair
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    cool_off = get_cool_off(request)
+    response = render(
+        request,
+        settings.AXES_LOCKOUT_TEMPLATE,
+        {
+            "failure_limit": get_failure_limit(request, credentials),
+            "address_failure_limit": settings.LOGIN_ADDRESS_FAILURE_LIMIT,
+            "cooloff_timedelta": cool_off,
+        },
+        status=429,
+    )
+    if cool_off:
+        response["Retry-After"] = str(int(cool_off.total_seconds()))
+    return response
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, its username's length checked before anyone authenticates
+    it (Django only sets the maximum on the field: a 256-character username reached
+    axes, whose varchar(255) column then failed on PostgreSQL: a 500)."""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        field = self.fields["username"]
+        assert isinstance(field, CharField)
+        field.validators.append(MaxLengthValidator(field.max_length))
+
+
+class AdminLoginForm(AdminAuthenticationForm, LoginForm):
+    """The admin's login form, with the same check."""
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

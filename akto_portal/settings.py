@@ -140,13 +140,18 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Login throttling (django-axes), on the portal's and the admin's login: after
-# LOGIN_FAILURE_LIMIT failures for one username, or from one address, within the cool-off
-# period, logins are refused (even with the right password) until the period has passed
-# since the last failure, or an administrator deletes the attempt in the admin
-# (Axes › Tentatives de connexion; README, Security and operations).
+# LOGIN_FAILURE_LIMIT failures for one username from one address, or
+# LOGIN_ADDRESS_FAILURE_LIMIT from one address whatever the usernames, within the
+# cool-off period, logins are refused there (even with the right password; 429 with
+# Retry-After) until the period has passed since the last failure, or an administrator
+# deletes the attempts in the admin (Axes › Tentatives de connexion; README, Security and
+# operations). A username alone is never locked: nobody can lock someone else out.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "akto_portal.login_throttling.LoginThrottlingHandler"
+AXES_LOCKOUT_CALLABLE = "akto_portal.login_throttling.lockout_response"
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_CLIENT_IP_CALLABLE = "akto_portal.login_throttling.client_ip"
 AXES_VERBOSE = False  # no banner on every command; lockouts are still logged
@@ -213,6 +218,19 @@ IMPORT_MAX_LINE_CHARS = env.int("IMPORT_MAX_LINE_CHARS", default=65536)
 IMPORT_MAX_XLSX_EXPANDED_MB = env.int("IMPORT_MAX_XLSX_EXPANDED_MB", default=600)
 IMPORT_XLSX_MEMORY_MB = env.int("IMPORT_XLSX_MEMORY_MB", default=3072)
 IMPORT_STAGING_DIR = Path(env("IMPORT_STAGING_DIR", default=str(BASE_DIR / "var" / "imports")))
+# A worker holds the job it runs for IMPORT_JOB_LEASE_SECONDS and renews that lease every
+# third of it; a running job whose lease has passed lost its worker (killed, machine
+# down): its check is queued again (IMPORT_JOB_MAX_ATTEMPTS runs in all), its write is
+# marked failed (nothing was written: the write is one transaction) and its file removed.
+# On SQLite the renewal waits while the write holds the database: keep writes shorter.
+IMPORT_JOB_LEASE_SECONDS = env.float("IMPORT_JOB_LEASE_SECONDS", default=120)
+IMPORT_JOB_MAX_ATTEMPTS = env.int("IMPORT_JOB_MAX_ATTEMPTS", default=2)
+
+# The PDF report (/rapport.pdf, dashboards/report.py): at most REPORT_MAX_DRAWING drawn
+# at once; a request finding them all busy waits up to REPORT_WAIT_SECONDS, then gets a
+# 503 with Retry-After. Drawn reports are cached under the data version.
+REPORT_MAX_DRAWING = env.int("REPORT_MAX_DRAWING", default=2)
+REPORT_WAIT_SECONDS = env.float("REPORT_WAIT_SECONDS", default=5)
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 

@@ -7,6 +7,7 @@ from django.urls import include, path
 
 from akto_portal import health, login_throttling, views
 
+admin.site.login_form = login_throttling.AdminLoginForm
 admin.site.site_header = "Portail de pilotage de l'alternance — administration"
 admin.site.site_title = "Administration du portail"
 admin.site.index_title = "Référentiels, conventions et objectifs"
@@ -35,7 +36,11 @@ password_reset = [
 urlpatterns = [
     path("compte/jetons/", views.api_tokens, name="api-tokens"),
     path("compte/jetons/<int:pk>/revoquer/", views.api_token_revoke_view, name="api-token-revoke"),
-    path("connexion/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "connexion/",
+        auth_views.LoginView.as_view(authentication_form=login_throttling.LoginForm),
+        name="login",
+    ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     *password_reset,
     path("healthz", health.healthz, name="healthz"),

@@ -1,3 +1,5 @@
+import sys
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate, post_save
 
@@ -53,3 +55,10 @@ class ContractsConfig(AppConfig):
         post_save.connect(_loaded_count, sender=ContractCount, dispatch_uid="contracts_loaddata")
         post_save.connect(_source_saved, sender=Source, dispatch_uid="contracts_source_saved")
         source_kinds_changed.connect(_sources_changed, dispatch_uid="contracts_source_kinds")
+
+        if sys.argv[1:2] == ["db_worker"]:
+            # The background worker also takes back, at startup and then every half
+            # lease, the jobs whose worker died (even when no new job comes).
+            from contracts import jobs
+
+            jobs.start_lost_job_watch()

@@ -8,13 +8,33 @@
 The web request only stores the file and queues work, so no file, however long, meets
 the web server's timeout. The staged file is deleted as soon as it can no longer be
 confirmed: a check that found errors, a file already imported, a write, a failure.
+
+A worker may die (killed, machine down) in the middle of a job. So it holds the job by a
+lease (`lease_until`, IMPORT_JOB_LEASE_SECONDS ahead) that a heartbeat renews while the
+job runs. A running job whose lease has passed lost its worker: `import_jobs_recover`
+(run by the worker at startup and every half lease, before each job it takes, and
+whenever its uploader looks at the imports) queues a check again
+(IMPORT_JOB_MAX_ATTEMPTS runs in all, the file is still there) and marks a write
+failed: nothing of it was written (the write is one transaction), its file is removed,
+and the same file may be uploaded again.
 """
 
+import contextlib
+import datetime
+import logging
+import os
+import threading
 import time
+from pathlib import Path
 
-from django.db import transaction
+from django.conf import settings
+from django.db import DatabaseError, connections, transaction
+from django.db.models import F, Q
+from django.db.models.signals import post_save
+from django.utils import timezone
 from django.utils.formats import number_format
 
+from akto_portal.models import Source
 from contracts import services
 from contracts.imports import staging
 from contracts.models import ImportJob
@@ -24,6 +44,17 @@ SERVICES = {
     ImportJob.Kind.MARKET: services.market_import,
 }
 PROGRESS_EVERY = 0.5  # seconds between two progress writes
+# Test-only: with this variable set to a file path, a write stops inside its transaction
+# (once its Source is saved), creates that file and sleeps, for a test to kill the worker.
+STALL_IN_WRITE_ENV = "AKTO_TEST_STALL_IN_WRITE"
+LOST_MESSAGES = {
+    ImportJob.Step.CHECK: "Le programme de traitement s'est arrêté pendant la vérification : "
+    "rien n'a été écrit. Envoyez de nouveau le fichier.",
+    ImportJob.Step.WRITE: "Le programme de traitement s'est arrêté pendant l'écriture : "
+    "rien n'a été écrit (l'écriture se fait d'un bloc). Envoyez de nouveau le fichier.",
+}
+
+logger = logging.getLogger(__name__)
 
 
 class JobRefused(Exception):
@@ -69,7 +100,10 @@ def import_job_confirm(*, job: ImportJob, user) -> ImportJob:
         0,
         0,
     )
-    job.save(update_fields=["step", "state", "done", "total", "updated_at"])
+    job.attempts, job.lease_until = 0, None
+    job.save(
+        update_fields=["step", "state", "done", "total", "attempts", "lease_until", "updated_at"]
+    )
     _enqueue("import_write", job)
     return job
 
@@ -86,27 +120,152 @@ def _progress(job):
     return progress
 
 
+def _lease_end():
+    return timezone.now() + datetime.timedelta(seconds=settings.IMPORT_JOB_LEASE_SECONDS)
+
+
+def import_jobs_recover() -> int:
+    """Take back the running jobs whose lease has passed (their worker is gone): a check
+    is queued again while attempts remain and its file is there; otherwise the job is
+    failed and its file removed. Returns how many jobs were taken back."""
+    lost = ImportJob.objects.filter(state=ImportJob.State.RUNNING).filter(
+        Q(lease_until__lt=timezone.now()) | Q(lease_until__isnull=True)
+    )
+    taken_back = 0
+    for job in lost:
+        retry = (
+            job.step == ImportJob.Step.CHECK
+            and job.attempts < settings.IMPORT_JOB_MAX_ATTEMPTS
+            and staging.staged_path(job.pk).exists()
+        )
+        with transaction.atomic():
+            # Only if nobody renewed or took it meanwhile (same lease, same run).
+            taken = ImportJob.objects.filter(
+                pk=job.pk,
+                state=ImportJob.State.RUNNING,
+                attempts=job.attempts,
+                lease_until=job.lease_until,
+            ).update(
+                state=ImportJob.State.QUEUED if retry else ImportJob.State.FAILED,
+                lease_until=None,
+                message="" if retry else LOST_MESSAGES[ImportJob.Step(job.step)],
+                updated_at=timezone.now(),
+            )
+            if taken and retry:
+                _enqueue("import_check", job)
+        if taken:
+            logger.warning(
+                "Import job %s lost its worker during its %s (run %s): %s",
+                job.pk,
+                job.step,
+                job.attempts,
+                "queued again" if retry else "failed",
+            )
+            if not retry:
+                staging.remove(job.pk)
+            taken_back += 1
+    return taken_back
+
+
+def start_lost_job_watch() -> threading.Thread:
+    """A daemon thread of the worker process running `import_jobs_recover` at once,
+    then every half lease."""
+
+    def watch():
+        while True:
+            try:
+                import_jobs_recover()
+            except Exception:  # a watch never stops the worker: the next round retries
+                logger.exception("Taking back the lost import jobs failed")
+            finally:
+                connections.close_all()
+            time.sleep(settings.IMPORT_JOB_LEASE_SECONDS / 2)
+
+    thread = threading.Thread(target=watch, name="import-lost-jobs", daemon=True)
+    thread.start()
+    return thread
+
+
 def _start(job_id, step):
-    """The job, marked running; None if it is not waiting for this step."""
+    """The job, marked running under a new lease; None if it is not waiting for this step."""
+    import_jobs_recover()
     claimed = ImportJob.objects.filter(pk=job_id, step=step, state=ImportJob.State.QUEUED).update(
-        state=ImportJob.State.RUNNING
+        state=ImportJob.State.RUNNING, lease_until=_lease_end(), attempts=F("attempts") + 1
     )
     return ImportJob.objects.get(pk=job_id) if claimed else None
 
 
+def _still_ours(job):
+    return ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.RUNNING, attempts=job.attempts)
+
+
+@contextlib.contextmanager
+def _heartbeat(job):
+    """Renew the job's lease every third of it while the block runs (from a thread with
+    its own database connection, so a long write does not stop it on PostgreSQL)."""
+    stop = threading.Event()
+
+    def beat():
+        try:
+            while not stop.wait(settings.IMPORT_JOB_LEASE_SECONDS / 3):
+                try:
+                    _still_ours(job).update(lease_until=_lease_end())
+                except DatabaseError as exc:  # e.g. SQLite busy with the write: next beat
+                    logger.warning("Import job %s: lease not renewed (%s)", job.pk, exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=beat, name=f"import-lease-{job.pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _stall_in_write(sender, instance, **kwargs):
+    """The test-only hook of STALL_IN_WRITE_ENV (connected for writes only)."""
+    marker = os.environ.get(STALL_IN_WRITE_ENV)
+    if marker and transaction.get_connection().in_atomic_block:
+        Path(marker).touch()
+        time.sleep(600)
+
+
+@contextlib.contextmanager
+def _stall_hook(dry_run):
+    if dry_run or not os.environ.get(STALL_IN_WRITE_ENV):
+        yield
+        return
+    post_save.connect(_stall_in_write, sender=Source, dispatch_uid="import-stall")
+    try:
+        yield
+    finally:
+        post_save.disconnect(sender=Source, dispatch_uid="import-stall")
+
+
+def _finish(job, fields):
+    """Save the job's outcome, unless its lease was taken back meanwhile."""
+    values = {field: getattr(job, field) for field in fields}
+    if not _still_ours(job).update(lease_until=None, updated_at=timezone.now(), **values):
+        logger.error("Import job %s was taken back from its worker before it ended", job.pk)
+
+
 def _run(job, *, dry_run):
     try:
-        return SERVICES[job.kind](
-            path=staging.staged_path(job.pk),
-            file_name=job.file_name,
-            user=job.created_by,
-            dry_run=dry_run,
-            progress=_progress(job),
-        )
+        with _heartbeat(job), _stall_hook(dry_run):
+            return SERVICES[job.kind](
+                path=staging.staged_path(job.pk),
+                file_name=job.file_name,
+                user=job.created_by,
+                dry_run=dry_run,
+                progress=_progress(job),
+            )
     except BaseException:
         staging.remove(job.pk)
-        ImportJob.objects.filter(pk=job.pk).update(
+        _still_ours(job).update(
             state=ImportJob.State.FAILED,
+            lease_until=None,
             message="Erreur inattendue pendant le traitement : rien n'a été écrit. "
             "L'incident est consigné dans le journal du programme de traitement.",
         )
@@ -122,7 +281,7 @@ def import_job_check(*, job_id) -> ImportJob | None:
         staging.remove(job.pk)  # nothing to confirm
     job.report = report.as_dict()
     job.state = ImportJob.State.CHECKED
-    job.save(update_fields=["report", "state", "updated_at"])
+    _finish(job, ["report", "state"])
     return job
 
 
@@ -148,5 +307,5 @@ def import_job_write(*, job_id) -> ImportJob | None:
         # The data moved since the preview: show the new errors, nothing was written.
         job.step, job.state = ImportJob.Step.CHECK, ImportJob.State.CHECKED
         job.message = "Le fichier contient des erreurs : rien n'a été écrit."
-    job.save(update_fields=["report", "state", "step", "batch", "message", "updated_at"])
+    _finish(job, ["report", "state", "step", "batch", "message"])
     return job

@@ -624,6 +624,11 @@ class ImportJob(models.Model):
     batch = models.ForeignKey(
         ImportBatch, verbose_name="import", on_delete=models.SET_NULL, null=True, blank=True
     )
+    # While a worker runs the job, it holds it until `lease_until` and renews that lease
+    # (a heartbeat); a running job whose lease has passed lost its worker
+    # (`contracts.jobs.import_jobs_recover`). `attempts` counts the runs of its step.
+    lease_until = models.DateTimeField("bail jusqu'au", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("essais", default=0)
     created_by = models.ForeignKey(
         "akto_portal.User", verbose_name="envoyé par", on_delete=models.CASCADE, related_name="+"
     )

@@ -65,6 +65,7 @@ def import_index(request):
 
 
 def _index(request, form, status=200, upload_error=""):
+    jobs.import_jobs_recover()  # a job whose worker died shows as failed, not running
     batches = ImportBatch.objects.select_related("created_by", "replaced_by").order_by(
         "-created_at"
     )[:30]
@@ -135,6 +136,7 @@ def _receive_upload(request, handler):
 def _job(request, job_id):
     """The job, if this administrator uploaded it (404 for anyone else)."""
     _require_admin(request)
+    jobs.import_jobs_recover()  # a job whose worker died shows as failed, not running
     return get_object_or_404(ImportJob, pk=job_id, created_by=request.user)
 
 

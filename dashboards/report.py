@@ -10,26 +10,41 @@ of the ranking.
 No network at run time: the stylesheet is read from the static files on disk by
 `StaticFilesFetcher`, the charts are inline SVG (data: URLs), and any other URL is
 refused.
+
+Drawing a report costs seconds of CPU. Its bytes are cached under the data version and
+what determines its scope (the query string, the day, the audience: as the dashboard's
+fragments, dashboards.page_cache), so a report is drawn once per change of the data.
+At most REPORT_MAX_DRAWING are drawn at once (slots in the shared cache: across
+processes when REDIS_URL is set); a request finding them all taken waits up to
+REPORT_WAIT_SECONDS, then gets a French 503 with `Retry-After`.
 """
 
 import base64
+import contextlib
+import hashlib
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import HTML, Document
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from akto_portal.cache import TIMEOUT, data_version
 from akto_portal.models import Source
 from contracts.models import MONTHS_FR, ContractType, Public
 from contracts.pace import Pace
 from dashboards import report_charts
 from dashboards.page import DashboardPage, page_for_request
+from dashboards.page_cache import audience
 from dashboards.report_charts import IndicatorBar, MonthlySeries, RankedRow
 from events.models import EventKind, ParticipantCategory
 from events.selectors import NO_MONTH
@@ -284,10 +299,70 @@ def _filename(page: DashboardPage) -> str:
     return f"rapport-{scope.slug}-{scope.year}-{scope.as_of:%Y%m%d}.pdf"
 
 
+SLOT_TIMEOUT = 120  # seconds a drawing slot is held at most (its process may die)
+RETRY_AFTER_SECONDS = 10  # sent with the 503 when every slot stays taken
+
+
+class ReportBusy(Exception):
+    """Every drawing slot stayed taken for REPORT_WAIT_SECONDS."""
+
+
+@contextlib.contextmanager
+def drawing_slot() -> Iterator[None]:
+    """One of the REPORT_MAX_DRAWING slots, waited for up to REPORT_WAIT_SECONDS."""
+    deadline = time.monotonic() + settings.REPORT_WAIT_SECONDS
+    while True:
+        for number in range(settings.REPORT_MAX_DRAWING):
+            key = f"akto:report-slot:{number}"
+            if cache.add(key, 1, SLOT_TIMEOUT):
+                try:
+                    yield
+                finally:
+                    cache.delete(key)
+                return
+        if time.monotonic() >= deadline:
+            raise ReportBusy
+        time.sleep(0.1)
+
+
+def _cache_key(request: HttpRequest) -> str | None:
+    """The key of this request's report: data version, URL, day and audience (what
+    determines its scope and its figures), or None when nothing may be cached."""
+    version = data_version()
+    if version is None:
+        return None
+    vary = "|".join(
+        [
+            str(version),
+            request.get_full_path(),
+            str(timezone.localdate()),
+            audience(request.user),
+        ]
+    )
+    return f"akto:{version}:report:{hashlib.sha256(vary.encode()).hexdigest()[:32]}"
+
+
+def _draw(request: HttpRequest) -> tuple[str, bytes]:
+    _filterset, page = page_for_request(request)
+    return _filename(page), report_document(page, request).write_pdf()
+
+
 def dashboard_report(request: HttpRequest) -> HttpResponse:
     """The report of the dashboard's scope (same query string), as a PDF download."""
-    _filterset, page = page_for_request(request)
-    pdf = report_document(page, request).write_pdf()
+    key = _cache_key(request)
+    drawn = cache.get(key) if key else None
+    if drawn is None:
+        try:
+            with drawing_slot():
+                # Another request may have drawn it while this one waited.
+                drawn = (cache.get(key) if key else None) or _draw(request)
+        except ReportBusy:
+            response = render(request, "dashboards/report_busy.html", status=503)
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
+        if key:
+            cache.set(key, drawn, TIMEOUT)
+    filename, pdf = drawn
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(page)}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

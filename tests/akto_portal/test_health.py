@@ -41,6 +41,7 @@ def test_healthz_is_503_while_a_migration_is_pending(client, monkeypatch):
     monkeypatch.setattr(health, "MigrationExecutor", OneMigrationBehind)
     response = client.get("/healthz")
     assert response.status_code == 503
+    assert response["Retry-After"] == "30"
     assert response.json()["checks"]["migrations"] == "1 pending"
 
 
@@ -53,6 +54,7 @@ def test_healthz_is_503_when_the_cache_fails(client, monkeypatch):
     monkeypatch.setattr(health, "cache", DownCache())
     response = client.get("/healthz")
     assert response.status_code == 503
+    assert response["Retry-After"] == "30"
     assert response.json()["checks"]["cache"] == "unavailable"
 
 

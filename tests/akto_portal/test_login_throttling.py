@@ -1,5 +1,7 @@
-"""Login throttling (django-axes) on the portal's and the admin's login: per username and
-per address, a French lockout page, unlocked by an administrator in the admin."""
+"""Login throttling (django-axes) on the portal's and the admin's login: per pair
+(username, address), with a looser limit per address, a French lockout page (429 with
+Retry-After), unlocked by an administrator in the admin; a username too long for the
+form is a form error."""
 
 import pytest
 from axes.models import AccessAttempt
@@ -38,6 +40,7 @@ def test_the_right_password_is_refused_after_five_wrong_ones(client, director):
 
     fifth = post_login(client, director.username, "mauvais-mot-de-passe")
     assert fifth.status_code == 429
+    assert fifth["Retry-After"] == "900"  # the 15 minutes of cool-off
 
     response = post_login(client, director.username, PASSWORD)
     html = response.content.decode()
@@ -49,22 +52,33 @@ def test_the_right_password_is_refused_after_five_wrong_ones(client, director):
     assert '<link rel="stylesheet" href="/static/css/portal.css">' in html
 
 
-def test_a_locked_username_is_refused_from_every_address(client, director):
-    for n in range(LIMIT):
-        post_login(client, director.username, "mauvais", ip=f"198.51.100.{n + 1}")
-
-    response = post_login(client, director.username, PASSWORD, ip="192.0.2.200")
-    assert response.status_code == 429
-    assert not logged_in(client)
-
-
-def test_a_locked_address_is_refused_for_every_username_but_not_other_addresses(
-    client, director, staff, outsider
+def test_wrong_passwords_from_one_address_do_not_lock_the_account_from_another(
+    client, client_factory, director
 ):
-    for n in range(LIMIT):
-        post_login(client, f"inconnu-{n}", "mauvais")
+    """Five wrong passwords for X from address A locked X everywhere: anyone could lock
+    anyone out by typing their username."""
+    for _ in range(LIMIT):
+        post_login(client, director.username, "mauvais", ip=ATTACKER)
+    assert post_login(client, director.username, PASSWORD, ip=ATTACKER).status_code == 429
 
-    assert post_login(client, staff.username, PASSWORD).status_code == 429
+    colleague = client_factory()
+    response = post_login(colleague, director.username, PASSWORD, ip="192.0.2.200")
+
+    assert response.status_code == 302
+    assert logged_in(colleague)
+
+
+def test_one_address_trying_many_usernames_is_locked_at_the_looser_limit(client, staff, outsider):
+    address_limit = settings.LOGIN_ADDRESS_FAILURE_LIMIT
+    assert address_limit == 30
+    for n in range(address_limit - 1):
+        assert post_login(client, f"inconnu-{n}", "mauvais").status_code == 200
+    assert post_login(client, "inconnu-dernier", "mauvais").status_code == 429
+
+    response = post_login(client, staff.username, PASSWORD)
+    assert response.status_code == 429
+    assert response["Retry-After"] == "900"
+    assert "ou 30 depuis cette adresse, tous identifiants confondus" in response.content.decode()
     assert not logged_in(client)
     response = post_login(client, outsider.username, PASSWORD, ip="192.0.2.10")
     assert response.status_code == 302
@@ -74,10 +88,19 @@ def test_a_locked_address_is_refused_for_every_username_but_not_other_addresses(
 def test_a_forged_x_forwarded_for_does_not_escape_the_address_lock(client, staff):
     """Exposed directly (BEHIND_PROXY off), X-Forwarded-For is the client's own word."""
     for n in range(LIMIT):
-        post_login(client, f"inconnu-{n}", "mauvais", HTTP_X_FORWARDED_FOR=f"10.9.8.{n}")
+        post_login(client, staff.username, "mauvais", HTTP_X_FORWARDED_FOR=f"10.9.8.{n}")
 
     response = post_login(client, staff.username, PASSWORD, HTTP_X_FORWARDED_FOR="10.9.8.99")
     assert response.status_code == 429
+
+
+@pytest.mark.parametrize("url", ["/connexion/", "/admin/login/"])
+def test_a_username_of_256_characters_is_a_form_error(client, url):
+    response = post_login(client, "x" * 256, "mauvais", url=url)
+
+    assert response.status_code == 200
+    assert "au plus 150 caractères" in response.content.decode().replace("&#x27;", "'")
+    assert not logged_in(client)
 
 
 def test_behind_a_proxy_the_address_is_the_one_the_proxy_appended():
