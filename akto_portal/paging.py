@@ -7,6 +7,7 @@ through `RequestConfig` below, which clamps it to 1…MAX_PER_PAGE (a non-number
 
 import copy
 
+from django.http import HttpRequest
 from django_tables2 import RequestConfig as Tables2RequestConfig
 
 MAX_PER_PAGE = 500
@@ -22,17 +23,17 @@ def clamped_per_page(raw: str) -> int | None:
 
 class RequestConfig(Tables2RequestConfig):
     def configure(self, table):
-        request = self.request
+        request: HttpRequest = self.request  # type: ignore[has-type]
         name = table.prefixed_per_page_field
         if name in request.GET:
             query = request.GET.copy()
-            per_page = clamped_per_page(query[name])
+            per_page = clamped_per_page(request.GET[name])
             if per_page is None:
                 del query[name]
             else:
                 query[name] = str(per_page)
             bounded = copy.copy(request)
-            bounded.GET = query
+            bounded.GET = query  # type: ignore[assignment]
             self.request = bounded
             try:
                 super().configure(table)
