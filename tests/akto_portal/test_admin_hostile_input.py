@@ -46,3 +46,13 @@ def test_a_30_digit_event_filter_is_answered(client_for, admin_user, normandie):
     response = client_for(admin_user).get(reverse("event-list"), {"year": "9" * 30})
     assert response.status_code < 500
     assert Event.objects.count() == 1
+
+
+@pytest.mark.parametrize("params", [{"page": "0"}, {"per_page": "0", "q": "x"}])
+def test_an_export_with_unknown_filters_is_a_bad_request(client_for, admin_user, params):
+    client = client_for(admin_user)
+    response = client.get(reverse("admin:conventions_partner_export"), params)
+    assert response.status_code == 400
+    response = client.post(reverse("admin:conventions_partner_export") + "?page=0", {})
+    assert response.status_code == 400
+    assert client.get(reverse("admin:conventions_partner_export")).status_code == 200
