@@ -56,3 +56,11 @@ def test_an_export_with_unknown_filters_is_a_bad_request(client_for, admin_user,
     response = client.post(reverse("admin:conventions_partner_export") + "?page=0", {})
     assert response.status_code == 400
     assert client.get(reverse("admin:conventions_partner_export")).status_code == 200
+
+
+def test_an_export_of_a_hostile_selection_is_answered(client_for, admin_user):
+    response = client_for(admin_user).post(
+        reverse("admin:conventions_partner_export"),
+        {"resource": "0", "format": "0", "export_items": ["9" * 20, "abc"]},
+    )
+    assert response.status_code < 500
