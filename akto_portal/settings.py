@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A NUL in the path, query or form is a 400 before any view puts it in a query.
+    "akto_portal.hostile_input.RefuseNulMiddleware",
     "akto_portal.api_auth.ApiAuthenticationMiddleware",
     "akto_portal.cache.DataVersionMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",

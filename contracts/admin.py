@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
-from import_export.admin import ImportExportMixin
 
+from akto_portal.admin_export import ImportExportMixin
 from akto_portal.locking import LockedAdminMixin
 from contracts.models import ContractCount, ContractTarget, ImportBatch, MarketStat
 from contracts.resources import ContractTargetResource

@@ -3,8 +3,8 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from import_export.admin import ImportExportMixin
 
+from akto_portal.admin_export import ImportExportMixin
 from akto_portal.history_admin import HistoryAdmin
 from akto_portal.inline_formsets import ConstraintMessageInlineFormSet
 from akto_portal.locking import LockedAdminMixin

@@ -9,11 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
-from django_tables2 import RequestConfig
 
 from akto_portal.cache import TIMEOUT as FIGURES_TIMEOUT
 from akto_portal.cache import data_version
 from akto_portal.models import Department, Region, SavedView
+from akto_portal.paging import RequestConfig
 from akto_portal.permissions import can_view_convention
 from akto_portal.services import SavedViewError, saved_view_delete, saved_view_save
 from contracts.figures import Figure

@@ -9,10 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
-from django_tables2 import RequestConfig
 
 from akto_portal import spreadsheets
 from akto_portal.models import Region
+from akto_portal.paging import RequestConfig
 from akto_portal.permissions import (
     can_change_event,
     can_edit_region,
@@ -137,15 +137,32 @@ def event_update(request, pk):
     return render(request, "events/form.html", context)
 
 
+def _is_id(raw) -> bool:
+    return str(raw).isdigit() and len(str(raw)) <= 18
+
+
+def _posted_version(request) -> int | None:
+    """The event version the form was displayed with; None when the form sent no number."""
+    raw = request.POST.get("version", "")
+    return int(raw) if _is_id(raw) else None
+
+
+BAD_VERSION = "Formulaire incomplet : rechargez la page de l'événement. Rien n'a été changé."
+
+
 @require_POST
 def event_cancel(request, pk):
     event = _event_for_change(request, pk)
     cancelled = request.POST.get("cancelled") == "1"
+    version = _posted_version(request)
+    if version is None:
+        messages.error(request, BAD_VERSION)
+        return redirect(event)
     try:
         services.event_cancel(
             user=request.user,
             event=event,
-            expected_version=int(request.POST.get("version", 0)),
+            expected_version=version,
             cancelled=cancelled,
         )
     except services.StaleEventError:
@@ -168,11 +185,15 @@ def event_delete(request, pk):
     attendances = list(event.attendances.all())
     attendee_count = event.attendees.count()
     if request.method == "POST":
+        version = _posted_version(request)
+        if version is None:
+            messages.error(request, BAD_VERSION)
+            return redirect(event)
         try:
             services.event_delete(
                 user=request.user,
                 event=event,
-                expected_version=int(request.POST.get("version", 0)),
+                expected_version=version,
             )
         except services.StaleEventError:
             messages.error(
@@ -337,7 +358,9 @@ def attendance_grid(request):
     if request.method == "POST":
         formset = GridFormSet(request.POST)
         ids = [f["event"].value() for f in formset.forms]
-        events = Event.objects.filter(region=region, pk__in=[i for i in ids if i])
+        # Only ids that can be ids: "abc" or a 30-digit number is the form's error to show,
+        # not a query's.
+        events = Event.objects.filter(region=region, pk__in=[int(i) for i in ids if _is_id(i)])
     else:
         events = missing_attendance(today=today).filter(region=region).order_by("-date")
         events = events[:GRID_SIZE]

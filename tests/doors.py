@@ -242,6 +242,20 @@ class _RolledBack(Exception):
     pass
 
 
+LOGIN_PATHS = ("/connexion/", "/admin/login/")
+
+
+def reached_logged_in(client, user, response) -> bool:
+    """Did this response come from a view reached by `user`, still logged in after it?
+    (Not a login redirect, not an anonymous request, not a session that ended.)"""
+    location = response.headers.get("Location", "")
+    return (
+        getattr(response.wsgi_request.user, "pk", None) == user.pk
+        and str(client.session.get("_auth_user_id")) == str(user.pk)
+        and not any(path in location for path in LOGIN_PATHS)
+    )
+
+
 def send(world, role, attempt):
     """Post the attempt as `role` in a transaction rolled back afterwards; return the
     response and the tables it changed."""
@@ -249,7 +263,15 @@ def send(world, role, attempt):
     outcome = {}
     try:
         with transaction.atomic():
-            outcome["response"] = world.clients[role].post(attempt.url, attempt.payload())
+            client = world.clients[role]
+            response = client.post(attempt.url, attempt.payload())
+            # The control: the request was made by `role`, logged in, and its session
+            # survived it (checked before the rollback, which would restore a session).
+            assert reached_logged_in(client, world.users[role], response), (
+                f"{attempt.door} as {role}: not reached logged in ({response.status_code} "
+                f"{response.headers.get('Location', '')})"
+            )
+            outcome["response"] = response
             after = snapshot()
             outcome["changed"] = sorted(t for t in before if before[t] != after[t])
             raise _RolledBack

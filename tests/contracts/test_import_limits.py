@@ -205,3 +205,33 @@ def test_the_command_reports_a_zip_bomb(tmp_path, settings):
 
     with pytest.raises(CommandError, match="1 erreur"):
         call_command("import_contracts", str(path), "--no-progress", stdout=io.StringIO())
+
+
+@pytest.mark.parametrize("delimiter", [";", ","])
+def test_a_csv_header_with_too_many_columns_is_refused_however_short(
+    write_file, import_contracts, delimiter
+):
+    """150 columns in a header of a few hundred characters (far below the 65 536 of a
+    line): refused by the column cap (100), not only when the line is too long."""
+    header = delimiter.join(f"c{i}" for i in range(150))
+    assert len(header) < 1000
+    path = write_file("large.csv", header + "\n" + delimiter.join(["1"] * 150) + "\n")
+
+    assert refusal(path) == (
+        "150 colonnes : 100 au plus (la première ligne doit porter les en-têtes des colonnes)."
+    )
+    report = import_contracts(path)
+    assert [(e.line, e.message) for e in report.errors] == [
+        (
+            None,
+            "150 colonnes : 100 au plus (la première ligne doit porter les en-têtes des colonnes).",
+        )
+    ]
+    assert ContractCount.objects.count() == 0
+
+
+def test_a_csv_header_at_the_column_cap_is_read(write_file):
+    path = write_file("wide.csv", ";".join(f"c{i}" for i in range(100)) + "\n1" + ";1" * 99 + "\n")
+    table = open_table(path, limits=Limits())
+    assert len(table.header) == 100
+    assert [values for _line, values in table.rows] == [["1"] * 100]

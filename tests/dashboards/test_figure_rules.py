@@ -93,3 +93,24 @@ def test_no_chart_is_drawn_without_data(client_for, director, documents):
     assert 'data-figure="chart-events"' not in html
     assert page.context["chart_years"] is not None
     assert page.context["event_totals"]["events"] is None
+
+
+def test_branch_table_total_is_the_headline_not_a_sum_of_its_rows(client_for, director, documents):
+    """Normandie 2020 is known only as a yearly total: at 30/06/2020 its figure is
+    unknown, and the branches table's total says so (null in the API, empty in the CSV),
+    as the headline does, instead of adding up rows that are unknown too (0)."""
+    client = client_for(director)
+    params = {"region": "28", "year": 2020, "date": "2020-06-30"}
+    page = client.get(reverse("overview"), params)
+    assert page.status_code == 200
+    api = client.get(reverse("api-contracts-by-branch"), params).json()
+    assert api["total"]["contracts"] is None
+    assert api["total"]["previous"] is None
+    rows = _csv(client, "branches", params)
+    assert rows[0][:2] == ["Branche", "Contrats à date"]
+    assert rows[-1][0] == "Total"
+    assert rows[-1][1] == ""
+    # The whole year is known as a total: there the footer is that total.
+    year = client.get(reverse("api-contracts-by-branch"), {"region": "28", "year": 2020}).json()
+    assert year["total"]["contracts"] == 2173
+    assert _csv(client, "branches", {"region": "28", "year": 2020})[-1][1] == "2173"
