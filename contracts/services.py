@@ -50,6 +50,14 @@ class ImportRefused(Exception):
     pass
 
 
+class _Refused(Exception):
+    """The write found the file cannot be written (its transaction is rolled back)."""
+
+    def __init__(self, errors):
+        super().__init__(errors)
+        self.errors = errors
+
+
 def _open(path, *, report, layouts, progress):
     try:
         table = open_table(path, progress=progress, workdir=staging.staging_dir())
@@ -272,24 +280,39 @@ def contract_import(
     report.facts = facts
     cells = _contract_cells(facts)
     report.scope, report.scope_label = _contract_scope(cells, lookups)
-    planned = statements.plan(
-        facts, by_contract=layout.key == ImportBatch.Layout.CONTRACT_LINES, lookups=lookups
-    )
-    for key, message in planned.errors:
-        report.error(report.fact_lines.get(key), message)
-    report.changes, report.change_count = planned.changes, planned.change_count
-    report.rows_to_replace = len(planned.superseded)
-    if report.error_count or dry_run:
+    by_contract = layout.key == ImportBatch.Layout.CONTRACT_LINES
+
+    def plan():
+        planned = statements.plan(facts, by_contract=by_contract, lookups=lookups)
+        report.changes, report.change_count = planned.changes, planned.change_count
+        report.rows_to_replace = len(planned.superseded)
+        return planned
+
+    if dry_run:
+        for key, message in plan().errors:
+            report.error(report.fact_lines.get(key), message)
         return report
 
     def write(source, batch):
+        # Planned under the import lock: an import that landed meanwhile is seen.
+        planned = plan()
+        if planned.errors:
+            raise _Refused(planned.errors)
+        batch.rows_replaced = report.rows_to_replace
+        batch.save(update_fields=["rows_replaced"])
         _supersede(ContractCount.objects, planned.superseded, batch)
         ContractCount.objects.bulk_create(
             (ContractCount.from_fact(key, count, source) for key, count in facts.items()),
             batch_size=BULK_SIZE,
         )
 
-    return _record(report=report, user=user, write=write)
+    try:
+        return _record(report=report, user=user, write=write)
+    except _Refused as refused:
+        for key, message in refused.errors:
+            report.error(report.fact_lines.get(key), message)
+        report.batch = None
+        return report
 
 
 # --- whole-market statistics ----------------------------------------------------------

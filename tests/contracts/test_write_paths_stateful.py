@@ -99,6 +99,18 @@ class Rule:
         found = self.figure(stated, cell)
         return None if found is None else found[0]
 
+    def through(self, stated, cell, months):
+        """The cell's contracts of January to `months`: its year when 12; else the sum of
+        its months, unknown when its months do not add up to its year (no month is
+        invented from a yearly total)."""
+        year = self.value(stated, cell)
+        if year is None or months >= 12:
+            return year
+        by_month = [self.value(stated, (cell[0], m, cell[2])) for m in range(1, 13)]
+        if sum(v or 0 for v in by_month) != year:
+            return None
+        return sum(v or 0 for v in by_month[:months])
+
     def problems(self, stated):
         found = set()
         cells = {
@@ -313,7 +325,11 @@ class WritePaths(RuleBasedStateMachine):
             by_month = self.client.get(f"/api/v1/contracts/by-month?{query}").json()
             month_values = {m: self.rule_.value(stated, (None, m, None)) for m in range(1, 13)}
             known = [m for m, v in month_values.items() if v is not None]
-            if region is not None and sum(v or 0 for v in month_values.values()) == region:
+            # The months the page counts: the whole year when part of it is known only
+            # as a total (or nothing is known by month), else through the last month known.
+            whole = region is None or not known or sum(month_values[m] for m in known) != region
+            through = 12 if whole else max(known)
+            if known and sum(month_values[m] for m in known) == region:
                 # The year is its months: up to the last month known, a month with no
                 # figure had none; after it, nothing is known yet.
                 for row in by_month["rows"]:
@@ -325,7 +341,8 @@ class WritePaths(RuleBasedStateMachine):
                 if row["branch"] is None:  # the rest of the region, never negative
                     assert not self._consistent(stated, region) or row["contracts"] >= 0
                     continue
-                assert row["contracts"] == self.rule_.value(stated, (None, None, row["branch"]))
+                cell = (None, None, row["branch"])
+                assert row["contracts"] == self.rule_.through(stated, cell, through), row
             departments = self.client.get(f"/api/v1/contracts/by-department?{query}").json()
             consistent = self._consistent(stated, region)
             for row in departments["rows"]:
@@ -333,7 +350,8 @@ class WritePaths(RuleBasedStateMachine):
                     assert not consistent or (row["contracts"] or 0) >= 0, row
                     continue
                 dep = self.dep_by_code[row["code"]]
-                assert row["contracts"] == self.rule_.value(stated, (dep, None, None))
+                expected = self.rule_.through(stated, (dep, None, None), through)
+                assert row["contracts"] == expected, (row, stated, through)
                 if consistent:
                     assert (row["contracts"] or 0) <= region
 
