@@ -17,6 +17,7 @@ whose perimeter holds one is refused, naming its line. A file that would make a
 breakdown add up to more than its whole (`reconcile.Series.problems`) is refused too.
 """
 
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -148,7 +149,7 @@ def _changes(result: Plan, old, new, lookups: Lookups) -> None:
         )
         return (lookups.region_names[region], year, ctype, public, grain, name, month or 0)
 
-    for k in sorted(changed, key=order)[:MAX_CHANGES_KEPT]:
+    for k in heapq.nsmallest(MAX_CHANGES_KEPT, changed, key=order):
         region, year, ctype, public, grain, branch, department, month = k
         cell = (department, month, branch)
         result.changes.append(
