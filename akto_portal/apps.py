@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 def _install_triggers(using, **kwargs):
@@ -20,3 +20,10 @@ class AktoPortalConfig(AppConfig):
         post_migrate.connect(
             _install_triggers, sender=self, dispatch_uid="akto_portal_data_version"
         )
+        from akto_portal import signed_in_users
+
+        user_model = self.get_model("User")
+        for signal in (post_save, post_delete):
+            signal.connect(
+                signed_in_users.user_changed, sender=user_model, dispatch_uid="akto_portal_user"
+            )

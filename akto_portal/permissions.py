@@ -17,6 +17,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
 
+from akto_portal import signed_in_users
+
 PORTAL_APPS = ("akto_portal", "contracts", "conventions", "events", "dashboards")
 # Models regional staff may add, change and delete (objects of their region only).
 STAFF_EDITABLE_MODELS = ("events.event", "events.attendance", "events.attendee")
@@ -61,12 +63,16 @@ class RoleBackend(ModelBackend):
 
     def get_user(self, user_id):
         """The signed-in user of a request, with their region in the same query (every
-        page shows it and defaults to it)."""
+        page shows it and defaults to it); from the shared cache when there is one
+        (`signed_in_users`)."""
+        return signed_in_users.get(user_id, self._load_user, self.user_can_authenticate)
+
+    @staticmethod
+    def _load_user(user_id):
         try:
-            user = get_user_model()._default_manager.select_related("region").get(pk=user_id)
+            return get_user_model()._default_manager.select_related("region").get(pk=user_id)
         except get_user_model().DoesNotExist:
             return None
-        return user if self.user_can_authenticate(user) else None
 
     def get_all_permissions(self, user_obj, obj=None):
         if obj is not None:

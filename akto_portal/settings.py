@@ -104,9 +104,11 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-# A kept connection is checked before each request reuses it: after a database restart
-# the first request reconnects instead of failing.
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A kept connection is not checked ("SELECT 1") before each request: that query would
+# cost every request its time for the rare database restart. After a restart, the first
+# request of each kept connection gets the French 503 page (`Retry-After`) and the
+# connection is replaced at its end; DATABASE_HEALTH_CHECKS=1 checks before each request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_HEALTH_CHECKS", default=False)
 # Figures are cached under the data version (akto_portal/cache.py): in each process's
 # memory by default; REDIS_URL (e.g. redis://127.0.0.1:6379/1, needs the `redis`
 # package) shares one cache between processes and machines.
