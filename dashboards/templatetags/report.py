@@ -1,27 +1,13 @@
-"""Signed figures of the PDF report: "+134", "−735", "+4,9 %"."""
+"""Signed figures of the PDF report: "+134", "−735", "+4,9 %" (akto_portal.formats)."""
 
 from django import template
 
-from akto_portal.templatetags.portal import NBSP, number
+from akto_portal import formats
 
 register = template.Library()
-MINUS = "−"
-
-
-@register.filter
-def signed_number(value: int | None) -> str:
-    """134 -> "+134"; -735 -> "−735"; None -> "—"."""
-    if value is None:
-        return "—"
-    sign = "+" if value > 0 else (MINUS if value < 0 else "")
-    return f"{sign}{number(abs(value))}"
 
 
 @register.filter
 def signed_pct1(value: float | None) -> str:
     """4.93 -> "+4,9 %"; -0.7 -> "−0,7 %"; None -> "—"."""
-    if value is None:
-        return "—"
-    rounded = round(value, 1)
-    sign = "+" if rounded > 0 else (MINUS if rounded < 0 else "")
-    return f"{sign}{number(abs(rounded))}{NBSP}%"
+    return formats.signed_percent(value, 1)
