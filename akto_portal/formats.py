@@ -19,8 +19,6 @@ mails all call these functions; none formats a figure by itself.
 import datetime
 from decimal import Decimal
 
-from django.utils.numberformat import format as _number_format
-
 THOUSANDS = "\xa0"  # no-break space
 PERCENT = f"{THOUSANDS}%"  # "41 %": the sign is kept on the number's line
 MINUS = "\u2212"
@@ -69,24 +67,17 @@ def _rounded(value: Number, decimals: int) -> Number:
 def number(value: Number | None, decimals: int | None = None) -> str:
     """3071 -> "3 071"; 41.3 -> "41,3"; -1250 -> "−1 250"; None -> "—".
 
-    `decimals`: the places shown (rounded); by default as many as the value has (an
-    integral float or Decimal is shown as an integer)."""
+    `decimals`: the places shown (rounded half to even); by default as many as the
+    value has (an integral float or Decimal is shown as an integer). No Django: the
+    import child processes format their messages with it too."""
     if value is None or value == "":
         return UNKNOWN
-    if decimals is None and isinstance(value, Decimal | float) and value == int(value):
-        value = int(value)
-    if decimals is not None:
-        value = _rounded(value, decimals)
-    text = _number_format(
-        value,
-        ",",
-        decimal_pos=decimals if decimals else None,
-        grouping=3,
-        thousand_sep=THOUSANDS,
-        force_grouping=True,
-        use_l10n=False,
-    )
-    return text.replace("-", MINUS)
+    exact = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    if decimals is None:
+        text = f"{exact:,f}" if exact != exact.to_integral_value() else f"{int(exact):,d}"
+    else:
+        text = f"{_rounded(exact, decimals):,.{decimals}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", THOUSANDS).replace("-", MINUS)
 
 
 def integer(value: Number | None) -> str:

@@ -124,6 +124,7 @@ class Ranked:
     reference: int | None
     status: str  # "ahead" / "on_track" / "behind" / ""
     synthetic: bool = False
+    key: int = 0  # the region's or the branch's pk
 
     @property
     def gap(self) -> Gap | None:
@@ -232,50 +233,60 @@ class DashboardPage:
         or a department: every branch by its gap to the same period last year. Most
         behind first, those without a gap last. The one ranking of every output: the
         page's "most behind", its charts, the PDF, the digest and the alerts."""
-        scope = self.scope
-        overview = reverse("overview")
-        if scope.region is None:
-            ranked = [
+        return self.region_ranking if self.scope.region is None else self.branch_ranking
+
+    @cached_property
+    def region_ranking(self) -> list[Ranked]:
+        """Every region by its gap to its expected level at the date (see `ranking`)."""
+        scope, overview = self.scope, reverse("overview")
+        ranked = [
+            Ranked(
+                region.name,
+                f"{overview}?{scope.query(region=region.code)}",
+                p.contracts,
+                p.expected,
+                p.status or "",
+                p.synthetic,
+                key=region.pk,
+            )
+            for region, p in self.contracts.region_paces
+        ]
+        return sorted(ranked, key=_rank_key)
+
+    @cached_property
+    def branch_ranking(self) -> list[Ranked]:
+        """Every branch of the scope by its gap to the same period last year (targets are
+        set for all branches together: a branch has no expected level)."""
+        scope, overview = self.scope, reverse("overview")
+        ranked = []
+        for row in self.contracts.branch_rows:
+            g = gap(row["contracts"], row["previous"])
+            behind = g is not None and bool(g.reference) and g.diff < 0
+            status = "" if g is None or not g.reference else ("behind" if behind else "ahead")
+            ranked.append(
                 Ranked(
-                    region.name,
-                    f"{overview}?{scope.query(region=region.code)}",
-                    p.contracts,
-                    p.expected,
-                    p.status or "",
-                    p.synthetic,
+                    row["name"],
+                    f"{overview}?{scope.query(branch=row['branch'].pk)}",
+                    row["contracts"],
+                    row["previous"],
+                    status,
+                    bool(row["synthetic"]),
+                    key=row["branch"].pk,
                 )
-                for region, p in self.contracts.region_paces
-            ]
-        else:
-            ranked = []
-            for row in self.contracts.branch_rows:
-                g = gap(row["contracts"], row["previous"])
-                status = (
-                    "" if g is None or not g.reference else ("behind" if g.diff < 0 else "ahead")
-                )
-                ranked.append(
-                    Ranked(
-                        row["name"],
-                        f"{overview}?{scope.query(branch=row['branch'].pk)}",
-                        row["contracts"],
-                        row["previous"],
-                        status,
-                        bool(row["synthetic"]),
-                    )
-                )
+            )
         return sorted(ranked, key=_rank_key)
 
     @cached_property
     def regions_by_gap(self) -> list[tuple[Any, Any]]:
-        """[(Region, Pace)] in the order of `ranking` (France only)."""
-        order = {item.name: index for index, item in enumerate(self.ranking)}
-        return sorted(self.contracts.region_paces, key=lambda item: order.get(item[0].name, 0))
+        """[(Region, Pace)] in the order of `region_ranking`."""
+        order = {item.key: index for index, item in enumerate(self.region_ranking)}
+        return sorted(self.contracts.region_paces, key=lambda item: order[item[0].pk])
 
     @cached_property
     def branches_by_gap(self) -> list[Row]:
-        """The first RANKED_BRANCHES branches of `ranking` (a region), for its chart."""
-        rows = {row["name"]: row for row in self.contracts.branch_rows}
-        return [dict(rows[item.name]) for item in self.ranking[:RANKED_BRANCHES]]
+        """The first RANKED_BRANCHES branches of `branch_ranking`, for the branches chart."""
+        rows = {row["branch"].pk: row for row in self.contracts.branch_rows}
+        return [dict(rows[item.key]) for item in self.branch_ranking[:RANKED_BRANCHES]]
 
     @cached_property
     def most_behind(self) -> list[Ranked]:
