@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import TypedDict
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from akto_portal.models import Region, Source, User
 from akto_portal.permissions import can_view_convention, convention_visibility
@@ -173,9 +173,12 @@ def conventions_progress(
 ) -> list[ConventionProgress]:
     """The conventions of a scope that carry indicators, each with where its indicators
     stand, the result of the convention it renews, and the share of its period elapsed.
-    National scope: national conventions; a region: its own conventions."""
+    National scope: national conventions; a region: its own conventions and its
+    declinations of national ones (Agefiph 2025-27 · Normandie), each with its own
+    targets, beside the national ones."""
+    own = Q(region=None, parent=None) if region is None else Q(region=region)
     conventions = (
-        Convention.objects.filter(region=region, parent=None)
+        Convention.objects.filter(own)
         .exclude(status=Convention.Status.ENDED)
         .filter(indicators__isnull=False)
         .select_related("renews")

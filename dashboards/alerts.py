@@ -1,5 +1,6 @@
 """Alerts: a followed region whose status becomes "en retard", or a followed indicator
-that falls more than DIGEST_ALERT_MARGIN points behind the share of its period elapsed.
+(subscribed to, or of a convention of a followed region, its declinations included) that
+falls more than DIGEST_ALERT_MARGIN points behind the share of its period elapsed.
 
 The state of each subject is stored (AlertState): a mail goes out when the state
 changes — once when it falls behind, once when it recovers — never at every check, and
@@ -21,7 +22,7 @@ from django.utils import translation
 from akto_portal import formats
 from akto_portal.formats import number
 from akto_portal.models import Region, User
-from conventions.models import Indicator
+from conventions.models import Convention, Indicator
 from dashboards.digests import dashboard_url, indicators_behind, user_page
 from dashboards.filters import FRANCE
 from dashboards.models import AlertState, Delivery, Subscription
@@ -135,10 +136,25 @@ def checks(*, as_of: datetime.date, errors: list[str] | None = None) -> list[Che
             followers = _followers(Q(regions=region))
             if followers:
                 attempt(f"region:{region.code}", partial(_region_check, region, followers, as_of))
-        for indicator in Indicator.objects.filter(
-            pk__in=Subscription.objects.values("indicators")
-        ).select_related("convention__region"):
-            followers = _followers(Q(indicators=indicator))
+        # An indicator is followed by its subscribers and by the followers of its
+        # convention's region: a region's own conventions and its declinations of
+        # national ones (Agefiph 2025-27 · Normandie), those with a target.
+        followed_regions = Subscription.objects.values("regions")
+        for indicator in (
+            Indicator.objects.filter(
+                Q(pk__in=Subscription.objects.values("indicators"))
+                | (
+                    Q(convention__region__in=followed_regions, target__isnull=False)
+                    & ~Q(convention__status=Convention.Status.ENDED)
+                )
+            )
+            .select_related("convention__region")
+            .order_by("pk")
+        ):
+            condition = Q(indicators=indicator)
+            if indicator.convention.region_id is not None:
+                condition |= Q(regions=indicator.convention.region_id)
+            followers = _followers(condition)
             if followers:
                 attempt(
                     f"indicator:{indicator.pk}",

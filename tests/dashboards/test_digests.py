@@ -94,7 +94,7 @@ def test_digest_figures_equal_the_api_for_the_same_scope(
     [indicator] = conventions[0]["indicators"]
     assert indicator["target_pct"] == 20.0
     assert (
-        "- Entreprises sensibilisées (Convention régionale de test) : 20 % de l'objectif"
+        "- Entreprises sensibilisées (Convention régionale de test) : 20,0 % de l'objectif"
         in text.replace("\u00a0", " ")
     )
 
