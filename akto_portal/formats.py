@@ -87,14 +87,14 @@ def integer(value: Number | None) -> str:
 
 def percent(value: Number | None, decimals: int = 0) -> str:
     """41.3 -> "41 %" (decimals=1: "41,3 %"); None -> "—"."""
-    if value is None:
+    if value is None or value == "":  # "": a template's missing value
         return UNKNOWN
     return f"{number(value, decimals)}{PERCENT}"
 
 
 def signed(value: Number | None, decimals: int = 0) -> str:
     """134 -> "+134"; -1250 -> "−1 250"; 0 -> "0"; None -> "—"."""
-    if value is None:
+    if value is None or value == "":  # "": a template's missing value
         return UNKNOWN
     text = number(value, decimals)
     return f"+{text}" if _rounded(value, decimals) > 0 else text
@@ -102,7 +102,7 @@ def signed(value: Number | None, decimals: int = 0) -> str:
 
 def signed_percent(value: Number | None, decimals: int = 0) -> str:
     """41.3 -> "+41 %"; -4.9 (decimals=1) -> "−4,9 %"; None -> "—"."""
-    if value is None:
+    if value is None or value == "":  # "": a template's missing value
         return UNKNOWN
     return f"{signed(value, decimals)}{PERCENT}"
 
@@ -118,14 +118,14 @@ def gap(diff: int | None, ratio_pct: float | None) -> str:
 
 def long_date(value: datetime.date | None) -> str:
     """9 May 2022 -> "9 mai 2022" (in sentences: "arrêté au 9 mai 2022")."""
-    if value is None:
+    if value is None or value == "":  # "": a template's missing value
         return UNKNOWN
     return f"{value.day} {MONTH_NAMES[value.month - 1]} {value.year}"
 
 
 def short_date(value: datetime.date | None) -> str:
     """9 May 2022 -> "09/05/2022" (tables, files)."""
-    if value is None:
+    if value is None or value == "":  # "": a template's missing value
         return UNKNOWN
     return f"{value.day:02d}/{value.month:02d}/{value.year}"
 

@@ -135,6 +135,16 @@ class Ranked:
         g = self.gap
         return g is not None and g.pct is not None and g.diff < 0
 
+    def as_dict(self) -> dict[str, Any]:
+        g = self.gap
+        return {
+            "name": self.name,
+            "contracts": self.contracts,
+            "reference": self.reference,
+            "gap": g.diff if g else None,
+            "gap_pct": g.pct if g else None,
+        }
+
 
 def _rank_key(item: Ranked) -> tuple[int, float, str]:
     """Most behind first (the lowest contracts / reference); those without a gap last,
