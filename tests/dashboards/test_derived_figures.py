@@ -19,12 +19,12 @@ from pypdf import PdfReader
 
 from akto_portal import formats
 from akto_portal.models import Region
-from contracts.models import ContractCount, ContractTarget
+from contracts.models import ContractTarget
 from dashboards import alerts
 from dashboards.digests import compose_digest
 from dashboards.models import Delivery, Subscription
 from dashboards.services import subscription_save
-from tests.factories import SourceFactory
+from tests.factories import ContractCountFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +93,7 @@ def test_the_pdf_and_the_digest_stop_at_the_date_of_the_page_and_its_csv(
     CSV said 31/10/2026 (the last whole month counted)."""
     client = client_for(director)
     response = client.get(reverse("overview"), params)
-    as_of = response.context["page"].as_of
+    as_of = response.context["pace"].as_of  # the page model's `as_of`
     html = _flat(response.content.decode())
     assert f"Où en est-on au {formats.long_date(as_of)} ?" in html
     csv = client.get(reverse("dashboard-export", args=["months", "csv"]), params)
@@ -113,15 +113,12 @@ def test_a_previous_year_known_for_half_its_months_is_drawn_nowhere(client_for, 
     region = Region.objects.get(code="28")
     for year, months in ((2024, range(1, 13)), (2025, range(1, 7)), (2026, range(1, 11))):
         for month in months:
-            ContractCount.objects.create(
-                source=source, region=region, year=year, month=month, contracts=100
-            )
+            ContractCountFactory(source=source, region=region, year=year, month=month, count=100)
     ContractTarget.objects.create(source=source, region=region, year=2026, value=1500)
     client = client_for(director)
     params = {"region": "28", "year": 2026, "date": "2026-10-31"}
     response = client.get(reverse("overview"), params)
     page = response.context["page"]
-    assert not page.previous_year_complete and page.series.previous_cumulative is None
     rows = page.rows["months"]
     assert [r["previous_cumulative"] for r in rows] == [None] * 12
     assert [r["cumulative"] for r in rows][:10] == [100 * m for m in range(1, 11)]
@@ -129,6 +126,7 @@ def test_a_previous_year_known_for_half_its_months_is_drawn_nowhere(client_for, 
     assert "Cumul 2025" not in names and "Cumul 2026" in names
     api = client.get(reverse("api-contracts-by-month"), params).json()
     assert all(r["previous_cumulative"] is None for r in api["rows"])
+    assert not page.previous_year_complete and page.series.previous_cumulative is None
 
 
 def test_the_gap_to_the_expected_level_reads_the_same_on_the_page_and_in_the_digest(
@@ -159,11 +157,9 @@ def test_table_footers_are_written_as_their_cells(client_for, director, demo):
     client = client_for(director)
     response = client.get(reverse("overview"), {"region": "28", "year": 2025})
     html = response.content.decode()
-    table = re.search(r'<table[^>]*id="table-branches".*?</table>', html, re.S) or re.search(
-        r"<table[^>]*>(?:(?!</table>).)*Même période N-1(?:(?!</table>).)*</table>", html, re.S
-    )
+    table = re.search(r'id="table-branches">(.*?)</table>', html, re.S)
     assert table, "the branches table"
-    footer = re.search(r"<tfoot>(.*?)</tfoot>", table.group(0), re.S).group(1)
+    footer = re.search(r"<tfoot[^>]*>(.*?)</tfoot>", table.group(0), re.S).group(1)
     cells = [unescape(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", footer, re.S)]
     growth = response.context["page"].totals["branches"]["growth"]
     assert formats.signed_percent(growth) in cells
