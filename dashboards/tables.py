@@ -59,18 +59,10 @@ def _share(value) -> str:
     return UNKNOWN if value is None else f"{number(value)}{PERCENT}"
 
 
-# A footer reads as the cells above it: "−7 %" under "−7 %", never "-6,8".
-FOOTER_FORMATS: dict[str, Callable[[Any], str]] = {
-    "growth": signed_percent,
-    "share": _share,
-    "market_share": _share,
-}
-
-
 def _footer(table, bound_column):
+    """A footer reads as the cells above it ("−7 %" under "−7 %", never "-6,8")."""
     if bound_column.name in table.total_keys:
-        fmt = FOOTER_FORMATS.get(bound_column.name, number)
-        return fmt(table.totals().get(bound_column.name))
+        return bound_column.column.text(table.totals().get(bound_column.name))
     return ""
 
 
@@ -86,11 +78,27 @@ class NumberColumn(tables.Column):
         kwargs.setdefault("footer", _footer)
         super().__init__(*args, **kwargs)
 
-    def render(self, value):
+    @staticmethod
+    def text(value: Any) -> str:
         return number(value)
+
+    def render(self, value):
+        return self.text(value)
 
     def value(self, value):
         return value
+
+
+class GrowthColumn(NumberColumn):
+    """An evolution in percent, rounded as the sources quote it: "−7 %"."""
+
+    text = staticmethod(signed_percent)
+
+
+class ShareColumn(NumberColumn):
+    """A share in percent, as precise as the figure: "12,3 %"."""
+
+    text = staticmethod(_share)
 
 
 class BaseTable(tables.Table):
@@ -138,7 +146,7 @@ class RegionTable(BaseTable):
     name = tables.Column("Région", footer=_label_footer)
     contracts = NumberColumn("Contrats à date")
     previous = NumberColumn("Même période N-1")
-    growth = NumberColumn("Évolution (%)")
+    growth = GrowthColumn("Évolution (%)")
     target = NumberColumn("Objectif annuel")
     expected = NumberColumn("Attendu à date")
     status = tables.Column("Rythme", orderable=False)
@@ -153,9 +161,6 @@ class RegionTable(BaseTable):
     def render_contracts(self, value, record):
         return _num(value, record)
 
-    def render_growth(self, value):
-        return signed_percent(value)
-
     def render_status(self, value, record):
         return format_html('<span class="pace {}">{}</span>', record["status_code"], value)
 
@@ -164,8 +169,8 @@ class BranchTable(BaseTable):
     name = tables.Column("Branche", footer=_label_footer)
     contracts = NumberColumn("Contrats à date")
     previous = NumberColumn("Même période N-1")
-    growth = NumberColumn("Évolution (%)")
-    share = NumberColumn("Part (%)")
+    growth = GrowthColumn("Évolution (%)")
+    share = ShareColumn("Part (%)")
     total_keys = ("contracts", "previous", "growth")
 
     class Meta(BaseTable.Meta):
@@ -178,12 +183,6 @@ class BranchTable(BaseTable):
     def render_contracts(self, value, record):
         return _num(value, record)
 
-    def render_growth(self, value):
-        return signed_percent(value)
-
-    def render_share(self, value):
-        return _share(value)
-
 
 # The events figures of the department table: those of the region's events headline.
 DEPARTMENT_EVENT_MEASURES = ("events", "companies", "training_bodies", "youth")
@@ -194,9 +193,9 @@ class DepartmentTable(BaseTable):
     name = tables.Column("Département", footer=_label_footer)
     contracts = NumberColumn("Contrats à date")
     previous = NumberColumn("Même période N-1")
-    growth = NumberColumn("Évolution (%)")
-    share = NumberColumn("Part de la région (%)")
-    market_share = NumberColumn("Part de marché (%)")
+    growth = GrowthColumn("Évolution (%)")
+    share = ShareColumn("Part de la région (%)")
+    market_share = ShareColumn("Part de marché (%)")
     events = NumberColumn("Événements tenus")
     companies = NumberColumn("Entreprises présentes")
     training_bodies = NumberColumn("CFA / OF présents")
@@ -222,15 +221,6 @@ class DepartmentTable(BaseTable):
 
     def render_contracts(self, value, record):
         return _num(value, record)
-
-    def render_growth(self, value):
-        return signed_percent(value)
-
-    def render_share(self, value):
-        return _share(value)
-
-    def render_market_share(self, value):
-        return _share(value)
 
     def render_events(self, value, record):
         return _num(value, {"synthetic": record.get("events_synthetic")})
