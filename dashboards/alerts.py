@@ -1,5 +1,5 @@
 """Alerts: a followed region whose status becomes "en retard", or a followed indicator
-(subscribed to, or of a convention of a followed region, its declinations included) that
+(subscribed to, or of a followed region's declination of a national convention) that
 falls more than DIGEST_ALERT_MARGIN points behind the share of its period elapsed.
 
 The state of each subject is stored (AlertState): a mail goes out when the state
@@ -136,15 +136,16 @@ def checks(*, as_of: datetime.date, errors: list[str] | None = None) -> list[Che
             followers = _followers(Q(regions=region))
             if followers:
                 attempt(f"region:{region.code}", partial(_region_check, region, followers, as_of))
-        # An indicator is followed by its subscribers and by the followers of its
-        # convention's region: a region's own conventions and its declinations of
-        # national ones (Agefiph 2025-27 · Normandie), those with a target.
+        # An indicator is followed by its subscribers and, for a region's declination of
+        # a national convention (Agefiph 2025-27 · Normandie), by the region's followers:
+        # its indicators with a target reach the director without a subscription each.
         followed_regions = Subscription.objects.values("regions")
         for indicator in (
             Indicator.objects.filter(
                 Q(pk__in=Subscription.objects.values("indicators"))
                 | (
-                    Q(convention__region__in=followed_regions, target__isnull=False)
+                    Q(convention__region__in=followed_regions, convention__parent__isnull=False)
+                    & Q(target__isnull=False)
                     & ~Q(convention__status=Convention.Status.ENDED)
                 )
             )
@@ -152,7 +153,7 @@ def checks(*, as_of: datetime.date, errors: list[str] | None = None) -> list[Che
             .order_by("pk")
         ):
             condition = Q(indicators=indicator)
-            if indicator.convention.region_id is not None:
+            if indicator.convention.parent_id is not None:
                 condition |= Q(regions=indicator.convention.region_id)
             followers = _followers(condition)
             if followers:
