@@ -257,7 +257,7 @@ def monthly_stacked_chart(
     height_cm: float = 6.5,
 ) -> str | None:
     """Month-by-month stacked bars (events by kind, participants by category); a last
-    slot "Total déclaré" holds yearly totals reported without a month."""
+    slot (akto_portal.formats.REPORTED_MONTH) holds yearly totals reported without a month."""
     if not any(v for s in series for v in s.values):
         return None
     with plt.rc_context(STYLE):
@@ -272,7 +272,7 @@ def monthly_stacked_chart(
                 linewidth=0, label=item.label,
             )  # fmt: skip
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-        axes.set_xticks(x, [s if len(s) <= 6 else s.replace(" ", "\n", 1) for s in slots])
+        axes.set_xticks(x, [s if len(s) <= 6 else _wrap(s, 14, 3) for s in slots])
         axes.tick_params(axis="x", labelsize=7)
         axes.yaxis.set_major_formatter(_numbers)
         axes.yaxis.set_major_locator(MaxNLocator(5, integer=True))
