@@ -15,24 +15,12 @@ from django.db import models, router, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 
+from akto_portal import formats
 from akto_portal.locking import VersionedModel
 from akto_portal.models import Branch, Department, Qualifier, Region, Source
 
-# Short French month names, January first ("janv." … "déc."), for labels and charts.
-MONTHS_FR = [
-    "janv.",
-    "févr.",
-    "mars",
-    "avr.",
-    "mai",
-    "juin",
-    "juil.",
-    "août",
-    "sept.",
-    "oct.",
-    "nov.",
-    "déc.",
-]
+# Short French month names, January first ("janv." … "déc."): akto_portal.formats.
+MONTHS_FR = formats.MONTHS
 
 
 class ContractType(models.TextChoices):

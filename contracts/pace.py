@@ -229,3 +229,79 @@ def pace(
             "pas d'objectif pour ce filtre."
         )
     return Pace(year, through, actual, before, target, shares, notes)
+
+
+def previous_year_complete(previous: YearData | None) -> bool:
+    """Whether the year before is drawn and tabled month by month: known for all twelve
+    months, none of it only as a yearly total. The one rule of every output (page
+    chart and table, PDF, mail image); otherwise its months are not shown."""
+    return previous is not None and not previous.unbroken.known and previous.last_month == 12
+
+
+def _running(values: Iterable[int]) -> list[int]:
+    total, out = 0, []
+    for value in values:
+        total += value
+        out.append(total)
+    return out
+
+
+@dataclass(frozen=True)
+class CumulativeSeries:
+    """The month-by-month series of a year against its target and the year before: what
+    the cumulative chart (page, PDF, mail) and the months table draw, built once.
+
+    `months`/`cumulative`: the year's months 1..through (empty when the year is not
+    known by month); `previous_months`/`previous_cumulative`: the twelve months of the
+    year before when it is complete (`previous_year_complete`), else None;
+    `expected_cumulative`: the target spread with past years' seasonality, twelve
+    months, or None without a target or a seasonality."""
+
+    year: int
+    through: int
+    months: list[Figure]
+    previous_months: list[Figure] | None
+    expected_cumulative: list[int] | None
+    target_value: int | None
+
+    @property
+    def cumulative(self) -> list[int]:
+        return _running(f.value for f in self.months)
+
+    @property
+    def previous_cumulative(self) -> list[int] | None:
+        if self.previous_months is None:
+            return None
+        return _running(f.value for f in self.previous_months)
+
+    @property
+    def empty(self) -> bool:
+        return not self.months and self.previous_months is None and not self.expected_cumulative
+
+
+def cumulative_series(
+    pace: Pace, current: YearData | None, previous: YearData | None
+) -> CumulativeSeries:
+    """The series of `pace`'s year (see CumulativeSeries)."""
+    through = pace.through
+    months: list[Figure] = []
+    if current is not None and not current.unbroken.known and through > 0:
+        months = [current.months[m] for m in range(1, through + 1)]
+    previous_months = None
+    if previous_year_complete(previous):
+        assert previous is not None
+        previous_months = [previous.months[m] for m in range(1, 13)]
+    expected = None
+    if pace.target is not None and pace.shares:
+        running, expected = 0.0, []
+        for share in pace.shares:
+            running += share
+            expected.append(round(pace.target.value * running))
+    return CumulativeSeries(
+        pace.year,
+        through,
+        months,
+        previous_months,
+        expected,
+        pace.target.value if pace.target is not None else None,
+    )

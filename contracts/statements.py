@@ -22,8 +22,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from akto_portal.formats import number
 from akto_portal.models import Source
-from akto_portal.templatetags.portal import number
 from contracts.imports.contracts import Lookups, period_label
 from contracts.models import ContractCount, ContractRollup, ContractType, Public
 from contracts.reconcile import BRANCH, PERIOD, PLACE, Cell, contains

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import TypedDict
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from akto_portal.models import Region, Source, User
 from akto_portal.permissions import can_view_convention, convention_visibility
@@ -67,28 +67,29 @@ def period_elapsed_pct(convention: Convention, today: datetime.date) -> float | 
     return round(done * 100 / total, 1)
 
 
-def convention_for_page(pk: int) -> Convention:
-    convention: Convention = (
-        Convention.objects.select_related("region", "parent", "renews", "source")
-        .prefetch_related(
-            "partners",
-            "signatories",
-            "axes",
-            "declinations__region",
-            Prefetch(
-                "indicators",
-                queryset=Indicator.objects.select_related("axis", "target_source").prefetch_related(
-                    Prefetch(
-                        "values",
-                        queryset=IndicatorValue.objects.select_related("source").order_by(
-                            "-as_of", "-pk"
-                        ),
-                    )
-                ),
+def _for_page(conventions: QuerySet[Convention]) -> QuerySet[Convention]:
+    """`conventions` with what a page shows of them, in a fixed number of queries."""
+    return conventions.select_related("region", "parent", "renews", "source").prefetch_related(
+        "partners",
+        "signatories",
+        "axes",
+        "declinations__region",
+        Prefetch(
+            "indicators",
+            queryset=Indicator.objects.select_related("axis", "target_source").prefetch_related(
+                Prefetch(
+                    "values",
+                    queryset=IndicatorValue.objects.select_related("source").order_by(
+                        "-as_of", "-pk"
+                    ),
+                )
             ),
-        )
-        .get(pk=pk)
+        ),
     )
+
+
+def convention_for_page(pk: int) -> Convention:
+    convention: Convention = _for_page(Convention.objects.all()).get(pk=pk)
     return convention
 
 
@@ -173,20 +174,23 @@ def conventions_progress(
 ) -> list[ConventionProgress]:
     """The conventions of a scope that carry indicators, each with where its indicators
     stand, the result of the convention it renews, and the share of its period elapsed.
-    National scope: national conventions; a region: its own conventions."""
-    conventions = (
-        Convention.objects.filter(region=region, parent=None)
+    National scope: national conventions; a region: its own conventions and its
+    declinations of national ones (Agefiph 2025-27 · Normandie), each with its own
+    targets, beside the national ones."""
+    own = Q(region=None, parent=None) if region is None else Q(region=region)
+    listed = (
+        Convention.objects.filter(own)
         .exclude(status=Convention.Status.ENDED)
         .filter(indicators__isnull=False)
-        .select_related("renews")
-        .distinct()
-        .order_by("-start_on", "title")
+        .values("pk")
     )
+    # One set of queries whatever the number of conventions (a region's own and its
+    # declinations): the page's query count does not grow with them.
+    conventions = _for_page(Convention.objects.filter(pk__in=listed)).order_by("-start_on", "title")
     progress: list[ConventionProgress] = []
-    for listed in conventions:
-        if not can_view_convention(user, listed):
+    for convention in conventions:
+        if not can_view_convention(user, convention):
             continue
-        convention = convention_for_page(listed.pk)
         statuses = indicator_statuses(convention, today=today)
         progress.append(
             {

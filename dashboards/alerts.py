@@ -1,5 +1,6 @@
 """Alerts: a followed region whose status becomes "en retard", or a followed indicator
-that falls more than DIGEST_ALERT_MARGIN points behind the share of its period elapsed.
+(subscribed to, or of a followed region's declination of a national convention) that
+falls more than DIGEST_ALERT_MARGIN points behind the share of its period elapsed.
 
 The state of each subject is stored (AlertState): a mail goes out when the state
 changes — once when it falls behind, once when it recovers — never at every check, and
@@ -18,10 +19,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import translation
 
+from akto_portal import formats
+from akto_portal.formats import number
 from akto_portal.models import Region, User
-from akto_portal.templatetags.portal import number
-from conventions.models import Indicator
-from dashboards.digests import dashboard_url, gap, indicators_behind, user_page
+from conventions.models import Convention, Indicator
+from dashboards.digests import dashboard_url, indicators_behind, user_page
 from dashboards.filters import FRANCE
 from dashboards.models import AlertState, Delivery, Subscription
 
@@ -55,14 +57,21 @@ def _region_check(region: Region | None, followers: list[User], as_of: datetime.
     page = user_page(followers[0], as_of, region_code=code)
     pace = page.contracts.pace
     status = pace.status
-    difference, difference_pct = gap(page)
     detail = ""
     if status is not None:
+        g = page.gap_to_expected
+        behind = "".join(
+            f"\n- {r.name} : {number(r.contracts)} contre {number(r.reference)} "
+            f"({formats.gap(r.gap.diff, r.gap.pct) if r.gap else formats.UNKNOWN})"
+            for r in page.most_behind
+        )
         detail = (
             f"{page.scope.label} : {number(pace.contracts)} contrats ({pace.period_label}) "
-            f"pour {number(pace.expected)} attendus à date, écart {number(difference)} "
-            f"({number(difference_pct)} %), objectif {pace.year} : {number(pace.target_value)}."
-            f"\n\nTableau de bord : {dashboard_url(page)}"
+            f"pour {number(pace.expected)} attendus au {formats.long_date(page.as_of)}, "
+            f"écart {formats.gap(g.diff, g.pct) if g else formats.UNKNOWN} de l'attendu, "
+            f"objectif {pace.year} : {number(pace.target_value)}."
+            + (f"\n\n{page.most_behind_title} :{behind}" if behind else "")
+            + f"\n\nTableau de bord : {dashboard_url(page)}"
         )
     return Check(
         f"region:{code}",
@@ -92,8 +101,8 @@ def _indicator_check(
             )
             detail = (
                 f"{label} : {number(status.value)} pour un objectif de {number(status.target)}, "
-                f"soit {number(status.target_pct)} % de l'objectif quand "
-                f"{number(elapsed)} % de la période est écoulée (marge d'alerte : "
+                f"soit {formats.percent(status.target_pct, 1)} de l'objectif quand "
+                f"{formats.percent(elapsed, 1)} de la période est écoulée (marge d'alerte : "
                 f"{number(margin)} points).\n\nTableau de bord : {dashboard_url(page)}"
             )
             return Check(f"indicator:{indicator.pk}", label, behind, detail, followers)
@@ -127,10 +136,26 @@ def checks(*, as_of: datetime.date, errors: list[str] | None = None) -> list[Che
             followers = _followers(Q(regions=region))
             if followers:
                 attempt(f"region:{region.code}", partial(_region_check, region, followers, as_of))
-        for indicator in Indicator.objects.filter(
-            pk__in=Subscription.objects.values("indicators")
-        ).select_related("convention__region"):
-            followers = _followers(Q(indicators=indicator))
+        # An indicator is followed by its subscribers and, for a region's declination of
+        # a national convention (Agefiph 2025-27 · Normandie), by the region's followers:
+        # its indicators with a target reach the director without a subscription each.
+        followed_regions = Subscription.objects.values("regions")
+        for indicator in (
+            Indicator.objects.filter(
+                Q(pk__in=Subscription.objects.values("indicators"))
+                | (
+                    Q(convention__region__in=followed_regions, convention__parent__isnull=False)
+                    & Q(target__isnull=False)
+                    & ~Q(convention__status=Convention.Status.ENDED)
+                )
+            )
+            .select_related("convention__region")
+            .order_by("pk")
+        ):
+            condition = Q(indicators=indicator)
+            if indicator.convention.parent_id is not None:
+                condition |= Q(regions=indicator.convention.region_id)
+            followers = _followers(condition)
             if followers:
                 attempt(
                     f"indicator:{indicator.pk}",

@@ -43,11 +43,15 @@ def _without(rows, *keys):
 
 
 def contracts_summary(request):
-    """Contracts to date against the same period last year, the target and the pace."""
+    """Contracts to date against the same period last year, the target and the pace; the
+    regions (France) or branches (a region) most behind their reference, as the page."""
     page = _page(request)
     if isinstance(page, JsonResponse):
         return page
-    return JsonResponse({**_filters(page.scope), **page.contracts.pace.as_dict()})
+    most_behind = [item.as_dict() for item in page.most_behind]
+    return JsonResponse(
+        {**_filters(page.scope), **page.contracts.pace.as_dict(), "most_behind": most_behind}
+    )
 
 
 def contracts_by_year(request):

@@ -15,6 +15,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from django.utils.safestring import SafeString, mark_safe
 
+from akto_portal import formats
+
 TOP, PLOT, LEGEND_ROW = 36, 250, 18  # px: the title line, the plot area, a legend row
 DASHES = {"dot": "2 4", "dash": "8 5", "dashdot": "8 4 2 4", "longdash": "14 6"}
 FONT = 'font-family="system-ui, sans-serif" font-size="12" fill="#333"'
@@ -28,7 +30,7 @@ def _nice_step(top: float, ticks: int = 5) -> float:
 
 
 def _number(value: float) -> str:
-    return f"{value:,.0f}".replace(",", "\u202f")
+    return formats.number(value, 0)
 
 
 def _pct(value: float) -> str:

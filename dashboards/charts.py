@@ -10,8 +10,18 @@ title never sits on tick labels; the legend sits at the bottom of the container.
 import textwrap
 from typing import Any, cast
 
+from akto_portal.formats import (
+    MONTHS,
+    PERCENT,
+    REPORTED_MONTH,
+    THOUSANDS,
+    gap,
+    number,
+    percent,
+    signed_percent,
+)
 from contracts.figures import Figure
-from contracts.models import MONTHS_FR
+from contracts.pace import CumulativeSeries
 
 BLUE, ORANGE, GREY = "#1f4e8c", "#e07b00", "#9aa5b1"
 HEIGHT = 400  # px; charts.js sets the container to the figure's height
@@ -20,7 +30,7 @@ AXIS = {"automargin": True, "tickformat": COUNT, "title": {"standoff": 12}}
 LAYOUT = {
     "height": HEIGHT,
     "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
-    "separators": ", ",
+    "separators": f",{THOUSANDS}",  # akto_portal.formats
     "legend": {
         "orientation": "h",
         "yref": "container",
@@ -39,15 +49,6 @@ LAYOUT = {
 def wrap(text: str, width: int = 40) -> str:
     """A long label on several lines (Plotly breaks lines at <br>), never cut."""
     return "<br>".join(textwrap.wrap(text, width)) or text
-
-
-def _signed(value: float, decimals: int = 0) -> str:
-    text = f"{abs(value):,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
-    return ("+" if value > 0 else "−" if value < 0 else "") + text
-
-
-def _count(value) -> str:
-    return "—" if value is None else f"{value:,d}".replace(",", "\u202f")
 
 
 def _pattern(figures):
@@ -134,7 +135,7 @@ def contracts_by_month(months, previous_months, *, year):
             {
                 "type": "bar",
                 "name": label,
-                "x": MONTHS_FR,
+                "x": MONTHS,
                 "y": [f.value if f.known else None for f in figures],
                 "marker": {"color": color, "pattern": _pattern(figures)},
                 "hovertemplate": f"{label} : %{{y:,.0f}}<extra></extra>",
@@ -150,66 +151,54 @@ def _hatch(flags):
     return {"shape": ["/" if flag else "" for flag in flags]}
 
 
-def cumulative_vs_target(pace, current, previous):
+def cumulative_vs_target(series: CumulativeSeries) -> dict[str, Any]:
     """Cumulative contracts month by month against the target pace (the annual target
-    spread with past years' seasonality) and against last year's cumulative."""
-    data = []
-    through = pace.through
-    if current is not None and not current.unbroken.known and through:
-        months = [current.months[m] for m in range(1, through + 1)]
+    spread with past years' seasonality) and against last year's cumulative: the page
+    model's series (DashboardPage.series), drawn."""
+    data: list[dict[str, Any]] = []
+    through, year = series.through, series.year
+    if series.months:
         data.append(
             {
                 "type": "bar",
-                "name": f"Contrats du mois {pace.year}",
-                "x": MONTHS_FR[:through],
-                "y": [f.value for f in months],
-                "marker": {"color": "#9fb7d9", "pattern": _pattern(months)},
+                "name": f"Contrats du mois {year}",
+                "x": MONTHS[:through],
+                "y": [f.value for f in series.months],
+                "marker": {"color": "#9fb7d9", "pattern": _pattern(series.months)},
                 "hovertemplate": "%{y:,.0f} contrats dans le mois<extra></extra>",
             }
         )
-        running, cumulative = 0, []
-        for f in months:
-            running += f.value
-            cumulative.append(running)
         data.append(
             {
                 "type": "scatter",
                 "mode": "lines+markers",
-                "name": f"Cumul {pace.year}",
-                "x": MONTHS_FR[:through],
-                "y": cumulative,
+                "name": f"Cumul {year}",
+                "x": MONTHS[:through],
+                "y": series.cumulative,
                 "line": {"color": BLUE, "width": 3},
                 "hovertemplate": "cumul %{y:,.0f}<extra></extra>",
             }
         )
-    if previous is not None and not previous.unbroken.known and previous.last_month == 12:
-        running, cumulative = 0, []
-        for m in range(1, 13):
-            running += previous.months[m].value
-            cumulative.append(running)
+    if series.previous_cumulative is not None:
         data.append(
             {
                 "type": "scatter",
                 "mode": "lines",
-                "name": f"Cumul {pace.year - 1}",
-                "x": MONTHS_FR,
-                "y": cumulative,
+                "name": f"Cumul {year - 1}",
+                "x": MONTHS,
+                "y": series.previous_cumulative,
                 "line": {"color": GREY, "dash": "dot"},
-                "hovertemplate": f"{pace.year - 1} : %{{y:,.0f}}<extra></extra>",
+                "hovertemplate": f"{year - 1} : %{{y:,.0f}}<extra></extra>",
             }
         )
-    if pace.target is not None and pace.shares:
-        share_so_far, expected = 0.0, []
-        for share in pace.shares:
-            share_so_far += share
-            expected.append(round(pace.target.value * share_so_far))
+    if series.expected_cumulative:
         data.append(
             {
                 "type": "scatter",
                 "mode": "lines",
                 "name": "Rythme de l'objectif (saisonnalité des années passées)",
-                "x": MONTHS_FR,
-                "y": expected,
+                "x": MONTHS,
+                "y": series.expected_cumulative,
                 "line": {"color": ORANGE, "dash": "dash", "width": 2},
                 "hovertemplate": "attendu %{y:,.0f}<extra></extra>",
             }
@@ -232,10 +221,8 @@ def paces_by_region(region_paces):
         if p.contracts is None or not p.expected:
             gaps.append("écart à l'attendu inconnu")
         else:
-            pct = p.contracts * 100 / p.expected
-            gaps.append(
-                f"{_signed(p.contracts - p.expected)} ({_signed(pct - 100, 1)} %) sur l'attendu"
-            )
+            ratio = round(p.contracts * 100 / p.expected, 1)
+            gaps.append(f"{gap(p.contracts - p.expected, ratio)} de l'attendu")
     return {
         "data": [
             {
@@ -303,7 +290,8 @@ def contracts_by_branch(branch_rows, *, year):
                 "y": [wrap(r["name"], 28) for r in rows],
                 "x": [r["contracts"] for r in rows],
                 "customdata": [
-                    "" if r["growth"] is None else f" ({_signed(r['growth'], 1)} %)" for r in rows
+                    "" if r["growth"] is None else f" ({signed_percent(r['growth'], 1)})"
+                    for r in rows
                 ],
                 "marker": {"color": BLUE, "pattern": _hatch([r["synthetic"] for r in rows])},
                 "hovertemplate": f"{year} : %{{x:,.0f}}%{{customdata}}<extra></extra>",
@@ -330,10 +318,10 @@ def region_map(region_paces, *, selected=None):
     for region, p in region_paces:
         growth = p.growth
         z[region.map_row][region.map_col] = growth
-        value = _count(p.contracts)
+        value = number(p.contracts)
         mark = "▶ " if selected is not None and region.pk == selected.pk else ""
         text[region.map_row][region.map_col] = f"{mark}<b>{region.abbreviation}</b><br>{value}"
-        evolution = "—" if growth is None else f"{_signed(growth, 1)} %"
+        evolution = "—" if growth is None else signed_percent(growth, 1)
         hover[region.map_row][region.map_col] = f"{region.name} : {value} ({evolution})"
     return {
         "data": [
@@ -350,7 +338,7 @@ def region_map(region_paces, *, selected=None):
                 "ygap": 4,
                 "colorbar": {
                     "title": {"text": "Évolution"},
-                    "ticksuffix": " %",
+                    "ticksuffix": PERCENT,
                     "tickformat": COUNT,
                     "thickness": 14,
                 },
@@ -404,7 +392,7 @@ def indicators_progress(statuses, *, elapsed_pct):
             margin={"l": 10, "r": 10, "t": 40, "b": 10},
             yaxis={"autorange": "reversed", "tickformat": None, "type": "category"},
             xaxis={
-                "ticksuffix": " %",
+                "ticksuffix": PERCENT,
                 "tickformat": COUNT,
                 "range": [0, max([100, *(s.target_pct for s in rows)]) * 1.05],
             },
@@ -414,7 +402,7 @@ def indicators_progress(statuses, *, elapsed_pct):
                     "x": elapsed_pct,
                     "yref": "paper",
                     "y": 1.05,
-                    "text": f"période écoulée : {elapsed_pct:.0f} %".replace(".", ","),
+                    "text": f"période écoulée : {percent(elapsed_pct)}",
                     "showarrow": False,
                     "font": {"color": ORANGE},
                 }
@@ -426,14 +414,11 @@ def indicators_progress(statuses, *, elapsed_pct):
     }
 
 
-REPORTED_SLOT = "Total déclaré"
-
-
 def _event_slots(rows):
     """The twelve months, and a last bar for reported yearly totals (no month)."""
     if any(r["month"] > 12 for r in rows):
-        return [*MONTHS_FR, REPORTED_SLOT]
-    return list(MONTHS_FR)
+        return [*MONTHS, REPORTED_MONTH]
+    return list(MONTHS)
 
 
 def events_by_month(held, kind_labels):

@@ -19,11 +19,9 @@ from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.dateformat import format as date_format
 
+from akto_portal import formats
 from akto_portal.models import User
-from akto_portal.templatetags.portal import number, signed_pct
-from contracts.facts import BranchRow
 from dashboards import images
 from dashboards.filters import FRANCE, scope_from
 from dashboards.models import Delivery, Subscription
@@ -32,7 +30,6 @@ from events.models import ParticipantCategory
 
 UNSUBSCRIBE_SALT = "dashboards.unsubscribe"
 CHART_CID = "cumul"
-BRANCHES_SHOWN = 3
 
 logger = logging.getLogger(__name__)
 
@@ -115,30 +112,6 @@ def indicators_behind(page: DashboardPage, *, margin: float = 0.0) -> list[Indic
     return behind
 
 
-def branches_behind(page: DashboardPage) -> list[BranchRow]:
-    """The three branches most behind: the lowest growth against the same months of last
-    year (branches without a comparison are left out)."""
-    rows = [r for r in page.contracts.branch_rows if r["growth"] is not None]
-    return sorted(rows, key=lambda r: (r["growth"], r["name"]))[:BRANCHES_SHOWN]
-
-
-def signed(value: float | None, suffix: str = "") -> str:
-    """134 -> "+134"; -4.9 -> "−4,9 %" (with suffix " %"); None -> "—"."""
-    if value is None:
-        return "—"
-    sign = "+" if value > 0 else ("−" if value < 0 else "")
-    return f"{sign}{number(abs(value))}{suffix}"
-
-
-def gap(page: DashboardPage) -> tuple[int | None, float | None]:
-    """Contracts minus the level expected at the date, in contracts and in percent of the
-    expected level: the dashboard's own gap (DashboardPage.gap_to_expected)."""
-    found = page.gap_to_expected
-    if found is None:
-        return None, None
-    return found.diff, found.diff_pct
-
-
 # --- composition -------------------------------------------------------------------------
 
 
@@ -162,21 +135,20 @@ FREQUENCY_TITLES: dict[str, str] = {
 def digest_context(page: DashboardPage, *, since: datetime.date, frequency: str) -> dict[str, Any]:
     dashboard = page.contracts
     pace = dashboard.pace
-    difference, difference_pct = gap(page)
     held = page.events_between(since, page.scope.as_of)
     categories = dict(ParticipantCategory.choices)
     return {
         "title": FREQUENCY_TITLES.get(frequency, "Récapitulatif"),
         "scope": page.scope,
-        "as_of": date_format(page.scope.as_of, "j F Y"),
+        "as_of": formats.long_date(page.as_of),
         "pace": pace,
         "period": pace.period_label,
         "year": str(pace.year),
         "previous_year": str(pace.year - 1),
-        "gap": signed(difference),
-        "gap_pct": signed(difference_pct, "\u00a0%") if difference_pct is not None else "",
-        "branches": branches_behind(page),
-        "since": date_format(since + datetime.timedelta(days=1), "j F Y"),
+        "gap": page.gap_to_expected,
+        "most_behind": page.most_behind,
+        "most_behind_title": page.most_behind_title,
+        "since": formats.long_date(since + datetime.timedelta(days=1)),
         "held": held,
         "participants": [
             (label, held.participants[value])
@@ -199,9 +171,7 @@ def compose_digest(delivery: Delivery) -> Composed:
     with translation.override("fr"):
         context = digest_context(page, since=since, frequency=frequency)
         chart = images.cumulative_png(
-            page.contracts.pace,
-            page.contracts.by_year.get(page.scope.year),
-            page.contracts.by_year.get(page.scope.year - 1),
+            page.series,
             title=f"{page.scope.label} — contrats cumulés {page.scope.year}",
         )
         context.update(user=user, chart=chart is not None, unsubscribe_url=unsubscribe_url(user))
@@ -221,8 +191,8 @@ def digest_subject(page: DashboardPage) -> str:
     with translation.override("fr"):
         status = f" ({pace.status_label})" if pace.status_label else ""
         return (
-            f"Alternance · {page.scope.label} : {number(pace.contracts)} contrats "
-            f"({pace.period_label}, {signed_pct(pace.growth)}){status}"
+            f"Alternance · {page.scope.label} : {formats.number(pace.contracts)} contrats "
+            f"({pace.period_label}, {formats.signed_percent(pace.growth)}){status}"
         )
 
 

@@ -5,7 +5,7 @@ writer (akto_portal.spreadsheets)."""
 
 from django.utils import timezone
 
-from akto_portal import spreadsheets
+from akto_portal import formats, spreadsheets
 from contracts.models import ContractType, Public
 
 SOURCES = (
@@ -34,7 +34,7 @@ def about(page, *, title, url):
         ("Fichier", title),
         ("Périmètre", scope.place),
         ("Année", f"{scope.year} ({pace.period_label})"),
-        ("Arrêté au", pace.as_of.strftime("%d/%m/%Y")),
+        ("Arrêté au", formats.short_date(page.as_of)),
         ("Filtres", ", ".join(filters)),
         ("Exporté le", timezone.localtime().strftime("%d/%m/%Y à %H:%M")),
         ("Sources", SOURCES),

@@ -26,6 +26,7 @@ from akto_portal.models import User
 from contracts import selectors as contract_selectors
 from contracts.facts import Dashboard, Departments, contracts_by_department, contracts_dashboard
 from contracts.models import ContractCount
+from contracts.pace import CumulativeSeries, cumulative_series
 from contracts.selectors import MarketSummary
 from conventions.selectors import ConventionProgress, conventions_progress
 from dashboards import tables
@@ -113,20 +114,45 @@ def gap(contracts: int | None, reference: int | None) -> Gap | None:
 
 @dataclass(frozen=True)
 class Ranked:
-    """A region or a branch with its gap to its reference (the expected level for a
-    region, the same period last year for a branch: branches have no target)."""
+    """A region or a branch with its gap to its reference: the expected level at the date
+    for a region, the same period last year for a branch (targets are set for all
+    branches together, so a branch has no expected level)."""
 
     name: str
     url: str
-    gap: Gap | None
+    contracts: int | None
+    reference: int | None
     status: str  # "ahead" / "on_track" / "behind" / ""
+    synthetic: bool = False
+    key: int = 0  # the region's or the branch's pk
+
+    @property
+    def gap(self) -> Gap | None:
+        return gap(self.contracts, self.reference)
+
+    @property
+    def behind(self) -> bool:
+        g = self.gap
+        return g is not None and g.pct is not None and g.diff < 0
+
+    def as_dict(self) -> dict[str, Any]:
+        g = self.gap
+        return {
+            "name": self.name,
+            "contracts": self.contracts,
+            "reference": self.reference,
+            "gap": g.diff if g else None,
+            "gap_pct": g.pct if g else None,
+        }
 
 
-def _rank_key(item: Ranked) -> tuple[int, float]:
-    """Most behind first; those without a gap last."""
-    if item.gap is None or item.gap.pct is None:
-        return (1, 0.0)
-    return (0, item.gap.pct)
+def _rank_key(item: Ranked) -> tuple[int, float, str]:
+    """Most behind first (the lowest contracts / reference); those without a gap last,
+    the largest first."""
+    g = item.gap
+    if g is None or not g.reference:
+        return (1, -float(item.contracts or 0), item.name)
+    return (0, g.contracts / g.reference, item.name)
 
 
 @dataclass
@@ -212,58 +238,100 @@ class DashboardPage:
         return gap(pace.contracts, pace.target_value)
 
     @cached_property
+    def ranking(self) -> list[Ranked]:
+        """France: every region by its gap to its expected level at the date; a region
+        or a department: every branch by its gap to the same period last year. Most
+        behind first, those without a gap last. The one ranking of every output: the
+        page's "most behind", its charts, the PDF, the digest and the alerts."""
+        return self.region_ranking if self.scope.region is None else self.branch_ranking
+
+    @cached_property
+    def region_ranking(self) -> list[Ranked]:
+        """Every region by its gap to its expected level at the date (see `ranking`)."""
+        scope, overview = self.scope, reverse("overview")
+        ranked = [
+            Ranked(
+                region.name,
+                f"{overview}?{scope.query(region=region.code)}",
+                p.contracts,
+                p.expected,
+                p.status or "",
+                p.synthetic,
+                key=region.pk,
+            )
+            for region, p in self.contracts.region_paces
+        ]
+        return sorted(ranked, key=_rank_key)
+
+    @cached_property
+    def branch_ranking(self) -> list[Ranked]:
+        """Every branch of the scope by its gap to the same period last year (targets are
+        set for all branches together: a branch has no expected level)."""
+        scope, overview = self.scope, reverse("overview")
+        ranked = []
+        for row in self.contracts.branch_rows:
+            g = gap(row["contracts"], row["previous"])
+            behind = g is not None and bool(g.reference) and g.diff < 0
+            status = "" if g is None or not g.reference else ("behind" if behind else "ahead")
+            ranked.append(
+                Ranked(
+                    row["name"],
+                    f"{overview}?{scope.query(branch=row['branch'].pk)}",
+                    row["contracts"],
+                    row["previous"],
+                    status,
+                    bool(row["synthetic"]),
+                    key=row["branch"].pk,
+                )
+            )
+        return sorted(ranked, key=_rank_key)
+
+    @cached_property
     def regions_by_gap(self) -> list[tuple[Any, Any]]:
-        """[(Region, Pace)] ordered by contracts / expected at the date, most behind
-        first; regions without an expected level last (by name)."""
-        paces = self.contracts.region_paces
-
-        def key(item):
-            g = gap(item[1].contracts, item[1].expected)
-            return _rank_key(Ranked("", "", g, "")) + (item[0].name,)
-
-        return sorted(paces, key=key)
+        """[(Region, Pace)] in the order of `region_ranking`."""
+        order = {item.key: index for index, item in enumerate(self.region_ranking)}
+        return sorted(self.contracts.region_paces, key=lambda item: order[item[0].pk])
 
     @cached_property
     def branches_by_gap(self) -> list[Row]:
-        """The largest branches, ordered by their gap to the same period last year, most
-        behind first (branches have no target nor expected level)."""
-        rows: list[Row] = [dict(r) for r in self.contracts.branch_rows[:RANKED_BRANCHES]]
-
-        def key(row):
-            g = gap(row["contracts"], row["previous"])
-            return _rank_key(Ranked("", "", g, "")) + (row["name"],)
-
-        return sorted(rows, key=key)
+        """The first RANKED_BRANCHES branches of `branch_ranking`, for the branches chart."""
+        rows = {row["branch"].pk: row for row in self.contracts.branch_rows}
+        return [dict(rows[item.key]) for item in self.branch_ranking[:RANKED_BRANCHES]]
 
     @cached_property
     def most_behind(self) -> list[Ranked]:
-        """The three regions (France) or branches (a region) furthest behind their
-        reference, only those whose gap is known."""
-        scope = self.scope
-        ranked: list[Ranked] = []
-        if scope.region is None:
-            for region, p in self.regions_by_gap:
-                ranked.append(
-                    Ranked(
-                        region.name,
-                        f"{reverse('overview')}?{scope.query(region=region.code)}",
-                        gap(p.contracts, p.expected),
-                        p.status or "",
-                    )
-                )
-        else:
-            for row in self.branches_by_gap:
-                g = gap(row["contracts"], row["previous"])
-                status = "" if g is None else ("behind" if g.diff < 0 else "ahead")
-                ranked.append(
-                    Ranked(
-                        row["name"],
-                        f"{reverse('overview')}?{scope.query(branch=row['branch'].pk)}",
-                        g,
-                        status,
-                    )
-                )
-        return [r for r in ranked if r.gap is not None and r.gap.pct is not None][:MOST_BEHIND]
+        """The MOST_BEHIND first of `ranking` that are behind their reference."""
+        return [item for item in self.ranking if item.behind][:MOST_BEHIND]
+
+    @property
+    def most_behind_title(self) -> str:
+        if self.scope.region is None:
+            return "Régions les plus en retard sur l'attendu à date"
+        return f"Branches les plus en retard sur la même période de {self.scope.year - 1}"
+
+    # --- series and dates ----------------------------------------------------------------
+
+    @cached_property
+    def series(self) -> CumulativeSeries:
+        """The year's months, its running total, the year before's (when complete) and
+        the target's expected running total: the cumulative chart and the months table
+        of every output."""
+        dashboard = self.contracts
+        return cumulative_series(
+            dashboard.pace,
+            dashboard.by_year.get(self.scope.year),
+            dashboard.by_year.get(self.scope.year - 1),
+        )
+
+    @property
+    def previous_year_complete(self) -> bool:
+        return self.series.previous_months is not None
+
+    @property
+    def as_of(self) -> datetime.date:
+        """The date the figures stop at ("arrêté au"): the end of the last whole month
+        counted, the same on the page, its exports, the API, the PDF and the mails."""
+        return self.contracts.pace.as_of
 
     # --- tables: rows and totals ---------------------------------------------------------
 
@@ -272,7 +340,7 @@ class DashboardPage:
         return {
             "regions": tables.region_rows(self.contracts),
             "branches": tables.branch_rows(self.contracts),
-            "months": tables.month_rows(self.contracts),
+            "months": tables.month_rows(self.series),
             "events": tables.event_rows(self.events),
             "event_months": tables.event_month_rows(self.events),
         }

@@ -24,7 +24,6 @@ import contextlib
 import hashlib
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -39,31 +38,18 @@ from weasyprint import HTML, Document
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from akto_portal.cache import TIMEOUT, data_version
+from akto_portal.formats import MONTHS, month_label
 from akto_portal.models import Source
-from contracts.models import MONTHS_FR, ContractType, Public
+from contracts.models import ContractType, Public
 from contracts.pace import Pace
 from dashboards import report_charts
 from dashboards.page import DashboardPage, page_for_request
 from dashboards.page_cache import audience
-from dashboards.report_charts import IndicatorBar, MonthlySeries, RankedRow
+from dashboards.report_charts import IndicatorBar, MonthlySeries
 from events.models import EventKind, ParticipantCategory
 from events.selectors import NO_MONTH
 
-REPORTED_SLOT = "Total déclaré"
-
-
-@dataclass(frozen=True)
-class Gap:
-    """Actual minus a reference (expected at the date, or the target): "+134 (105 %)"."""
-
-    value: int
-    ratio_pct: float  # actual / reference, in percent
-
-    @classmethod
-    def of(cls, actual: int | None, reference: int | None) -> "Gap | None":
-        if actual is None or not reference:
-            return None
-        return cls(actual - reference, round(actual * 100 / reference, 1))
+RANKED_ROWS = 18  # rows of the ranking on its page (the rest: "… et N autres")
 
 
 # --- context --------------------------------------------------------------------------
@@ -81,43 +67,29 @@ def _filters(page: DashboardPage) -> list[str]:
 
 
 def _ranking(page: DashboardPage) -> dict[str, Any]:
-    """France: the regions by gap to their expected level at the date, most behind first.
-    A region: its branches by gap to the same period last year (targets are set for all
-    branches together, so a branch has no expected level)."""
-    scope, dashboard = page.scope, page.contracts
+    """The page model's ranking (DashboardPage.ranking), most behind first: France, the
+    regions by gap to their expected level at the date; a region, its branches by gap to
+    the same period last year (targets are set for all branches together, so a branch
+    has no expected level)."""
+    scope = page.scope
     if scope.region is None:
-        rows = [
-            RankedRow(region.name, p.contracts, p.expected, synthetic=p.synthetic)
-            for region, p in dashboard.region_paces
-        ]
         yardstick, title = "à l'attendu", "Régions classées par écart à l'attendu à date"
         reference_label = "Attendu à date"
     else:
-        rows = [
-            RankedRow(r["name"], r["contracts"], r["previous"], synthetic=r["synthetic"])
-            for r in dashboard.branch_rows
-        ]
         yardstick = f"à la même période de {scope.year - 1}"
         where = scope.department.name if scope.department else scope.region.name
         title = f"Branches en {where} classées par écart à {scope.year - 1}"
         reference_label = f"{scope.year - 1} (même période)"
-    ranked = sorted(
-        rows,
-        key=lambda r: (
-            r.gap_pct is None,
-            r.gap_pct if r.gap_pct is not None else -(r.contracts or 0),
-            r.name,
-        ),
-    )
-    known = [r for r in ranked if r.gap_pct is not None]
+    ranked = page.ranking
+    known = [r for r in ranked if r.gap is not None and r.gap.diff_pct is not None]
     return {
         "title": title,
         "yardstick": yardstick,
         "reference_label": reference_label,
-        "rows": ranked[:18],
-        "more": max(0, len(ranked) - 18),
-        "behind": [r for r in known if (r.gap or 0) < 0][:3],
-        "chart": _data_url(report_charts.ranking_chart(known[:18], yardstick=yardstick)),
+        "rows": ranked[:RANKED_ROWS],
+        "more": max(0, len(ranked) - RANKED_ROWS),
+        "behind": page.most_behind,
+        "chart": _data_url(report_charts.ranking_chart(known[:RANKED_ROWS], yardstick=yardstick)),
     }
 
 
@@ -162,7 +134,7 @@ def _events(page: DashboardPage) -> dict[str, Any]:
         ),
     ):
         series = _monthly_series(rows, key, labels)
-        slots = list(MONTHS_FR) + ([REPORTED_SLOT] if series and len(series[0].values) > 12 else [])
+        slots = [month_label(m) for m in range(1, len(series[0].values) + 1)] if series else MONTHS
         charts[name] = _data_url(report_charts.monthly_stacked_chart(slots, series, ylabel=ylabel))
     return {
         "year": events,
@@ -217,7 +189,7 @@ def report_context(page: DashboardPage) -> dict[str, Any]:
     scope, dashboard = page.scope, page.contracts
     pace: Pace = dashboard.pace
     current = dashboard.by_year.get(scope.year)
-    previous = dashboard.by_year.get(scope.year - 1)
+    previous = dashboard.by_year.get(scope.year - 1)  # their yearly-only parts are noted
     sources = _sources(page)
     conventions = _conventions(page)
     return {
@@ -225,9 +197,10 @@ def report_context(page: DashboardPage) -> dict[str, Any]:
         "scope": scope,
         "pace": pace,
         "filters": _filters(page),
-        "gap_expected": Gap.of(pace.contracts, pace.expected),
-        "gap_target": Gap.of(pace.contracts, pace.target_value),
-        "chart_cumulative": _data_url(report_charts.cumulative_chart(pace, current, previous)),
+        "as_of": page.as_of,
+        "gap_expected": page.gap_to_expected,
+        "gap_target": page.gap_to_target,
+        "chart_cumulative": _data_url(report_charts.cumulative_chart(page.series)),
         "current": current,
         "previous": previous,
         "ranking": _ranking(page),

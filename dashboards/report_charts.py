@@ -9,7 +9,7 @@ Synthetic figures are hatched, as on the dashboard.
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
@@ -19,14 +19,16 @@ from matplotlib import pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure as MplFigure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
-from contracts.models import MONTHS_FR  # noqa: E402
-from contracts.pace import Pace, YearData  # noqa: E402
+from akto_portal.formats import MONTHS, number, percent, signed_percent  # noqa: E402
+from contracts.pace import CumulativeSeries  # noqa: E402
+
+if TYPE_CHECKING:
+    from dashboards.page import Ranked
 
 BLUE, LIGHT_BLUE, ORANGE, GREY, RED = "#1f4e8c", "#9fb7d9", "#e07b00", "#9aa5b1", "#b2182b"
 PALETTE = ["#1f4e8c", "#e07b00", "#3a8f5c", "#8c3b8f", "#c9a400", "#5a6b7d", "#b2182b"]
 HATCH = "///"
 CM = 1 / 2.54  # inches per centimetre
-NNBSP = "\u202f"  # narrow no-break space, the French thousands separator
 
 STYLE: Any = {  # matplotlib's rc parameters (typed by name in its stubs)
     "font.family": "DejaVu Sans",
@@ -41,24 +43,8 @@ STYLE: Any = {  # matplotlib's rc parameters (typed by name in its stubs)
 }
 
 
-def number(value: float) -> str:
-    """25000 -> "25 000"; 14.7 -> "14,7"."""
-    if float(value).is_integer():
-        return f"{int(value):,d}".replace(",", NNBSP).replace("-", "−")
-    return f"{value:,.1f}".replace(",", NNBSP).replace(".", ",").replace("-", "−")
-
-
-def percent(value: float) -> str:
-    """14.7 -> "14,7 %"; 100 -> "100 %"."""
-    return f"{number(round(value, 1))}{NNBSP}%"
-
-
-def signed(value: float) -> str:
-    return ("+" if value > 0 else "") + number(value)
-
-
-_numbers = FuncFormatter(lambda value, _pos: number(value))
-_percents = FuncFormatter(lambda value, _pos: percent(value))
+_numbers = FuncFormatter(lambda value, _pos: number(value, 0))
+_percents = FuncFormatter(lambda value, _pos: percent(value, 0 if float(value).is_integer() else 1))
 
 
 def _figure(width_cm: float, height_cm: float) -> tuple[MplFigure, plt.Axes]:
@@ -80,46 +66,35 @@ def _legend_below(axes: plt.Axes, ncols: int) -> None:
 
 
 def cumulative_chart(
-    pace: Pace,
-    current: YearData | None,
-    previous: YearData | None,
+    series: CumulativeSeries,
     *,
     width_cm: float = 25.0,
     height_cm: float = 10.5,
 ) -> str | None:
     """Contracts of each month and their running total against the target pace (the
     annual target spread with past years' seasonality) and last year's running total,
-    as the dashboard's "Cumul mensuel et rythme de l'objectif"."""
-    through = pace.through
-    shown_current = current is not None and not current.unbroken.known and through > 0
-    shown_previous = (
-        previous is not None and not previous.unbroken.known and previous.last_month == 12
-    )
-    shown_target = pace.target is not None and bool(pace.shares)
-    if not (shown_current or shown_previous or shown_target):
+    as the dashboard's "Cumul mensuel et rythme de l'objectif": the page model's series
+    (DashboardPage.series), drawn."""
+    if series.empty:
         return None
+    through, year = series.through, series.year
     with plt.rc_context(STYLE):
         figure, axes = _figure(width_cm, height_cm)
         x = list(range(12))
-        if shown_current:
-            assert current is not None
-            months = [current.months[m] for m in range(1, through + 1)]
+        if series.months:
+            totals = series.cumulative
             axes.bar(
                 x[:through],
-                [f.value for f in months],
+                [f.value for f in series.months],
                 color=LIGHT_BLUE,
-                hatch=[HATCH if f.synthetic else "" for f in months],
+                hatch=[HATCH if f.synthetic else "" for f in series.months],
                 edgecolor="white",
                 linewidth=0,
-                label=f"Contrats du mois {pace.year}",
+                label=f"Contrats du mois {year}",
             )
-            running, totals = 0, []
-            for f in months:
-                running += f.value
-                totals.append(running)
             axes.plot(
                 x[:through], totals, color=BLUE, linewidth=2.2, marker="o", markersize=3.5,
-                label=f"Cumul {pace.year}",
+                label=f"Cumul {year}",
             )  # fmt: skip
             axes.annotate(
                 number(totals[-1]),
@@ -130,25 +105,15 @@ def cumulative_chart(
                 color=BLUE,
                 fontweight="bold",
             )
-        if shown_previous:
-            assert previous is not None
-            running, totals = 0, []
-            for m in range(1, 13):
-                running += previous.months[m].value
-                totals.append(running)
-            axes.plot(x, totals, color=GREY, linestyle=":", linewidth=1.6,
-                      label=f"Cumul {pace.year - 1}")  # fmt: skip
-        if shown_target:
-            assert pace.target is not None
-            running_share, expected = 0.0, []
-            for share in pace.shares or []:
-                running_share += share
-                expected.append(round(pace.target.value * running_share))
+        if series.previous_cumulative is not None:
+            axes.plot(x, series.previous_cumulative, color=GREY, linestyle=":", linewidth=1.6,
+                      label=f"Cumul {year - 1}")  # fmt: skip
+        if series.expected_cumulative:
             axes.plot(
-                x, expected, color=ORANGE, linestyle="--", linewidth=1.6,
-                label=f"Rythme de l'objectif ({number(pace.target.value)} fin {pace.year})",
+                x, series.expected_cumulative, color=ORANGE, linestyle="--", linewidth=1.6,
+                label=f"Rythme de l'objectif ({number(series.target_value)} fin {year})",
             )  # fmt: skip
-        axes.set_xticks(x, MONTHS_FR)
+        axes.set_xticks(x, MONTHS)
         axes.set_xlim(-0.6, 11.6)
         axes.yaxis.set_major_formatter(_numbers)
         axes.yaxis.set_major_locator(MaxNLocator(6))
@@ -159,32 +124,8 @@ def cumulative_chart(
         return _svg(figure)
 
 
-@dataclass
-class RankedRow:
-    """One region or branch of the ranking: its contracts against a yardstick (expected
-    at the date for a region, the same period last year for a branch)."""
-
-    name: str
-    contracts: int | None
-    reference: int | None
-    synthetic: bool = False
-
-    @property
-    def gap(self) -> int | None:
-        if self.contracts is None or self.reference is None:
-            return None
-        return self.contracts - self.reference
-
-    @property
-    def gap_pct(self) -> float | None:
-        """The gap in percent of the yardstick (+4,9 % when 105 % of expected)."""
-        if self.gap is None or not self.reference:
-            return None
-        return round(self.gap * 100 / self.reference, 1)
-
-
 def ranking_chart(
-    rows: Sequence[RankedRow],
+    rows: Sequence["Ranked"],
     *,
     yardstick: str,
     highlight: str | None = None,
@@ -193,14 +134,14 @@ def ranking_chart(
 ) -> str | None:
     """Horizontal bars of each row's gap to its yardstick in percent, most behind on top:
     red behind, blue ahead."""
-    ranked = [r for r in rows if r.gap_pct is not None]
+    ranked = [r for r in rows if r.gap is not None and r.gap.diff_pct is not None]
     if not ranked:
         return None
     height = height_cm or max(5.0, 0.62 * len(ranked) + 2.2)
     with plt.rc_context(STYLE):
         figure, axes = _figure(width_cm, height)
         y = list(range(len(ranked)))
-        values = [r.gap_pct for r in ranked if r.gap_pct is not None]  # all of them
+        values = [r.gap.diff_pct for r in ranked if r.gap and r.gap.diff_pct is not None]
         axes.barh(
             y,
             values,
@@ -221,7 +162,7 @@ def ranking_chart(
         axes.set_xlim(-span * 1.6, span * 1.6)
         for position, value in zip(y, values, strict=True):
             axes.annotate(
-                f"{'+' if value > 0 else ''}{percent(value)}",
+                signed_percent(value, 1),
                 (value, position),
                 xytext=(3 if value >= 0 else -3, 0),
                 textcoords="offset points",
@@ -285,12 +226,12 @@ def indicators_chart(
         top = max([100.0, *values]) * 1.15
         axes.set_xlim(0, top)
         for position, value in zip(y, values, strict=True):
-            axes.annotate(percent(value), (value, position), xytext=(3, 0),
+            axes.annotate(percent(value, 1), (value, position), xytext=(3, 0),
                           textcoords="offset points", va="center", fontsize=7.5)  # fmt: skip
         title = "Réalisé / objectif"
         if elapsed_pct is not None:
             axes.axvline(elapsed_pct, color=ORANGE, linestyle="--", linewidth=1.4)
-            title += f"\ntirets orange : période écoulée ({percent(elapsed_pct)})"
+            title += f"\ntirets orange : période écoulée ({percent(elapsed_pct, 1)})"
         axes.set_title(title, loc="left", fontsize=8)
         axes.xaxis.set_major_formatter(_percents)
         axes.grid(axis="x", color="#dde3ea", linewidth=0.6)
@@ -316,7 +257,7 @@ def monthly_stacked_chart(
     height_cm: float = 6.5,
 ) -> str | None:
     """Month-by-month stacked bars (events by kind, participants by category); a last
-    slot "Total déclaré" holds yearly totals reported without a month."""
+    slot (akto_portal.formats.REPORTED_MONTH) holds yearly totals reported without a month."""
     if not any(v for s in series for v in s.values):
         return None
     with plt.rc_context(STYLE):
@@ -331,7 +272,7 @@ def monthly_stacked_chart(
                 linewidth=0, label=item.label,
             )  # fmt: skip
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-        axes.set_xticks(x, [s if len(s) <= 6 else s.replace(" ", "\n", 1) for s in slots])
+        axes.set_xticks(x, [s if len(s) <= 6 else _wrap(s, 14, 3) for s in slots])
         axes.tick_params(axis="x", labelsize=7)
         axes.yaxis.set_major_formatter(_numbers)
         axes.yaxis.set_major_locator(MaxNLocator(5, integer=True))

@@ -14,8 +14,15 @@ import django_tables2.utils
 from django.urls import reverse
 from django.utils.html import format_html
 
-from akto_portal.templatetags.portal import number, signed_pct
-from contracts.models import MONTHS_FR
+from akto_portal.formats import (
+    PERCENT,
+    REPORTED_MONTH,
+    UNKNOWN,
+    month_label,
+    number,
+    signed_percent,
+)
+from contracts.pace import CumulativeSeries
 from events.models import EventKind, ParticipantCategory
 from events.selectors import NO_MONTH, EventsByDepartment, EventsYear
 
@@ -47,9 +54,15 @@ def _num(value, record=None):
     return text
 
 
+def _share(value) -> str:
+    """A share in percent, as precise as the figure: "12,3 %", "100 %"."""
+    return UNKNOWN if value is None else f"{number(value)}{PERCENT}"
+
+
 def _footer(table, bound_column):
+    """A footer reads as the cells above it ("−7 %" under "−7 %", never "-6,8")."""
     if bound_column.name in table.total_keys:
-        return number(table.totals().get(bound_column.name))
+        return bound_column.column.text(table.totals().get(bound_column.name))
     return ""
 
 
@@ -65,11 +78,27 @@ class NumberColumn(tables.Column):
         kwargs.setdefault("footer", _footer)
         super().__init__(*args, **kwargs)
 
-    def render(self, value):
+    @staticmethod
+    def text(value: Any) -> str:
         return number(value)
+
+    def render(self, value):
+        return self.text(value)
 
     def value(self, value):
         return value
+
+
+class GrowthColumn(NumberColumn):
+    """An evolution in percent, rounded as the sources quote it: "−7 %"."""
+
+    text = staticmethod(signed_percent)
+
+
+class ShareColumn(NumberColumn):
+    """A share in percent, as precise as the figure: "12,3 %"."""
+
+    text = staticmethod(_share)
 
 
 class BaseTable(tables.Table):
@@ -117,7 +146,7 @@ class RegionTable(BaseTable):
     name = tables.Column("Région", footer=_label_footer)
     contracts = NumberColumn("Contrats à date")
     previous = NumberColumn("Même période N-1")
-    growth = NumberColumn("Évolution (%)")
+    growth = GrowthColumn("Évolution (%)")
     target = NumberColumn("Objectif annuel")
     expected = NumberColumn("Attendu à date")
     status = tables.Column("Rythme", orderable=False)
@@ -132,9 +161,6 @@ class RegionTable(BaseTable):
     def render_contracts(self, value, record):
         return _num(value, record)
 
-    def render_growth(self, value):
-        return signed_pct(value)
-
     def render_status(self, value, record):
         return format_html('<span class="pace {}">{}</span>', record["status_code"], value)
 
@@ -143,8 +169,8 @@ class BranchTable(BaseTable):
     name = tables.Column("Branche", footer=_label_footer)
     contracts = NumberColumn("Contrats à date")
     previous = NumberColumn("Même période N-1")
-    growth = NumberColumn("Évolution (%)")
-    share = NumberColumn("Part (%)")
+    growth = GrowthColumn("Évolution (%)")
+    share = ShareColumn("Part (%)")
     total_keys = ("contracts", "previous", "growth")
 
     class Meta(BaseTable.Meta):
@@ -157,12 +183,6 @@ class BranchTable(BaseTable):
     def render_contracts(self, value, record):
         return _num(value, record)
 
-    def render_growth(self, value):
-        return signed_pct(value)
-
-    def render_share(self, value):
-        return f"{number(value)}\xa0%"
-
 
 # The events figures of the department table: those of the region's events headline.
 DEPARTMENT_EVENT_MEASURES = ("events", "companies", "training_bodies", "youth")
@@ -173,9 +193,9 @@ class DepartmentTable(BaseTable):
     name = tables.Column("Département", footer=_label_footer)
     contracts = NumberColumn("Contrats à date")
     previous = NumberColumn("Même période N-1")
-    growth = NumberColumn("Évolution (%)")
-    share = NumberColumn("Part de la région (%)")
-    market_share = NumberColumn("Part de marché (%)")
+    growth = GrowthColumn("Évolution (%)")
+    share = ShareColumn("Part de la région (%)")
+    market_share = ShareColumn("Part de marché (%)")
     events = NumberColumn("Événements tenus")
     companies = NumberColumn("Entreprises présentes")
     training_bodies = NumberColumn("CFA / OF présents")
@@ -201,15 +221,6 @@ class DepartmentTable(BaseTable):
 
     def render_contracts(self, value, record):
         return _num(value, record)
-
-    def render_growth(self, value):
-        return signed_pct(value)
-
-    def render_share(self, value):
-        return f"{number(value)}\xa0%"
-
-    def render_market_share(self, value):
-        return f"{number(value)}\xa0%"
 
     def render_events(self, value, record):
         return _num(value, {"synthetic": record.get("events_synthetic")})
@@ -346,32 +357,27 @@ def department_rows(departments, market, events: EventsByDepartment, scope) -> l
     return rows
 
 
-def month_rows(dashboard):
-    pace = dashboard.pace
-    current = dashboard.by_year.get(pace.year)
-    previous = dashboard.by_year.get(pace.year - 1)
-    rows, running, previous_running, expected_share = [], 0, 0, 0.0
+def month_rows(series: CumulativeSeries) -> list[dict[str, Any]]:
+    """The months table: the page model's series (DashboardPage.series), one row a month."""
+    rows = []
+    cumulative, previous = series.cumulative, series.previous_months
+    previous_cumulative = series.previous_cumulative
     for m in range(1, 13):
-        counted = current is not None and not current.unbroken.known and m <= pace.through
-        value = current.months[m].value if counted else None
-        running += value or 0
-        known_before = previous is not None and not previous.unbroken.known and previous.last_month
-        previous_value = previous.months[m].value if known_before else None
-        previous_running += previous_value or 0
-        if pace.shares:
-            expected_share += pace.shares[m - 1]
+        counted = m <= len(series.months)
         rows.append(
             {
                 "month": m,
-                "label": MONTHS_FR[m - 1],
-                "contracts": value,
-                "cumulative": running if counted else None,
-                "previous": previous_value,
-                "previous_cumulative": previous_running if known_before else None,
-                "expected_cumulative": round(pace.target.value * expected_share)
-                if pace.target is not None and pace.shares
-                else None,
-                "synthetic": counted and current.months[m].synthetic,
+                "label": month_label(m),
+                "contracts": series.months[m - 1].value if counted else None,
+                "cumulative": cumulative[m - 1] if counted else None,
+                "previous": previous[m - 1].value if previous is not None else None,
+                "previous_cumulative": (
+                    previous_cumulative[m - 1] if previous_cumulative is not None else None
+                ),
+                "expected_cumulative": (
+                    series.expected_cumulative[m - 1] if series.expected_cumulative else None
+                ),
+                "synthetic": counted and series.months[m - 1].synthetic,
             }
         )
     return rows
@@ -379,7 +385,7 @@ def month_rows(dashboard):
 
 def _axis_label(row: dict[str, Any]) -> str:
     if row.get("reported"):
-        return "Total déclaré (sans détail)"
+        return REPORTED_MONTH
     number = row.get("axis__number", row.get("event__axis__number"))
     return f"Axe {number}" if number else "—"
 
@@ -433,7 +439,7 @@ def event_month_rows(events: EventsYear) -> list[dict[str, Any]]:
     rows = [
         {
             "month": m,
-            "label": MONTHS_FR[m - 1] if m <= 12 else "Déclaré, sans détail mensuel",
+            "label": month_label(m),
             "events": None,
             "synthetic": False,
             **{c.value: None for c in ParticipantCategory},

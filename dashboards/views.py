@@ -59,7 +59,7 @@ def _charts(page: DashboardPage, current, previous) -> dict[str, dict | None]:
         p.contracts is not None for _region, p in dashboard.region_paces
     )
     figures = {
-        "chart_cumulative": charts.cumulative_vs_target(dashboard.pace, current, previous),
+        "chart_cumulative": charts.cumulative_vs_target(page.series),
         "chart_years": charts.contracts_by_year(dashboard.year_rows),
         "chart_regions": charts.paces_by_region(page.regions_by_gap) if any_region else None,
         "chart_map": (

@@ -3,8 +3,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from akto_portal.formats import number
 from akto_portal.permissions import can_edit_region
-from akto_portal.templatetags.portal import number
 from events.models import Event
 
 

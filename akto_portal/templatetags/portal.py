@@ -1,69 +1,78 @@
 """Template filters that show figures the French way: "3 071", "+41 %", "plus de 1 780"."""
 
-from decimal import Decimal
-
 from django import template
-from django.utils import formats
-from django.utils.dateformat import format as date_format
 
+from akto_portal import formats
 from akto_portal.models import DatePrecision, Qualifier
 
 register = template.Library()
-NBSP = "\xa0"
 
 
 @register.filter
 def number(value):
-    """3071 -> "3 071"; 41.3 -> "41,3"; None -> "—"."""
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, Decimal | float) and value == int(value):
-        value = int(value)
-    return formats.number_format(value, use_l10n=True, force_grouping=True)
+    """3071 -> "3 071"; 41.3 -> "41,3"; None -> "—" (akto_portal.formats)."""
+    return formats.number(value)
 
 
 @register.filter
 def figure(value, qualifier=""):
     """A reported figure with how exact the source says it is: "plus de 1 780"."""
-    text = number(value)
+    text = formats.number(value)
     label = Qualifier(qualifier).label if qualifier else ""
     return f"{label} {text}" if label and value is not None else text
 
 
 @register.filter
-def pct(value):
-    """41.3 -> "41 %" (rounded, as the sources quote growth)."""
-    if value is None:
-        return "—"
-    return f"{round(value):d}{NBSP}%"
+def pct(value, decimals=0):
+    """41.3 -> "41 %" (rounded, as the sources quote growth); `|pct:1` -> "41,3 %"."""
+    return formats.percent(value, int(decimals))
 
 
 @register.filter
-def signed_pct(value):
+def signed_pct(value, decimals=0):
     """41.3 -> "+41 %"; -2.4 -> "−2 %"."""
-    if value is None:
-        return "—"
-    rounded = round(value)
-    sign = "+" if rounded > 0 else ("−" if rounded < 0 else "")
-    return f"{sign}{abs(rounded):d}{NBSP}%"
+    return formats.signed_percent(value, int(decimals))
 
 
 @register.filter
 def signed_number(value):
     """134 -> "+134"; -1250 -> "−1 250"; 0 -> "0"; None -> "—"."""
+    return formats.signed(value)
+
+
+@register.filter
+def gap(value):
+    """A gap (dashboards.page.Gap): "+134 (105,1 %)"; None -> "—"."""
     if value is None:
-        return "—"
-    sign = "+" if value > 0 else ("−" if value < 0 else "")
-    return f"{sign}{number(abs(value))}"
+        return formats.UNKNOWN
+    return formats.gap(value.diff, value.pct)
+
+
+@register.filter
+def long_date(value):
+    """9 May 2022 -> "9 mai 2022"."""
+    return formats.long_date(value)
+
+
+@register.filter
+def short_date(value):
+    """9 May 2022 -> "09/05/2022"."""
+    return formats.short_date(value)
+
+
+@register.filter
+def month_label(value):
+    """1 -> "janv."; 13 -> "Total déclaré (sans détail mensuel)"."""
+    return formats.month_label(int(value))
 
 
 @register.filter
 def fuzzy_date(value, precision=DatePrecision.DAY):
     """A date to the precision the source gives: "9 mai 2022", "mai 2022" or "2021"."""
     if value is None:
-        return "—"
+        return formats.UNKNOWN
     if precision == DatePrecision.YEAR:
         return str(value.year)
     if precision == DatePrecision.MONTH:
-        return date_format(value, "F Y")
-    return date_format(value, "j F Y")
+        return f"{formats.MONTH_NAMES[value.month - 1]} {value.year}"
+    return formats.long_date(value)

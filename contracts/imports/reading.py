@@ -28,6 +28,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from akto_portal import formats
+
 CHUNK = 1 << 20
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # .xls and other legacy Office files
@@ -58,11 +60,6 @@ class Limits:
             xlsx_expanded_bytes=settings.IMPORT_MAX_XLSX_EXPANDED_MB * MB,
             xlsx_memory_bytes=settings.IMPORT_XLSX_MEMORY_MB * MB,
         )
-
-
-def n_fr(value: int) -> str:
-    """12345 -> '12 345' (narrow no-break space), for messages."""
-    return f"{value:,}".replace(",", "\u202f")
 
 
 def normalize_header(name) -> str:
@@ -194,7 +191,7 @@ def _lines(text, limit, first_line):
     while line := text.readline(limit + 1):
         if len(line) > limit and not line.endswith(("\n", "\r")):
             raise FileFormatError(
-                f"ligne {n_fr(number)} : plus de {n_fr(limit)} caractères "
+                f"ligne {formats.number(number)} : plus de {formats.number(limit)} caractères "
                 "(une cellule trop longue, ou un fichier sans retours à la ligne)"
             )
         number += 1
@@ -217,11 +214,12 @@ def _open_csv(
         if len(first) > limits.line_chars and not first.endswith(("\n", "\r")):
             if max(first.count(";"), first.count(",")) >= limits.columns:
                 raise FileFormatError(
-                    f"Plus de {n_fr(limits.columns)} colonnes : {n_fr(limits.columns)} au plus "
+                    f"Plus de {formats.number(limits.columns)} colonnes : "
+                    f"{formats.number(limits.columns)} au plus "
                     "(la première ligne doit porter les en-têtes des colonnes)."
                 )
             raise FileFormatError(
-                f"ligne 1 : plus de {n_fr(limits.line_chars)} caractères "
+                f"ligne 1 : plus de {formats.number(limits.line_chars)} caractères "
                 "(la première ligne doit porter les en-têtes des colonnes)"
             )
         if not first.strip():
@@ -233,7 +231,8 @@ def _open_csv(
             header.pop()  # trailing empty header cells are formatting, not columns
         if len(header) > limits.columns:
             raise FileFormatError(
-                f"{n_fr(len(header))} colonnes : {n_fr(limits.columns)} au plus "
+                f"{formats.number(len(header))} colonnes : "
+                f"{formats.number(limits.columns)} au plus "
                 "(la première ligne doit porter les en-têtes des colonnes)."
             )
     except (FileFormatError, csv.Error, UnicodeDecodeError) as exc:
@@ -257,9 +256,11 @@ def _open_csv(
             if progress is not None:
                 progress(size, size)
         except csv.Error as exc:
-            raise FileFormatError(f"ligne {n_fr(line + 1)} illisible : {exc}") from exc
+            raise FileFormatError(f"ligne {formats.number(line + 1)} illisible : {exc}") from exc
         except UnicodeDecodeError as exc:
-            raise FileFormatError(f"ligne {n_fr(line + 1)} : caractères illisibles") from exc
+            raise FileFormatError(
+                f"ligne {formats.number(line + 1)} : caractères illisibles"
+            ) from exc
         finally:
             close()
 
@@ -313,8 +314,8 @@ def check_xlsx_archive(path, limits: Limits) -> None:
     expanded = sum(member.file_size for member in members)
     if len(members) > 10_000 or expanded > limits.xlsx_expanded_bytes:
         raise FileFormatError(
-            f"Classeur trop volumineux une fois décompressé : {n_fr(expanded // MB)} Mo "
-            f"pour {n_fr(limits.xlsx_expanded_bytes // MB)} Mo au plus. "
+            f"Classeur trop volumineux une fois décompressé : {formats.number(expanded // MB)} Mo "
+            f"pour {formats.number(limits.xlsx_expanded_bytes // MB)} Mo au plus. "
             "Enregistrez-le en CSV, ou découpez-le."
         )
 

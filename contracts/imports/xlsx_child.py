@@ -17,7 +17,8 @@ import datetime
 import resource
 import sys
 
-from contracts.imports.reading import cell_text, n_fr
+from akto_portal import formats
+from contracts.imports.reading import cell_text
 
 CPU_SECONDS = 900
 
@@ -55,8 +56,8 @@ def convert(source, target, max_columns, max_line, max_memory):
         refuse(f"Classeur XLSX illisible : {exc}")
     if sheet.width > max_columns:
         refuse(
-            f"{n_fr(sheet.width)} colonnes dans la feuille « {sheet.name} » : "
-            f"{n_fr(max_columns)} au plus."
+            f"{formats.number(sheet.width)} colonnes dans la feuille « {sheet.name} » : "
+            f"{formats.number(max_columns)} au plus."
         )
     start_row = sheet.start[0] if sheet.start else 0
     total = start_row + sheet.height
@@ -70,7 +71,7 @@ def convert(source, target, max_columns, max_line, max_memory):
             values = [v.strip() if type(v) is str else text(type(v), cell_text)(v) for v in row]
             if len("".join(values)) > max_line:
                 refuse(
-                    f"ligne {n_fr(line)} : plus de {n_fr(max_line)} caractères "
+                    f"ligne {formats.number(line)} : plus de {formats.number(max_line)} caractères "
                     "(une cellule trop longue)"
                 )
             write(values)

@@ -4,7 +4,8 @@ from decimal import Decimal
 
 from django import template
 
-from akto_portal.templatetags.portal import NBSP, figure
+from akto_portal import formats
+from akto_portal.templatetags.portal import figure
 from conventions.models import Indicator
 
 register = template.Library()
@@ -16,5 +17,5 @@ def indicator_figure(value: Decimal | int | None, unit: str, qualifier: str = ""
     their sign ("41 %"); other units are in the indicator's name."""
     text: str = figure(value, qualifier)
     if value is not None and unit == Indicator.Unit.PERCENT:
-        return f"{text}{NBSP}%"
+        return f"{text}{formats.PERCENT}"
     return text

@@ -24,7 +24,7 @@ from contracts.models import (
     Public,
 )
 from contracts.selectors import yearly_totals
-from conventions.models import ActionPlanAxis, Convention, Indicator
+from conventions.models import ActionPlanAxis, Convention, Indicator, IndicatorValue
 from events.identifiers import uai_key
 from events.models import (
     Attendance,
@@ -446,6 +446,44 @@ def load_indicator_targets(source):
     )
 
 
+# The Normandie declination of the 2025-27 Agefiph convention: its own targets and a
+# value at the date (synthetic), so that the region's dashboard, report, digest and
+# alerts show a declination's indicators beside the national ones (44 % and 30 % of
+# target at 64 % of the period at 1 November 2026).
+DECLINATION_INDICATORS = {
+    "28": [
+        ("Personnes en situation de handicap en parcours de formation en alternance", 400, 176),
+        ("Entreprises sensibilisées (dont organismes de formation et CFA)", 500, 150),
+    ]
+}
+
+
+def load_declination_indicators(source, *, today):
+    for code, indicators in DECLINATION_INDICATORS.items():
+        declination = Convention.objects.filter(
+            parent__title__endswith="2025-2027", parent__region=None, region__code=code
+        ).first()
+        if declination is None:
+            continue
+        for position, (name, target, value) in enumerate(indicators, start=1):
+            unit = Indicator.Unit.COMPANIES if "Entreprises" in name else Indicator.Unit.PEOPLE
+            indicator, _ = Indicator.objects.update_or_create(
+                convention=declination,
+                name=name,
+                defaults={
+                    "unit": unit,
+                    "target": target,
+                    "target_source": source,
+                    "position": position,
+                },
+            )
+            IndicatorValue.objects.update_or_create(
+                indicator=indicator,
+                source=source,
+                defaults={"value": value, "as_of": min(today, declination.end_on or today)},
+            )
+
+
 def load_market(source):
     """Whole-market apprenticeship contracts (all OPCOs): the OPCO's apprenticeship
     contracts of each region divided by a plausible share (10-16 %); France is the sum.
@@ -477,4 +515,5 @@ def load_all(*, today):
     load_market(source)
     load_events(source, today=today)
     load_indicator_targets(source)
+    load_declination_indicators(source, today=today)
     return source

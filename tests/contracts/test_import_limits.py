@@ -95,7 +95,7 @@ def test_a_zip_bomb_is_refused_in_seconds_before_it_is_inflated(tmp_path, import
 
     assert time.perf_counter() - began < 2
     assert [e.message for e in report.errors] == [
-        "Classeur trop volumineux une fois décompressé : 1\u202f141 Mo pour 600 Mo au plus. "
+        "Classeur trop volumineux une fois décompressé : 1\xa0141 Mo pour 600 Mo au plus. "
         "Enregistrez-le en CSV, ou découpez-le."
     ]
     assert not ContractCount.objects.exists()
@@ -142,7 +142,7 @@ def test_an_xlsx_cell_over_the_line_limit(tmp_path):
     )
 
     assert refusal(tmp_path / "long.xlsx", line_chars=20_000) == (
-        "ligne 2 : plus de 20\u202f000 caractères (une cellule trop longue)"
+        "ligne 2 : plus de 20\xa0000 caractères (une cellule trop longue)"
     )
 
 
@@ -182,7 +182,7 @@ def test_a_long_line_of_a_csv_is_named(write_file, import_contracts):
     assert [(e.line, e.message) for e in report.errors] == [
         (
             None,
-            "ligne 3 : plus de 65\u202f536 caractères (une cellule trop longue, ou un fichier "
+            "ligne 3 : plus de 65\xa0536 caractères (une cellule trop longue, ou un fichier "
             "sans retours à la ligne)",
         )
     ]

@@ -303,7 +303,7 @@ def test_a_huge_cell_is_refused_with_a_message(client_for, admin_user, write_fil
     run_worker()
 
     page = client.get(response["Location"]).content.decode()
-    assert "ligne 2 : plus de 65\u202f536 caractères" in page
+    assert "ligne 2 : plus de 65\xa0536 caractères" in page
     assert not ContractCount.objects.exists()
 
 

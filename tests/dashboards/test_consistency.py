@@ -328,3 +328,110 @@ def test_normandie_departments_agree_with_the_headline_everywhere(client_for, di
     ).json()
     assert known_as_total["total"]["contracts"] == 2173
     assert [r["contracts"] for r in known_as_total["rows"] if r["code"]] == [None] * 5
+
+
+# --- derived figures: the lagging list, the series and the date, in every output ------------
+
+
+def _pdf_text(client, params):
+    from pypdf import PdfReader
+
+    response = client.get(reverse("dashboard-report"), params)
+    assert response.status_code == 200, params
+    reader = PdfReader(io.BytesIO(response.content))
+    return "\n".join(page.extract_text() for page in reader.pages).replace("\xa0", " ")
+
+
+def _about_date(lines):
+    """The "Arrêté au" of an export's header lines."""
+    for line in lines:
+        match = re.search(r"Arrêté au\W+(\d\d/\d\d/\d{4})", line)
+        if match:
+            return match.group(1)
+    raise AssertionError(f"pas de « Arrêté au » dans {lines[:12]}")
+
+
+def _digest_text(user, as_of):
+    from dashboards.digests import compose_digest
+    from dashboards.models import Delivery
+
+    delivery = Delivery(user=user, key="digest:weekly:grid", as_of=as_of, subject="grille")
+    return compose_digest(delivery).text.replace("\xa0", " ")
+
+
+def test_the_lagging_list_the_series_and_the_date_agree_in_every_output(client_for, director, demo):
+    """For the grid of scopes: the regions (France) or branches (a region) most behind
+    their reference, the cumulative series and the date the figures stop at are the page
+    model's in the page, the API, the months CSV/XLSX, the PDF and the digest."""
+    from akto_portal import formats
+
+    client = client_for(director)
+    checked = digests = 0
+    for params in _scopes():
+        overview = client.get(reverse("overview"), params)
+        assert overview.status_code == 200, params
+        assert overview.wsgi_request.user == director
+        assert overview.resolver_match.url_name == "overview"
+        page = overview.context["page"]
+        html = unescape(overview.content.decode()).replace("\xa0", " ")
+        behind = [(r.name, r.contracts, r.reference) for r in page.most_behind]
+        # Most behind first, by one rule, over every region or branch (not the largest).
+        ranked = [r for r in page.ranking if r.gap is not None and r.gap.reference]
+        assert all(r.behind for r in page.most_behind), params
+        assert [r.name for r in page.most_behind] == [r.name for r in ranked if r.behind][:3]
+        ratios = [r.contracts / r.reference for r in ranked]
+        assert ratios == sorted(ratios), params
+        for name, _contracts, _reference in behind:
+            assert f">{name}</a> :" in html, (params, name)
+
+        # The API's summary: the same list and the same date.
+        api = client.get(reverse("api-contracts-summary"), params).json()
+        assert [(r["name"], r["contracts"], r["reference"]) for r in api["most_behind"]] == behind
+        assert api["as_of"] == page.as_of.isoformat(), params
+
+        # The months table (CSV, XLSX) is the page's series, dated as the page.
+        series = page.series
+        response = client.get(reverse("dashboard-export", args=["months", "csv"]), params)
+        text = _drain(response).decode("utf-8-sig")
+        assert _about_date(text.splitlines()) == formats.short_date(page.as_of), params
+        months = _csv(client, "months", params)
+        cumulative = [_num(r[_column(months, "Cumul")]) for r in months[1:13]]
+        assert cumulative[: len(series.months)] == series.cumulative, params
+        previous = [_num(r[_column(months, "Cumul N-1")]) for r in months[1:13]]
+        assert previous == (series.previous_cumulative or [None] * 12), params
+        expected = [_num(r[_column(months, "Cumul attendu (objectif)")]) for r in months[1:13]]
+        assert expected == (series.expected_cumulative or [None] * 12), params
+        about = dict(list(_xlsx(client, "months", params)["À propos"].values))
+        assert about["Arrêté au"] == formats.short_date(page.as_of), params
+        # The page's cumulative chart draws the same series.
+        chart = overview.context["chart_cumulative"] or {"data": []}
+        figure = {t["name"]: t["y"] for t in chart["data"]}
+        if series.months:
+            assert figure[f"Cumul {page.scope.year}"] == series.cumulative, params
+        if series.previous_cumulative is not None:
+            assert figure[f"Cumul {page.scope.year - 1}"] == series.previous_cumulative
+        else:
+            assert f"Cumul {page.scope.year - 1}" not in figure, params
+
+        # The PDF: the same date and the same lagging list, in the same order.
+        pdf = _pdf_text(client, params)
+        assert f"Arrêté au {formats.long_date(page.as_of)}" in " ".join(pdf.split()), params
+        if behind:
+            lead = re.search(r"Les plus en retard : (.+?\))\.", " ".join(pdf.split()))
+            assert lead, params
+            assert re.findall(r"(?:^|; )(.+?) \(−", lead.group(1)) == [
+                " ".join(name.split()) for name, *_ in behind
+            ], params
+        else:
+            assert "Les plus en retard" not in pdf, params
+
+        # The digest of the director's region at the scope's date: the same date and list.
+        if params["region"] == "28" and "branch" not in params:
+            digest = _digest_text(director, page.scope.as_of)
+            assert f"arrêté au {formats.long_date(page.as_of)}" in digest, params
+            written = re.findall(r"^- (.+) : [\d ]+ contre [\d ]+ \(−", digest, re.M)
+            assert written == [name for name, *_ in behind], params
+            digests += 1
+        checked += 1
+    assert checked == len(REGIONS) * len(PERIODS) * 2
+    assert digests == len(PERIODS)

@@ -125,7 +125,7 @@ def test_map_shows_all_18_regions_overseas_included(client_for, director, docume
     ]
     assert len(text) == 18
     assert "<b>YT</b><br>—" in text  # Mayotte, by its abbreviation, not its code "06"
-    assert "<b>NOR</b><br>3\u202f071" in text
+    assert "<b>NOR</b><br>3\xa0071" in text
     assert not any(cell.startswith(("06", "28", "53")) for cell in text)
 
 

@@ -65,7 +65,7 @@ def test_a_department_with_its_target_shows_pace_as_a_region_does(
     assert pace.status_label == "dans les temps"
     html = unescape(page.content.decode())
     assert "<h1>Calvados" in html
-    assert "Dans les temps : +10 contrats (103" in html
+    assert "Dans les temps : +10 contrats (102,9\xa0% de l'attendu)" in html
     assert "360 contrats (janv.–juin 2025) pour 350 attendus à cette date" in html
     assert "360 contrats sur 700" in html and "il en reste 340 à financer" in html
     assert "pas d'objectif départemental" not in html

@@ -73,12 +73,15 @@ def test_digest_figures_equal_the_api_for_the_same_scope(
     assert line(text, "Statut") == STATUS_LABELS[summary["status"]] == "dans les temps"
 
     by_branch = api.get("/api/v1/contracts/by-branch", query).json()["rows"]
-    most_behind = sorted(by_branch, key=lambda r: r["growth"])[:3]
-    written = re.findall(r"^- (.+) : ([\d\s\u00a0\u202f]+) contrats, (.+)$", text, re.MULTILINE)
-    assert [(name, integer(n)) for name, n, _growth in written] == [
-        (r["name"], r["contracts"]) for r in most_behind
+    behind = [r for r in by_branch if r["previous"] and r["contracts"] < r["previous"]]
+    most_behind = sorted(behind, key=lambda r: r["contracts"] / r["previous"])[:3]
+    assert "BRANCHES LES PLUS EN RETARD SUR LA MÊME PÉRIODE DE 2024" in text
+    written = re.findall(r"^- (.+) : ([\d\u00a0]+) contre ([\d\u00a0]+) \((.+)\)$", text, re.M)
+    assert [(name, integer(n), integer(ref)) for name, n, ref, _gap in written] == [
+        (r["name"], r["contracts"], r["previous"]) for r in most_behind
     ]
-    assert [g for _n, _c, g in written] == ["−20\u00a0%", "−12\u00a0%", "0\u00a0%"]
+    # Only branches behind their reference: a branch at 0 % is not "most behind".
+    assert [g for *_rest, g in written] == ["−50 (80,0\u00a0%)", "−30 (88,0\u00a0%)"]
 
     events = api.get("/api/v1/events/summary", query).json()
     assert integer(line(text, "Événements depuis le début de l'année")) == 3
@@ -91,7 +94,7 @@ def test_digest_figures_equal_the_api_for_the_same_scope(
     [indicator] = conventions[0]["indicators"]
     assert indicator["target_pct"] == 20.0
     assert (
-        "- Entreprises sensibilisées (Convention régionale de test) : 20 % de l'objectif"
+        "- Entreprises sensibilisées (Convention régionale de test) : 20,0 % de l'objectif"
         in text.replace("\u00a0", " ")
     )
 
@@ -226,15 +229,6 @@ def test_chart_is_drawn_from_the_page_model_and_absent_without_data(normandie_fi
     from dashboards.digests import user_page
 
     page = user_page(director, AS_OF)
-    dashboard = page.contracts
-    png = images.cumulative_png(
-        dashboard.pace, dashboard.by_year.get(2025), dashboard.by_year.get(2024)
-    )
+    png = images.cumulative_png(page.series)
     assert png.startswith(b"\x89PNG")
-    assert (
-        images.cumulative_png(
-            user_page(director, AS_OF, region_code="53").contracts.pace, None, None
-        )
-        is None
-    )
-    assert images.french_number(12345.0) == "12\u202f345"
+    assert images.cumulative_png(user_page(director, AS_OF, region_code="53").series) is None

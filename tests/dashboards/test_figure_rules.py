@@ -70,7 +70,7 @@ def test_reported_totals_count_in_the_year_events(client_for, director, document
     assert (totals["events"], totals["companies"]) == (31, 493)
     html = page.content.decode()
     assert 'id="kpi-events-held"' in html
-    assert "Total déclaré (sans détail)" in html
+    assert "Total déclaré (sans détail mensuel)" in html
     rows = _csv(client, "events", params)
     assert rows[-1][rows[0].index("Événements")] == "31"
     api = client.get(reverse("api-events-summary"), params).json()

@@ -170,10 +170,10 @@ def test_the_digest_gap_in_percent_is_the_dashboards_to_the_decimal(
 ):
     send()
     text = text_part(smtp.messages[0])
-    # 970 contracts for 958 expected: +12, i.e. +1,3 % of the expected level (against
-    # the contracts, the wrong base, it would read +1,2 %).
-    assert line(text, "Écart à l'attendu") == "+12 (+1,3\u00a0%)"
+    # 970 contracts for 958 expected: +12, i.e. 101,3 % of the expected level, written
+    # as the dashboard and the PDF write it (not "+1,3 %" beside the page's "101 %").
+    assert line(text, "Écart à l'attendu") == "+12 (101,3\u00a0%) de l'attendu"
     gap = digests.user_page(subscriber, AS_OF).gap_to_expected  # what the dashboard shows
     assert (gap.contracts, gap.reference, gap.diff, gap.pct) == (970, 958, 12, 101.3)
     page = client_for(subscriber).get("/", {"region": "28", "date": AS_OF.isoformat()})
-    assert "+12 contrats (101\u00a0% de l'attendu)" in page.content.decode()
+    assert "+12 contrats (101,3\u00a0% de l'attendu)" in page.content.decode()

@@ -74,7 +74,7 @@ def test_france_2022_ranks_regions_by_gap_to_expected(client_for, director, demo
     assert len(pages) <= 4
     headline = pages[0]
     assert "109 265" in headline
-    assert "−735" in headline and "99 % de l'attendu (110 000)" in headline
+    assert "−735" in headline and "99,3 % de l'attendu (110 000)" in headline
     assert all("France entière" in text and "31 décembre 2022" in text for text in pages)
     ranking = pages[1]
     assert "Régions classées par écart à l'attendu à date" in ranking

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from akto_portal.formats import percent
 from dashboards import charts
 from dashboards.page import Gap
 
@@ -45,9 +46,7 @@ def test_first_screen_says_the_gaps_and_the_three_least_advanced_regions(
     pace = page.contracts.pace
     sign = "+" if expected.diff > 0 else "−" if expected.diff < 0 else ""
     diff = f"{sign}{abs(expected.diff):,}".replace(",", NBSP)
-    assert (
-        f"{pace.status_label.capitalize()} : {diff} contrats ({round(expected.pct)}{NBSP}%" in html
-    )
+    assert f"{pace.status_label.capitalize()} : {diff} contrats ({percent(expected.pct, 1)}" in html
     # The share of the target is said to be of the annual target, never "atteint" alone.
     assert f"{round(target.pct)}{NBSP}% de l'objectif annuel" in html
     assert " atteint</span>" not in html
@@ -71,7 +70,7 @@ def test_charts_write_numbers_the_french_way_with_room_for_titles(client_for, di
         figure = response.context[f"chart_{name}"]
         go.Figure(figure)  # a valid figure
         layout = figure["layout"]
-        assert layout["separators"] == ", "
+        assert layout["separators"] == ",\xa0"
         assert layout["yaxis"]["automargin"] and layout["xaxis"]["automargin"]
         for trace in figure["data"]:
             template = trace.get("hovertemplate", "")

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Min
 from django.utils import timezone
 
+from akto_portal import formats
 from contracts.models import ContractCount
 from dashboards.demo import volume
 
@@ -50,5 +51,5 @@ class Command(BaseCommand):
         )
 
 
-def _n(number):
-    return f"{number:,}".replace(",", "\u202f")
+def _n(value: int) -> str:
+    return formats.number(value)
