@@ -110,9 +110,10 @@ def _check_file(path, vendor):
 
 
 def _data_version(alias):
+    """The highest version of any family (0 when there is none)."""
     try:
-        return DataVersion.objects.using(alias).filter(pk=1).values_list("version", flat=True)[0]
-    except (DatabaseError, IndexError):
+        return max(DataVersion.objects.using(alias).values_list("version", flat=True), default=0)
+    except DatabaseError:
         return 0
 
 
@@ -148,7 +149,8 @@ def restore(path, alias=DEFAULT_DB_ALIAS):
         connection.close()
     else:
         raise BackupError(f"Base {connection.vendor} non prise en charge.")
-    DataVersion.objects.using(alias).filter(pk=1, version__lte=version_before).update(
+    # Every family past any version cached before the restore.
+    DataVersion.objects.using(alias).filter(version__lte=version_before).update(
         version=version_before + 1
     )
     cache.clear()

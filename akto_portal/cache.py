@@ -1,12 +1,16 @@
-"""Figures cached under the data version, so a cached figure is never stale.
+"""Figures cached under the data version of their family, so a cached figure is never
+stale, and a write cools only the figures that read what it wrote.
 
-`DataVersion.version` goes up, by database triggers, with every write to the tables
-figures are read from (migration 0005), whatever wrote it: imports and their undoing,
-event and attendance services, the admin, seeds, bulk writes. A cached value's key
-carries the version it was computed at; a write makes every older key unreachable, in
-every process at once (several gunicorn workers, with a shared Redis or each with its
-own in-process cache). Reading the version is one query by primary key, made once per
-request (`DataVersionMiddleware`) and outside requests at every call.
+`DataVersion` holds one version per family of figures — contracts, conventions, events
+(`akto_portal.triggers.FAMILIES`). Database triggers bump a family's version with every
+write to one of its tables, whatever wrote it: imports and their undoing, event and
+attendance services, the admin, seeds, bulk writes; a write to the shared reference
+tables (regions, branches, sources) bumps every family. A cached value's key carries the
+versions of the families it reads (`memoize(..., families=...)`): an attendance entry
+makes the events' keys unreachable, in every process at once, and leaves the contract
+figures cached. A rendered page reads every family (`data_version()`). Reading the
+versions is one query, made once per request (`DataVersionMiddleware`) and outside
+requests at every call.
 
 The cache is Django's `default` cache: in-process memory unless `REDIS_URL` is set.
 """
@@ -18,6 +22,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from akto_portal.models import DataVersion
+from akto_portal.triggers import FAMILIES
 
 CACHED_VENDORS = {"postgresql", "sqlite"}  # the databases migration 0005 adds triggers to
 TIMEOUT = 60 * 60
@@ -25,24 +30,36 @@ _request_version = contextvars.ContextVar("akto_data_version", default=None)
 _UNSET = object()
 
 
-def data_version():
-    """The current data version, or None (no version row: do not cache)."""
+def versions() -> dict[int, int]:
+    """Every family's version by its row (empty: no version row, do not cache)."""
     memo = _request_version.get()
-    if memo is not None and memo.get("version", _UNSET) is not _UNSET:
-        return memo["version"]
+    if memo is not None and "versions" in memo:
+        return memo["versions"]
     if connection.vendor not in CACHED_VENDORS:
-        version = None
+        found: dict[int, int] = {}
     else:
-        version = DataVersion.objects.filter(pk=1).values_list("version", flat=True).first()
+        found = dict(DataVersion.objects.values_list("pk", "version"))
     if memo is not None:
-        memo["version"] = version
-    return version
+        memo["versions"] = found
+    return found
 
 
-def memoize(name, key, compute):
-    """`compute()`, cached under (name, key, data version). `key` must be a string that
-    determines the result (e.g. the SQL and parameters of the query behind it)."""
-    version = data_version()
+def data_version(*families: str) -> str | None:
+    """The version of what reads `families` (every family when none is named), or None
+    (a version row missing: do not cache)."""
+    found = versions()
+    rows = [FAMILIES[family] for family in families] if families else FAMILIES.values()
+    if any(row not in found for row in rows):
+        return None
+    return ".".join(str(found[row]) for row in rows)
+
+
+def memoize(name, key, compute, *, families: tuple[str, ...] = ()):
+    """`compute()`, cached under (name, key, the data version of `families`: every family
+    when none is named). `key` must be a string that determines the result (e.g. the SQL
+    and parameters of the query behind it); `families`, every family whose tables the
+    computation reads (`tests/dashboards/test_freshness.py` checks them)."""
+    version = data_version(*families)
     if version is None:
         return compute()
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
@@ -61,7 +78,7 @@ def query_key(qs):
 
 
 class DataVersionMiddleware:
-    """Read the data version at most once per GET request (a POST may write, then read:
+    """Read the data versions at most once per GET request (a POST may write, then read:
     it reads the version at every call)."""
 
     def __init__(self, get_response):

@@ -1,4 +1,11 @@
-"""The triggers that bump DataVersion on every write to the tables figures are read from.
+"""The triggers that bump a family's DataVersion on every write to the tables its figures
+are read from.
+
+A family is an app's figures: a write to a `contracts_…` table bumps the contracts
+version, `events_…` the events one, `conventions_…` the conventions one; a write to the
+shared reference tables (regions, branches, sources), which every family reads, bumps
+them all. So an attendance entry leaves the contract figures cached, and an import
+leaves the events' (README, Performance).
 
 Migration 0005 creates them; `install` runs again after every `migrate` (post_migrate),
 because SQLite drops a table's triggers when a migration rebuilds the table (as it does
@@ -30,7 +37,33 @@ FACT_TABLES = [
     "events_event",
     "events_organisation",
 ]
-BUMP = "UPDATE akto_portal_dataversion SET version = version + 1 WHERE id = 1"
+# The families and their version rows (`DataVersion.pk`).
+FAMILIES = {"contracts": 1, "conventions": 2, "events": 3}
+SHARED = "0"  # the trigger argument of the reference tables: every family
+
+
+def family_argument(table: str) -> str:
+    """The trigger argument of a table: its family's version row, or SHARED."""
+    family = table.split("_", 1)[0]
+    return str(FAMILIES[family]) if family in FAMILIES else SHARED
+
+
+def bump_sql(argument: str) -> str:
+    where = "" if argument == SHARED else f" WHERE id = {argument}"
+    return f"UPDATE akto_portal_dataversion SET version = version + 1{where}"
+
+
+def drop_all(connection) -> None:
+    """Drop every data-version trigger (a migration that changes what they do, then
+    `install`, puts them back)."""
+    tables = installed(connection)
+    with connection.cursor() as cursor:
+        for table in sorted(tables):
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER {table}_data_version ON {table}")
+            else:
+                for event in ("insert", "update", "delete"):
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {table}_data_version_{event}")
 
 
 def installed(connection):
@@ -59,27 +92,35 @@ def install(connection):
     if "akto_portal_dataversion" not in existing:
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM akto_portal_dataversion WHERE id = 1")
-        if not cursor.fetchone()[0]:
-            cursor.execute("INSERT INTO akto_portal_dataversion (id, version) VALUES (1, 1)")
+        cursor.execute("SELECT id FROM akto_portal_dataversion")
+        have_rows = {row[0] for row in cursor.fetchall()}
+        for pk in FAMILIES.values():
+            if pk not in have_rows:
+                cursor.execute(
+                    "INSERT INTO akto_portal_dataversion (id, version) VALUES (%s, 1)", [pk]
+                )
         have = installed(connection)
         if connection.vendor == "postgresql":
+            # TG_ARGV[0]: the family's row, or SHARED for every family.
             cursor.execute(
                 "CREATE OR REPLACE FUNCTION akto_bump_data_version() RETURNS trigger AS $$ "
-                f"BEGIN {BUMP}; RETURN NULL; END $$ LANGUAGE plpgsql"
+                "BEGIN UPDATE akto_portal_dataversion SET version = version + 1 "
+                f"WHERE TG_ARGV[0] = '{SHARED}' OR id = TG_ARGV[0]::integer; "
+                "RETURN NULL; END $$ LANGUAGE plpgsql"
             )
         for table in FACT_TABLES:
             if table in have or table not in existing:
                 continue
+            argument = family_argument(table)
             if connection.vendor == "postgresql":
                 cursor.execute(
                     f"CREATE TRIGGER {table}_data_version AFTER INSERT OR UPDATE OR DELETE OR "
                     f"TRUNCATE ON {table} FOR EACH STATEMENT EXECUTE FUNCTION "
-                    "akto_bump_data_version()"
+                    f"akto_bump_data_version('{argument}')"
                 )
             else:
                 for event in ("INSERT", "UPDATE", "DELETE"):
                     cursor.execute(
                         f"CREATE TRIGGER IF NOT EXISTS {table}_data_version_{event.lower()} "
-                        f"AFTER {event} ON {table} BEGIN {BUMP}; END"
+                        f"AFTER {event} ON {table} BEGIN {bump_sql(argument)}; END"
                     )

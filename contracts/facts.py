@@ -165,7 +165,12 @@ def contracts_dashboard(filtered: QuerySet[ContractCount], scope: ContractScope)
         region = contracts_dashboard(filtered, scope.region_scope())
         return department_dashboard(filtered, scope, region)
     key = _scope_key(filtered, scope)
-    return memoize("contracts_dashboard", key, lambda: _contracts_dashboard(filtered, scope))
+    return memoize(
+        "contracts_dashboard",
+        key,
+        lambda: _contracts_dashboard(filtered, scope),
+        families=("contracts",),
+    )
 
 
 def _contracts_dashboard(filtered: QuerySet[ContractCount], scope: ContractScope) -> Dashboard:
@@ -174,7 +179,12 @@ def _contracts_dashboard(filtered: QuerySet[ContractCount], scope: ContractScope
     # cost less than pickling every region's years into the cache beside it).
     facts = read_contract_facts(filtered, synthetic=synthetic)
     regions = list(Region.objects.all())
-    targets = memoize("targets", str(scope.public), lambda: contracts.targets(public=scope.public))
+    targets = memoize(
+        "targets",
+        str(scope.public),
+        lambda: contracts.targets(public=scope.public),
+        families=("contracts",),
+    )
     by_year = scope_facts(facts, scope.region)
     through = months_through(scope, by_year)
     region_id = scope.region.id if scope.region else None
@@ -364,6 +374,7 @@ def department_dashboard(
         "department_dashboard",
         _scope_key(filtered, scope),
         lambda: _department_dashboard(filtered, scope, region),
+        families=("contracts",),
     )
 
 

@@ -96,7 +96,7 @@ Facts = dict[tuple[int, int], YearData]
 
 def synthetic_source_ids() -> list[int]:
     """The synthetic sources (`Source.objects.synthetic()`), read once per data version."""
-    return memoize("synthetic_source_ids", "", read_synthetic_source_ids)
+    return memoize("synthetic_source_ids", "", read_synthetic_source_ids, families=("contracts",))
 
 
 def read_synthetic_source_ids() -> list[int]:
@@ -163,6 +163,7 @@ def contract_facts(qs: QuerySet[ContractCount], *, synthetic: Sequence[int]) -> 
         "contract_facts",
         f"{query_key(qs)}|{sorted(synthetic)}",
         lambda: read_contract_facts(qs, synthetic=synthetic),
+        families=("contracts",),
     )
 
 
@@ -182,6 +183,7 @@ def branch_facts(
         "branch_facts",
         f"{query_key(qs)}|{years}|{sorted(synthetic)}",
         lambda: read_branch_facts(qs, years=years, synthetic=synthetic),
+        families=("contracts",),
     )
 
 
@@ -210,6 +212,7 @@ def department_facts(
             "department_id",
             synthetic=synthetic,
         ),
+        families=("contracts",),
     )
 
 

@@ -122,11 +122,17 @@ def department_targets(
 
 
 def market_stats(*, region: Region | None = None) -> list[MarketStat]:
-    """Whole-market figures (all OPCOs) for a region, or for France when region is None."""
-    return list(
-        MarketStat.objects.filter(region=region, department=None)
-        .select_related("source")
-        .order_by("year", "month")
+    """Whole-market figures (all OPCOs) for a region, or for France when region is None
+    (cached under the contracts' version)."""
+    return memoize(
+        "market_stats",
+        str(region.pk if region else ""),
+        lambda: list(
+            MarketStat.objects.filter(region=region, department=None)
+            .select_related("source")
+            .order_by("year", "month")
+        ),
+        families=("contracts",),
     )
 
 
@@ -191,7 +197,17 @@ def _ranked(row: dict[str, Any]) -> tuple[Rank, MarketFigure]:
 
 def market_figure(*, region: Region | None, year: int) -> MarketFigure | None:
     """The whole market's new apprenticeship contracts of `region` (None: France) in
-    `year`, by the rule above; None when no public statistic covers that year."""
+    `year`, by the rule above; None when no public statistic covers that year (cached
+    under the contracts' version)."""
+    return memoize(
+        "market_figure",
+        f"{region.pk if region else ''}|{year}",
+        lambda: _market_figure(region=region, year=year),
+        families=("contracts",),
+    )
+
+
+def _market_figure(*, region: Region | None, year: int) -> MarketFigure | None:
     rows = (
         MarketStat.objects.filter(
             measure=MarketStat.Measure.NEW_CONTRACTS, region=region, department=None, year=year
@@ -205,7 +221,17 @@ def market_figure(*, region: Region | None, year: int) -> MarketFigure | None:
 
 def market_monthly(*, region: Region | None, year: int) -> dict[int, int]:
     """{month: new contracts} of the whole market from the winning cumulative series
-    (IND-313): differences within the year, January being its own cumulative."""
+    (IND-313): differences within the year, January being its own cumulative (cached
+    under the contracts' version)."""
+    return memoize(
+        "market_monthly",
+        f"{region.pk if region else ''}|{year}",
+        lambda: _market_monthly(region=region, year=year),
+        families=("contracts",),
+    )
+
+
+def _market_monthly(*, region: Region | None, year: int) -> dict[int, int]:
     rows = (
         MarketStat.objects.filter(
             measure=MarketStat.Measure.NEW_CONTRACTS,
@@ -337,7 +363,12 @@ def market_summaries(*, year: int) -> list[MarketSummary]:
     """`market_summary` of every region that has a whole-market figure for `year`, and
     of France, in at most five queries whatever the number of regions; cached under the
     data version."""
-    return memoize("market_summaries", str(year), lambda: _market_summaries(year=year))
+    return memoize(
+        "market_summaries",
+        str(year),
+        lambda: _market_summaries(year=year),
+        families=("contracts",),
+    )
 
 
 def _market_summaries(*, year: int) -> list[MarketSummary]:
@@ -385,6 +416,7 @@ def department_market_summaries(*, region: Region, year: int) -> dict[int, Marke
         "department_market_summaries",
         f"{region.pk}|{year}",
         lambda: _department_market_summaries(region=region, year=year),
+        families=("contracts",),
     )
 
 

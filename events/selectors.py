@@ -111,6 +111,7 @@ def activity_summary(*, region=None, today=None):
         "activity_summary",
         f"{region.pk if region else ''}|{today}",
         lambda: _activity_summary(region=region, today=today),
+        families=("events",),
     )
 
 
@@ -588,6 +589,8 @@ def events_of_year(
         "events_of_year.v3",  # v3: by department
         f"{region.pk if region else ''}|{department.pk if department else ''}|{year}|{today}",
         lambda: _events_of_year(region=region, year=year, today=today, department=department),
+        # Events by action-plan axis: the conventions' tables too.
+        families=("events", "conventions"),
     )
 
 
