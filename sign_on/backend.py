@@ -77,7 +77,9 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
         user.region = region
         user.email = claims.get("email") or user.email
         user.first_name = (claims.get("given_name") or user.first_name)[:150]
-        user.last_name = (claims.get("family_name") or user.last_name)[:150]
+        # ProConnect's family name is `usual_name`.
+        family_name = claims.get("family_name") or claims.get("usual_name")
+        user.last_name = (family_name or user.last_name)[:150]
         user.save()
         return user
 

@@ -71,6 +71,7 @@ class Provider:
     key: Any = field(default_factory=_new_key)
     kid: str = "cle-1"
     issuer: str = ISSUER
+    audience: str = CLIENT_ID
     signing_key: Any = None  # another key than the published one, to forge tokens
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     token_requests: int = 0
@@ -117,7 +118,7 @@ class Provider:
         id_token = jwt.encode(
             {
                 "iss": self.issuer,
-                "aud": CLIENT_ID,
+                "aud": self.audience,
                 "iat": now,
                 "exp": now + 300,
                 "sub": grant["claims"].get("email", "sub"),

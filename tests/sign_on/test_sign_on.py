@@ -164,6 +164,13 @@ def test_a_token_from_an_unknown_issuer_is_refused_and_nothing_is_created(client
     assert not User.objects.filter(username="claire.martin@akto.example").exists()
 
 
+def test_a_token_for_another_client_is_refused_and_nothing_is_created(client, provider):
+    provider.audience = "autre-application"
+
+    assert_refused(sign_in(client, provider, DIRECTOR_CLAIMS), "pas abouti")
+    assert not User.objects.filter(username="claire.martin@akto.example").exists()
+
+
 def test_a_region_unknown_to_the_portal_is_refused(client, provider):
     assert_refused(sign_in(client, provider, {**DIRECTOR_CLAIMS, "region": "99"}), "« 99 »")
     assert not User.objects.filter(username="claire.martin@akto.example").exists()
