@@ -6,7 +6,6 @@ import logging
 
 import requests
 from django.conf import settings
-from django.contrib import auth
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -18,8 +17,7 @@ logger = logging.getLogger(__name__)
 
 
 def refusal(request: HttpRequest, reason: str, status: int = 403) -> HttpResponse:
-    if request.user.is_authenticated:
-        auth.logout(request)
+    # Whoever is already signed in stays so: a refused callback logs nobody in.
     return render(
         request,
         "sign_on/refused.html",

@@ -242,3 +242,13 @@ def test_local_accounts_for_administrators_only(
     response = client.post(login, {"username": admin_user.username, "password": PASSWORD})
     assert response.status_code == 302
     assert response.wsgi_request.user == admin_user
+
+
+def test_a_refused_callback_leaves_a_signed_in_user_as_they_were(client, provider, staff):
+    client.force_login(staff)
+
+    response = client.get(reverse("sign_on:callback"), {"code": "x", "state": "forged"})
+
+    assert response.status_code == 403
+    assert response.wsgi_request.user == staff
+    assert client.get(reverse("overview")).wsgi_request.user == staff
