@@ -167,8 +167,15 @@ OIDC_REGION_PREFIX = env("OIDC_REGION_PREFIX", default="")
 # With the sign-on on, local accounts (password) may be kept for administrators only
 # (break-glass): LOCAL_LOGIN_ADMINS_ONLY=1.
 LOCAL_LOGIN_ADMINS_ONLY = env.bool("LOCAL_LOGIN_ADMINS_ONLY", default=False)
+# A session opened through the sign-on is checked again with the provider (silently)
+# every OIDC_SESSION_CHECK_MINUTES: it ends when the provider's ends.
+OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS = 60 * env.int("OIDC_SESSION_CHECK_MINUTES", default=15)
 if OIDC_ENABLED:
     AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "sign_on.backend.PortalOIDCBackend"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.LoginRequiredMiddleware") + 1,
+        "sign_on.middleware.ProviderSessionRefresh",
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

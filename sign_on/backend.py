@@ -16,9 +16,10 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
+from django.utils import timezone
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
-from akto_portal.models import Region, User
+from akto_portal.models import ApiToken, Region, User
 from akto_portal.permissions import RoleBackend
 from sign_on.claims import Assignment, ClaimMapping, Refused, assignment_from_claims
 
@@ -92,8 +93,16 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
     def update_user(self, user: User, claims: dict[str, Any]) -> User:
         if not user.is_active:
             raise Refused("Votre compte du portail a été désactivé.")
-        with transaction.atomic():
-            return self._apply(user, claims)
+        try:
+            with transaction.atomic():
+                return self._apply(user, claims)
+        except Refused:
+            # The directory no longer gives them a place: their API tokens stop working
+            # too (their account stays as it was, for an administrator to look at).
+            ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+                revoked_at=timezone.now()
+            )
+            raise
 
     # Permissions are the role's, given by akto_portal.permissions.RoleBackend alone.
     def get_user(self, user_id):

@@ -6,9 +6,11 @@ from urllib.parse import parse_qs, urlsplit
 import mozilla_django_oidc.auth
 import pytest
 from django.conf import settings as django_settings
+from django.test import Client
 from django.urls import reverse
 
 from akto_portal.models import User
+from akto_portal.services import api_token_create
 from tests.conftest import PASSWORD
 from tests.sign_on.provider import END_SESSION, OIDC_SETTINGS, Provider, _new_key
 
@@ -31,6 +33,12 @@ def provider(settings, monkeypatch):
         *django_settings.AUTHENTICATION_BACKENDS,
         "sign_on.backend.PortalOIDCBackend",
     ]
+    middleware = list(django_settings.MIDDLEWARE)
+    middleware.insert(
+        middleware.index("django.contrib.auth.middleware.LoginRequiredMiddleware") + 1,
+        "sign_on.middleware.ProviderSessionRefresh",
+    )
+    settings.MIDDLEWARE = middleware
     provider = Provider()
     monkeypatch.setattr(mozilla_django_oidc.auth, "requests", provider)
     return provider
@@ -252,3 +260,67 @@ def test_a_refused_callback_leaves_a_signed_in_user_as_they_were(client, provide
     assert response.status_code == 403
     assert response.wsgi_request.user == staff
     assert client.get(reverse("overview")).wsgi_request.user == staff
+
+
+def expire_the_check(client):
+    session = client.session
+    session["oidc_id_token_expiration"] = 0
+    session.save()
+
+
+def test_the_session_is_checked_again_with_the_provider_and_ends_with_it(client, provider):
+    sign_in(client, provider, DIRECTOR_CLAIMS)
+    assert client.get(reverse("overview")).status_code == 200
+    expire_the_check(client)
+
+    response = client.get(reverse("overview"))
+
+    assert response.status_code == 302
+    params = parse_qs(urlsplit(response["Location"]).query)
+    assert response["Location"].startswith(OIDC_SETTINGS["OIDC_OP_AUTHORIZATION_ENDPOINT"])
+    assert params["prompt"] == ["none"]
+    # The provider's session has ended: it answers an error, the portal's ends too.
+    client.get(
+        reverse("sign_on:callback"), {"error": "login_required", "state": params["state"][0]}
+    )
+    assert not client.get(reverse("login")).wsgi_request.user.is_authenticated
+
+
+def test_while_the_providers_session_lives_the_check_comes_back_at_once(client, provider):
+    sign_in(client, provider, DIRECTOR_CLAIMS)
+    expire_the_check(client)
+    location = client.get(reverse("event-list")).headers["Location"]
+
+    code = provider.authorize(location, DIRECTOR_CLAIMS)
+    state = parse_qs(urlsplit(location).query)["state"][0]
+    response = client.get(reverse("sign_on:callback"), {"code": code, "state": state})
+
+    assert response["Location"] == reverse("event-list")
+    page = client.get(reverse("event-list"))
+    assert page.status_code == 200
+    assert page.wsgi_request.user.username == "claire.martin@akto.example"
+
+
+def test_local_accounts_and_api_tokens_are_not_sent_to_the_provider(client, provider, director):
+    _token, key = api_token_create(user=director, name="Excel")
+    response = client.get(reverse("api-contracts-summary"), HTTP_AUTHORIZATION=f"Token {key}")
+    assert response.status_code == 200
+    assert response.wsgi_request.user == director
+
+    client.force_login(director)
+    assert client.get(reverse("overview")).status_code == 200
+
+
+def test_a_user_the_provider_no_longer_vouches_for_keeps_no_working_token(client, provider):
+    sign_in(client, provider, DIRECTOR_CLAIMS)
+    user = User.objects.get(username="claire.martin@akto.example")
+    _token, key = api_token_create(user=user, name="Power BI")
+    client.post(reverse("logout"))
+    api = Client()
+    url = reverse("api-contracts-summary")
+    assert api.get(url, HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
+
+    refused = sign_in(client, provider, {**DIRECTOR_CLAIMS, "roles": []})
+
+    assert_refused(refused, "aucun rôle")
+    assert api.get(url, HTTP_AUTHORIZATION=f"Token {key}").status_code == 401
