@@ -8,6 +8,7 @@ unless `DEBUG=1`, in which case it runs on the embedded SQLite database.
 
 import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF, UNSAFE_HASHES, UNSAFE_INLINE
@@ -315,6 +316,13 @@ CSRF_FAILURE_VIEW = "akto_portal.errors.csrf_failure"
 IMPORT_EXPORT_SELECT_ALL = "'sha256-wid4zL8fR53ZYy1ljOepzR77Dn6vWUUxuNnnWWBP3I8='"
 EMPTY_STYLE = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
 PLOTLY_MAP_STYLE = "'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='"
+
+
+def _origin(url: str) -> list[str]:
+    parts = urlsplit(url)
+    return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme and parts.netloc else []
+
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -328,7 +336,9 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF],
+        # The logout form ends at the provider's end-session endpoint (RP-initiated
+        # logout): browsers check form-action on the redirect too.
+        "form-action": [SELF, *_origin(OIDC_OP_LOGOUT_ENDPOINT)],
         "frame-ancestors": [NONE],
     }
 }
