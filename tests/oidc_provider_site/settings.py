@@ -30,6 +30,10 @@ TEMPLATES = [
 ]
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.environ["PROVIDER_DB"]}}
 USE_TZ = True
+# Its own cookie names: cookies do not tell ports apart, and the portal may run on the
+# same host (127.0.0.1) on another port.
+SESSION_COOKIE_NAME = "provider_sessionid"
+CSRF_COOKIE_NAME = "provider_csrftoken"
 LOGIN_URL = "/accounts/login/"
 SITE_URL = os.environ.get("PROVIDER_URL", "http://127.0.0.1:8900")
 OIDC_IDTOKEN_INCLUDE_CLAIMS = True

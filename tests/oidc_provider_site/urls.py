@@ -4,6 +4,7 @@ from django.urls import include, path
 
 def userinfo(claims, user):
     claims["email"] = user.email
+    claims["preferred_username"] = user.username
     claims["given_name"] = user.first_name
     claims["family_name"] = user.last_name
     return claims
