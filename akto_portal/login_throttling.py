@@ -23,6 +23,7 @@ from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db.models import Sum
 from django.forms import CharField
@@ -83,6 +84,17 @@ class LoginForm(AuthenticationForm):
         field = self.fields["username"]
         assert isinstance(field, CharField)
         field.validators.append(MaxLengthValidator(field.max_length))
+
+    def confirm_login_allowed(self, user):
+        """With the single sign-on on and LOCAL_LOGIN_ADMINS_ONLY, a password opens the
+        portal to administrators only (break-glass); everyone else uses the sign-on."""
+        super().confirm_login_allowed(user)
+        if settings.OIDC_ENABLED and settings.LOCAL_LOGIN_ADMINS_ONLY and not user.is_admin:
+            raise ValidationError(
+                f"Connectez-vous avec {settings.OIDC_PROVIDER_NAME} : les mots de passe du"
+                " portail sont réservés aux administrateurs.",
+                code="local_login_disabled",
+            )
 
 
 class AdminLoginForm(AdminAuthenticationForm, LoginForm):

@@ -8,6 +8,7 @@ unless `DEBUG=1`, in which case it runs on the embedded SQLite database.
 
 import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF, UNSAFE_HASHES, UNSAFE_INLINE
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "conventions",
     "events",
     "dashboards",
+    "sign_on",
 ]
 
 # A database outage raised anywhere below (session, authentication, views) becomes a
@@ -135,6 +137,48 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "overview"
 LOGOUT_REDIRECT_URL = "login"
+
+# Single sign-on with the organisation's OpenID Connect provider (sign_on/, README
+# "Single sign-on"): on when OIDC_ISSUER is set. The endpoints are copied from the
+# provider's discovery document (/.well-known/openid-configuration).
+OIDC_ISSUER = env("OIDC_ISSUER", default="")
+OIDC_ENABLED = bool(OIDC_ISSUER)
+OIDC_PROVIDER_NAME = env("OIDC_PROVIDER_NAME", default="l'annuaire de l'organisation")
+OIDC_SUPPORT_CONTACT = env("OIDC_SUPPORT_CONTACT", default="l'administrateur du portail")
+OIDC_RP_CLIENT_ID = env("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SCOPES = env("OIDC_SCOPES", default="openid email profile")
+OIDC_RP_SIGN_ALGO = env("OIDC_SIGN_ALGO", default="RS256")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env("OIDC_USERINFO_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_JWKS_ENDPOINT", default="")
+OIDC_OP_LOGOUT_ENDPOINT = env("OIDC_END_SESSION_ENDPOINT", default="")
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True  # the hint of the RP-initiated logout
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT_SECONDS", default=10)
+OIDC_AUTHENTICATION_CALLBACK_URL = "sign_on:callback"
+# The claims that give a username, a role and a region (sign_on/claims.py).
+OIDC_USERNAME_CLAIM = env("OIDC_USERNAME_CLAIM", default="email")
+OIDC_ROLE_CLAIM = env("OIDC_ROLE_CLAIM", default="roles")
+OIDC_ADMIN_VALUES = env.list("OIDC_ADMIN_VALUES", default=["portail.administrateur"])
+OIDC_DIRECTOR_VALUES = env.list("OIDC_DIRECTOR_VALUES", default=["portail.directeur"])
+OIDC_STAFF_VALUES = env.list("OIDC_STAFF_VALUES", default=["portail.equipe"])
+OIDC_REGION_CLAIM = env("OIDC_REGION_CLAIM", default="region")
+OIDC_REGION_PREFIX = env("OIDC_REGION_PREFIX", default="")
+# With the sign-on on, local accounts (password) may be kept for administrators only
+# (break-glass): LOCAL_LOGIN_ADMINS_ONLY=1.
+LOCAL_LOGIN_ADMINS_ONLY = env.bool("LOCAL_LOGIN_ADMINS_ONLY", default=False)
+# A session opened through the sign-on is checked again with the provider (silently)
+# every OIDC_SESSION_CHECK_MINUTES: it ends when the provider's ends.
+OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS = 60 * env.int("OIDC_SESSION_CHECK_MINUTES", default=15)
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "sign_on.backend.PortalOIDCBackend"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.LoginRequiredMiddleware") + 1,
+        "sign_on.middleware.ProviderSessionRefresh",
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -274,6 +318,13 @@ CSRF_FAILURE_VIEW = "akto_portal.errors.csrf_failure"
 IMPORT_EXPORT_SELECT_ALL = "'sha256-wid4zL8fR53ZYy1ljOepzR77Dn6vWUUxuNnnWWBP3I8='"
 EMPTY_STYLE = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
 PLOTLY_MAP_STYLE = "'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='"
+
+
+def _origin(url: str) -> list[str]:
+    parts = urlsplit(url)
+    return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme and parts.netloc else []
+
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -287,7 +338,9 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF],
+        # The logout form ends at the provider's end-session endpoint (RP-initiated
+        # logout): browsers check form-action on the redirect too.
+        "form-action": [SELF, *_origin(OIDC_OP_LOGOUT_ENDPOINT)],
         "frame-ancestors": [NONE],
     }
 }

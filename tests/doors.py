@@ -113,6 +113,11 @@ PERSONAL = {
     # The user's own subscriptions; unsubscribing by the signed link in their mails.
     "subscriptions",
     "unsubscribe",
+    # Single sign-on: the redirect to the provider and its callback, which logs in (and
+    # at the first login creates) the account the provider vouches for, nobody else's
+    # (tests/sign_on/).
+    "sign_on:authenticate",
+    "sign_on:callback",
 }
 
 # The writes outside the admin's model pages (which come from the registry), each with

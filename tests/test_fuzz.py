@@ -28,6 +28,7 @@ from django.urls import reverse
 from tests.admin_forms import form_data, formset_data
 from tests.doors import reached_logged_in, url_patterns
 from tests.factories import AttendanceFactory, EventFactory
+from tests.sign_on.provider import OIDC_SETTINGS
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +42,8 @@ CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
 SKIPPED = {"logout", "admin:logout", "login", "admin:login"}
 # Query parameters the portal reads somewhere, pagination of every table included.
 PARAMS = [
+    "code",  # the single sign-on's callback
+    "state",
     "region",
     "department",
     "year",
@@ -163,7 +166,11 @@ class Control:
 
 
 @pytest.fixture
-def world(documents, normandie, staff):
+def world(documents, normandie, staff, settings):
+    # The single sign-on on (its pages answer a 404 without it), the provider never
+    # called: no request carries a code and a state the session knows.
+    for name, value in OIDC_SETTINGS.items():
+        setattr(settings, name, value)
     event = EventFactory(region=normandie, title="Réunion de Caen")
     AttendanceFactory(event=event, planned=10, actual=8)
     return event
