@@ -2,7 +2,8 @@
 the authorization code flow (state, nonce, PKCE, the ID token's signature checked against
 the provider's JWKS), plus what the portal needs:
 
-- the ID token's issuer and audience are checked too (the library checks neither);
+- the ID token's issuer and audience are checked too (the library checks neither; its
+  PyJWT checks the expiry, and the callback refuses an expired token);
 - the user is found by the claim OIDC_USERNAME_CLAIM (their username in the portal),
   created at their first login, and given at each login the role and region their
   claims map to (sign_on/claims.py), so a change in the directory takes effect at the

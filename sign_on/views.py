@@ -4,6 +4,7 @@ OIDC_ISSUER they answer a French 404 that says so."""
 
 import logging
 
+import jwt
 import requests
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
@@ -43,8 +44,8 @@ class _Callback(oidc_views.OIDCAuthenticationCallbackView):
             return super().get(request)
         except Refused as refused:
             return refusal(request, refused.reason)
-        except (SuspiciousOperation, requests.RequestException) as error:
-            # A forged or replayed answer, or a provider that refused the code.
+        except (SuspiciousOperation, requests.RequestException, jwt.PyJWTError) as error:
+            # A forged, expired or replayed answer, or a provider that refused the code.
             logger.warning("Single sign-on refused: %s", error)
             return self.login_failure()
 

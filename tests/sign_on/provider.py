@@ -75,6 +75,8 @@ class Provider:
     signing_key: Any = None  # another key than the published one, to forge tokens
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     token_requests: int = 0
+    code_lifetime: float = 60.0  # seconds a code may be exchanged after it was given
+    token_lifetime: int = 300  # seconds an ID token is valid (negative: already expired)
 
     def authorize(self, location: str, claims: dict[str, Any]) -> str:
         """The user signed in at the provider: the code for the authorization request
@@ -85,7 +87,12 @@ class Provider:
         assert params["client_id"] == CLIENT_ID
         assert params["code_challenge_method"] == "S256"
         code = secrets.token_urlsafe(16)
-        self.codes[code] = {"params": params, "claims": claims, "used": False}
+        self.codes[code] = {
+            "params": params,
+            "claims": claims,
+            "used": False,
+            "given": time.monotonic(),
+        }
         return code
 
     # requests.get / requests.post, as mozilla_django_oidc.auth calls them
@@ -100,6 +107,8 @@ class Provider:
         grant = self.codes.get(data.get("code"))
         if grant is None or grant["used"]:
             return _Response({"error": "invalid_grant"}, status=400)
+        if time.monotonic() - grant["given"] > self.code_lifetime:
+            return _Response({"error": "invalid_grant", "error_description": "expired"}, 400)
         grant["used"] = True
         params = grant["params"]
         challenge = (
@@ -120,7 +129,7 @@ class Provider:
                 "iss": self.issuer,
                 "aud": self.audience,
                 "iat": now,
-                "exp": now + 300,
+                "exp": now + self.token_lifetime,
                 "sub": grant["claims"].get("email", "sub"),
                 "nonce": params["nonce"],
                 **grant["claims"],

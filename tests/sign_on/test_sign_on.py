@@ -179,6 +179,21 @@ def test_a_token_for_another_client_is_refused_and_nothing_is_created(client, pr
     assert not User.objects.filter(username="claire.martin@akto.example").exists()
 
 
+def test_an_expired_code_is_refused_and_nothing_is_created(client, provider):
+    provider.code_lifetime = -1  # the user came back too late: the provider refuses it
+
+    assert_refused(sign_in(client, provider, DIRECTOR_CLAIMS), "pas abouti")
+    assert provider.token_requests == 1  # the portal did ask, and was refused
+    assert not User.objects.filter(username="claire.martin@akto.example").exists()
+
+
+def test_an_expired_id_token_is_refused_and_nothing_is_created(client, provider):
+    provider.token_lifetime = -120
+
+    assert_refused(sign_in(client, provider, DIRECTOR_CLAIMS), "pas abouti")
+    assert not User.objects.filter(username="claire.martin@akto.example").exists()
+
+
 def test_a_region_unknown_to_the_portal_is_refused(client, provider):
     assert_refused(sign_in(client, provider, {**DIRECTOR_CLAIMS, "region": "99"}), "« 99 »")
     assert not User.objects.filter(username="claire.martin@akto.example").exists()
