@@ -3,14 +3,12 @@ and the JSON API, all read from the page model of the region's scope (dashboards
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 
+from akto_portal.api_auth import InvalidParameters
 from akto_portal.models import Region
-from contracts.models import ContractCount
 from dashboards import exports
-from dashboards.api import _filters
-from dashboards.filters import DashboardFilter, scope_from
-from dashboards.page import DashboardPage, build_page, page_for_request
+from dashboards.api import _filters, page_api
+from dashboards.page import DashboardPage, page_for_request
 
 
 def department_tiles(page: DashboardPage) -> list[dict]:
@@ -58,17 +56,12 @@ def departments_export(request: HttpRequest, code: str, fmt: str) -> HttpRespons
     return exports.xlsx_response([("Départements", table)], name)
 
 
-def contracts_by_department_api(request: HttpRequest) -> JsonResponse:
+@page_api
+def contracts_by_department_api(request: HttpRequest, page: DashboardPage) -> JsonResponse:
     """/api/v1/contracts/by-department?region=28&year=2021: a region's departments; an
     unknown figure is null, never 0."""
-    filterset = DashboardFilter(request.GET, queryset=ContractCount.objects.all())
-    if not filterset.is_valid():
-        return JsonResponse({"errors": filterset.errors.get_json_data()}, status=400)
-    if not filterset.form.cleaned_data.get("region", "").isdigit():
-        return JsonResponse({"errors": {"region": ["Choisissez une région."]}}, status=400)
-    page = build_page(
-        scope_from(filterset, today=timezone.localdate()), filterset, user=request.user
-    )
+    if page.scope.region is None:
+        raise InvalidParameters({"region": ["Choisissez une région."]})
     total = {k: v for k, v in page.department_totals.items() if k != "label"}
     return JsonResponse(
         {

@@ -29,7 +29,7 @@ from contracts.models import ContractCount
 from contracts.selectors import MarketSummary
 from conventions.selectors import ConventionProgress, conventions_progress
 from dashboards import tables
-from dashboards.filters import DashboardFilter, Scope, scope_from
+from dashboards.filters import DashboardFilter, Scope, bind_filter, scope_from
 from events.models import ActivityTotal, ParticipantCategory
 from events.selectors import (
     ActivityRow,
@@ -46,21 +46,6 @@ MOST_BEHIND = 3  # regions (France) or branches (a region) named on the first sc
 RANKED_BRANCHES = 15  # the largest branches, in the branches chart
 TABLES = ("regions", "branches", "months", "events", "event_months")
 MEASURES = [ActivityTotal.Measure.EVENTS.value] + [c.value for c in ParticipantCategory]
-
-
-def bind_filter(data: QueryDict) -> DashboardFilter:
-    """The dashboard filter bound to `data`; invalid values are dropped (the page shows
-    the defaults for them) rather than failing the page."""
-    data = data.copy()
-    filterset = DashboardFilter(data, queryset=ContractCount.objects.all())
-    if not filterset.is_valid():
-        dropped = {name: list(errors) for name, errors in filterset.errors.items()}
-        for name in dropped:
-            data.pop(name, None)
-        filterset = DashboardFilter(data, queryset=ContractCount.objects.all())
-        filterset.is_valid()
-        filterset.dropped = dropped
-    return filterset
 
 
 def request_scope(

@@ -89,10 +89,9 @@ def _render_dashboard(request, *, region_code=None):
     scope = fragments.scope  # a hit: the scope was cached with the fragments
     if scope is None:
         filterset, scope = request_scope(request, region_code=region_code)
-        dropped = filterset.dropped.get("department", [])
-        for error in dropped:
-            messages.warning(request, f"{error} Toute la région est affichée.")
-        if not dropped:  # a link in error is told so at every request, never a hit
+        for text in _dropped_messages(filterset, scope):
+            messages.warning(request, text)
+        if not filterset.dropped:  # a link in error is told so at every request, never a hit
             fragments.store(SCOPE, scope)
     context = {
         "scope": scope,
@@ -102,11 +101,11 @@ def _render_dashboard(request, *, region_code=None):
     }
     if filterset is not None:
         page = build_page(scope, filterset, user=request.user, today=today)
-        context.update(_figures(request, page))
+        context.update(_figures(request, page, dropped=filterset.dropped))
     return render(request, "dashboards/dashboard.html", context)
 
 
-def _figures(request, page: DashboardPage) -> dict:
+def _figures(request, page: DashboardPage, *, dropped=None) -> dict:
     """Everything the figures part of the page shows."""
     scope, dashboard = page.scope, page.contracts
     # Each convention of the page with its chart and table ids (json_script, aria) and figure.
@@ -122,7 +121,7 @@ def _figures(request, page: DashboardPage) -> dict:
     current = dashboard.by_year.get(scope.year)
     previous = dashboard.by_year.get(scope.year - 1)
     context = {
-        "form": _form(scope),
+        "form": _form(scope, request.GET, dropped),
         "page": page,
         "dashboard": dashboard,
         "pace": dashboard.pace,
@@ -149,9 +148,30 @@ def _figures(request, page: DashboardPage) -> dict:
     return context
 
 
-def _form(scope):
-    """The filter form as the page applies it; the department list is the region's."""
-    form = DashboardFilter(scope_data(scope)).form
+def _dropped_messages(filterset: DashboardFilter, scope) -> list[str]:
+    """What the page says of each filter value it refused, and what it shows instead."""
+    instead = {
+        "department": "Toute la région est affichée.",
+        "date": f"La date n'est pas appliquée : {scope.year} est affiché à ce jour.",
+    }
+    texts = []
+    for name, errors in filterset.dropped.items():
+        label = filterset.filters[name].label if name in filterset.filters else name
+        for error in errors:
+            after = instead.get(name, "Ce filtre n'est pas appliqué.")
+            texts.append(error if name == "department" else f"{label} : {error}")
+            texts[-1] += f" {after}"
+    return texts
+
+
+def _form(scope, data=None, dropped=None):
+    """The filter form as the page applies it; the department list is the region's. A
+    value the page refused (`dropped`) is shown as typed, with its error."""
+    values = scope_data(scope)
+    for name in dropped or {}:
+        if data is not None and name in data and name != "department":
+            values[name] = data[name]
+    form = DashboardFilter(values).form
     field = form.fields["department"]
     if scope.region is None:
         field.choices = [("", "Toute la région")]
