@@ -83,12 +83,14 @@ class DashboardFilter(django_filters.FilterSet):
         choices=_region_choices,
         empty_label=None,
         method="_scope",
+        error_messages={"invalid_choice": "Région inconnue : « %(value)s »."},
     )
     department = django_filters.ChoiceFilter(
         label="Département",
         choices=_department_choices,
         empty_label="Toute la région",
         method="_scope",
+        error_messages={"invalid_choice": "Département inconnu : « %(value)s »."},
     )
     year = django_filters.NumberFilter(
         label="Année",

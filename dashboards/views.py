@@ -152,7 +152,12 @@ def _dropped_messages(filterset: DashboardFilter, scope) -> list[str]:
     """What the page says of each filter value it refused, and what it shows instead."""
     instead = {
         "department": "Toute la région est affichée.",
-        "date": f"La date n'est pas appliquée : {scope.year} est affiché à ce jour.",
+        "date": f"La date n'est pas appliquée : {scope.year} est affiché "
+        + (
+            "en entier."
+            if scope.as_of.month == 12 and scope.as_of.day == 31
+            else f"au {scope.as_of:%d/%m/%Y}."
+        ),
     }
     texts = []
     for name, errors in filterset.dropped.items():
