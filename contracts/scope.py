@@ -168,6 +168,36 @@ class Scope:
         return f"{self.region.code}-{self.department.code}" if self.department else self.region.code
 
     @property
+    def contract_filters(self) -> dict[str, str]:
+        """The filters only contract counts know (branch, contract type, public), as
+        applied: {"branch": "la branche « Hôtels, cafés, restaurants »", …}."""
+        applied = {}
+        if self.branch is not None:
+            applied["branch"] = f"la branche « {self.branch.name} »"
+        if self.contract_type:
+            applied["contract_type"] = (
+                f"le type de contrat « {ContractType(self.contract_type).label} »"
+            )
+        if self.public != Public.ALL:
+            applied["public"] = f"le public « {Public(self.public).label} »"
+        return applied
+
+    @property
+    def events_ignore(self) -> str:
+        """What the events and attendance say of the contract filters: events have no
+        branch, contract type nor public, so those filters never apply to them (they are
+        shown whole, never blanked)."""
+        applied = list(self.contract_filters.values())
+        if not applied:
+            return ""
+        which = " ni ".join(applied)
+        verb = "ne s'applique pas" if len(applied) == 1 else "ne s'appliquent pas"
+        return (
+            f"Les événements et la participation n'ont ni branche, ni type de contrat, ni "
+            f"public : {which} {verb} à eux ; ils sont comptés en entier."
+        )
+
+    @property
     def targets_apply(self) -> bool:
         return self.branch is None and not self.contract_type
 

@@ -38,6 +38,14 @@ def _filters(scope: Scope) -> dict[str, Any]:
     }
 
 
+def _events_ignore(scope: Scope) -> dict[str, str]:
+    """The contract filters the events and attendance ignore (they have no branch,
+    contract type nor public), with the sentence the page shows."""
+    if not scope.contract_filters:
+        return {}
+    return {"filters": sorted(scope.contract_filters), "note": scope.events_ignore}
+
+
 def _without(rows, *keys):
     return [{k: v for k, v in row.items() if k not in keys} for row in rows]
 
@@ -134,6 +142,7 @@ def events_summary(request: HttpRequest, page: DashboardPage) -> JsonResponse:
                 for r in events.attendance
             ],
             "total": _without([page.totals["events"]], "label")[0],
+            "filters_not_applied": _events_ignore(page.scope),
         }
     )
 

@@ -3,6 +3,7 @@ and the JSON API, all read from the page model of the region's scope (dashboards
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from akto_portal.api_auth import InvalidParameters
 from akto_portal.models import Region
@@ -51,9 +52,13 @@ def departments_export(request: HttpRequest, code: str, fmt: str) -> HttpRespons
     _filterset, page = page_for_request(request, region_code=code)
     table = page.department_table()
     name = f"departements-{code}-{page.scope.year}"
+    url = request.build_absolute_uri(
+        reverse("region-departments", args=[code]) + "?" + page.scope.query()
+    )
+    about = exports.about(page, title=f"{page.scope.region_scope().place} par département", url=url)
     if fmt == "csv":
-        return exports.csv_response(table, name)
-    return exports.xlsx_response([("Départements", table)], name)
+        return exports.csv_response(table, name, about=about)
+    return exports.xlsx_response([("Départements", table)], name, about=about)
 
 
 @page_api
@@ -72,5 +77,6 @@ def contracts_by_department_api(request: HttpRequest, page: DashboardPage) -> Js
                 for row in page.department_rows
             ],
             "total": total,
+            "market_share_refusal": page.market_share_refusal or None,
         }
     )

@@ -168,7 +168,9 @@ class DashboardPage:
         department (when a public statistic gives its market)."""
         scope = self.scope
         if scope.region is None:
-            return contract_selectors.market_summaries(year=scope.year)
+            refusal = self.market_share_refusal
+            summaries = contract_selectors.market_summaries(year=scope.year)
+            return [contract_selectors.without_share(s, refusal) for s in summaries]
         if scope.department is not None:
             summary = self.department_market.get(scope.department.pk)
             return [summary] if summary else []
@@ -178,7 +180,17 @@ class DashboardPage:
     def region_market(self) -> MarketSummary | None:
         if self.scope.region is None:
             return None
-        return contract_selectors.market_summary(region=self.scope.region, year=self.scope.year)
+        summary = contract_selectors.market_summary(region=self.scope.region, year=self.scope.year)
+        return contract_selectors.without_share(summary, self.market_share_refusal)
+
+    @cached_property
+    def market_share_refusal(self) -> str:
+        """Why the market share is "—" under the scope's contract filters ("" if it is
+        not): the same on the page, in the exports and the API."""
+        scope = self.scope
+        return contract_selectors.market_share_refusal(
+            branch=scope.branch, contract_type=scope.contract_type, public=scope.public
+        )
 
     @cached_property
     def market_stats(self) -> list[Any]:
@@ -308,9 +320,11 @@ class DashboardPage:
     def department_market(self) -> dict[int, MarketSummary]:
         if self.scope.region is None:
             return {}
-        return contract_selectors.department_market_summaries(
+        summaries = contract_selectors.department_market_summaries(
             region=self.scope.region, year=self.scope.year
         )
+        refusal = self.market_share_refusal
+        return {pk: contract_selectors.without_share(s, refusal) for pk, s in summaries.items()}
 
     @cached_property
     def department_events(self) -> EventsByDepartment:
