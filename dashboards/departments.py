@@ -9,18 +9,23 @@ from akto_portal.api_auth import InvalidParameters
 from akto_portal.models import Region
 from dashboards import exports
 from dashboards.api import _filters, page_api
+from dashboards.filters import filter_form
 from dashboards.page import DashboardPage, page_for_request
 
 
 def department_tiles(page: DashboardPage) -> list[dict]:
-    """One tile per department, coloured by its growth (unknown: grey, never 0), linking
-    to the department's dashboard."""
+    """One tile per department, coloured by its growth as its label shows it (rounded
+    to the unit: "0 %" is neutral, never green beside a red "0 %"; unknown: grey, never
+    0), linking to the department's dashboard."""
     tiles = []
     for row in page.department_rows:
         if not row["code"]:
             continue
         growth = row["growth"]
-        tone = "unknown" if growth is None else "up" if growth >= 0 else "down"
+        shown = None if growth is None else round(growth)  # as signed_pct writes it
+        tone = (
+            "unknown" if shown is None else "up" if shown > 0 else "down" if shown < 0 else "flat"
+        )
         tiles.append({**row, "tone": tone})
     return tiles
 
@@ -29,11 +34,12 @@ def region_departments(request: HttpRequest, code: str) -> HttpResponse:
     """The departments of a region: contracts to date, the same period last year, growth,
     share of the region, market share; a tile map."""
     get_object_or_404(Region, code=code)
-    _filterset, page = page_for_request(request, region_code=code)
+    filterset, page = page_for_request(request, region_code=code)
     return render(
         request,
         "dashboards/departments.html",
         {
+            "form": filter_form(page.scope, request.GET, filterset.dropped, place_fields=False),
             "page": page,
             "scope": page.scope,
             "pace": page.region_contracts.pace,

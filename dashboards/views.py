@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from akto_portal.cache import TIMEOUT as FIGURES_TIMEOUT
 from akto_portal.cache import data_version
-from akto_portal.models import Department, Region, SavedView
+from akto_portal.models import Region, SavedView
 from akto_portal.paging import RequestConfig
 from akto_portal.permissions import can_view_convention
 from akto_portal.services import SavedViewError, saved_view_delete, saved_view_save
@@ -21,7 +21,7 @@ from conventions.models import Indicator
 from conventions.selectors import conventions_for_region, indicator_for_page, indicator_inputs
 from dashboards import charts, exports, tables
 from dashboards.departments import department_tiles
-from dashboards.filters import DashboardFilter, scope_data
+from dashboards.filters import DashboardFilter, filter_form
 from dashboards.page import TABLES, DashboardPage, build_page, page_for_request, request_scope
 from dashboards.page_cache import SCOPE, page_fragments
 from events.indicators import EventInputs
@@ -121,7 +121,7 @@ def _figures(request, page: DashboardPage, *, dropped=None) -> dict:
     current = dashboard.by_year.get(scope.year)
     previous = dashboard.by_year.get(scope.year - 1)
     context = {
-        "form": _form(scope, request.GET, dropped),
+        "form": filter_form(scope, request.GET, dropped),
         "page": page,
         "dashboard": dashboard,
         "pace": dashboard.pace,
@@ -167,26 +167,6 @@ def _dropped_messages(filterset: DashboardFilter, scope) -> list[str]:
             texts.append(error if name == "department" else f"{label} : {error}")
             texts[-1] += f" {after}"
     return texts
-
-
-def _form(scope, data=None, dropped=None):
-    """The filter form as the page applies it; the department list is the region's. A
-    value the page refused (`dropped`) is shown as typed, with its error."""
-    values = scope_data(scope)
-    for name in dropped or {}:
-        if data is not None and name in data and name != "department":
-            values[name] = data[name]
-    form = DashboardFilter(values).form
-    field = form.fields["department"]
-    if scope.region is None:
-        field.choices = [("", "Toute la région")]
-        field.disabled = True
-    else:
-        field.choices = [("", "Toute la région")] + [
-            (d.code, f"{d.code} {d.name}")
-            for d in Department.objects.filter(region=scope.region).order_by("code")
-        ]
-    return form
 
 
 def _fragments(request, scope, today):

@@ -190,3 +190,41 @@ def test_staff_and_admin_pages_have_no_serious_accessibility_violation(
             found[name] = violations
     page.context.close()
     assert found == {}
+
+
+SHOTS = Path(os.environ.get("SCREENSHOTS_DIR", "/tmp/akto-screenshots"))
+
+# A table's box against the box it sits in (the page's content column).
+TABLE_IN_BOX = """(selector) => {
+  const table = document.querySelector(selector);
+  const box = table.closest('section, main').getBoundingClientRect();
+  const rect = table.getBoundingClientRect();
+  const lastHeader = [...table.querySelectorAll('thead th')].pop().getBoundingClientRect();
+  return {table: Math.round(rect.width), scroll: table.scrollWidth, box: Math.round(box.width),
+          right: Math.round(rect.right), boxRight: Math.round(box.right),
+          lastHeaderRight: Math.round(lastHeader.right)};
+}"""
+
+
+def test_the_departments_page_fits_1440_px_and_has_its_filter_form(
+    login, live_server, director, demo
+):
+    page = login(director, PASSWORD)
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(f"{live_server.url}/regions/28/departements/?year=2025")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "departments-1440.png"), full_page=True)
+
+    sizes = page.evaluate(TABLE_IN_BOX, "#departements table.data")
+
+    # Every column, the events' last one included, is inside the content box.
+    assert sizes["table"] <= sizes["box"], sizes
+    assert sizes["lastHeaderRight"] <= sizes["boxRight"], sizes
+    assert sizes["scroll"] <= sizes["table"] + 1, sizes
+    form = page.locator("form#filters")
+    assert form.is_visible()
+    assert form.locator("select[name=branch]").is_visible()
+    assert form.locator("[name=region]").count() == 0  # the URL names the region
+    page.select_option("form#filters select[name=public]", "rqth")
+    page.wait_for_url("**public=rqth**")
+    assert "/regions/28/departements/" in page.url
