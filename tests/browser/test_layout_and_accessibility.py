@@ -228,3 +228,63 @@ def test_the_departments_page_fits_1440_px_and_has_its_filter_form(
     page.select_option("form#filters select[name=public]", "rqth")
     page.wait_for_url("**public=rqth**")
     assert "/regions/28/departements/" in page.url
+
+
+# Per chart: its y tick labels, its x axis title's box and its x tick labels' boxes, the
+# font size of the labels drawn in a heatmap (the tile map).
+CHART_TEXT = """() => [...document.querySelectorAll('.chart[data-figure]')].map(el => {
+  const box = e => { const b = e.getBoundingClientRect();
+                     return {left: b.left, top: b.top, right: b.right, bottom: b.bottom}; };
+  return {id: el.dataset.figure,
+    yticks: [...el.querySelectorAll('.ytick text')].map(t => t.textContent),
+    xtitle: [...el.querySelectorAll('.g-xtitle text')].map(box),
+    xticks: [...el.querySelectorAll('.xtick text')].map(box),
+    tileFonts: [...el.querySelectorAll('.heatmaplayer text')]
+      .map(t => parseFloat(getComputedStyle(t).fontSize))};
+})"""
+
+
+def _overlap(a, b):
+    return a["left"] < b["right"] and b["left"] < a["right"] and (
+        a["top"] < b["bottom"] and b["top"] < a["bottom"]
+    )
+
+
+def _chart_text_problems(page):
+    problems = []
+    for c in page.evaluate(CHART_TEXT):
+        if len(set(c["yticks"])) != len(c["yticks"]):
+            problems.append(f"{c['id']}: repeated y ticks {c['yticks']}")
+        for title in c["xtitle"]:
+            if any(_overlap(title, tick) for tick in c["xticks"]):
+                problems.append(f"{c['id']}: x tick labels over the axis title")
+        if c["tileFonts"] and min(c["tileFonts"]) < 10:
+            problems.append(f"{c['id']}: tile labels {min(c['tileFonts'])} px high")
+    return problems
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_chart_labels_are_readable_and_distinct(login, live_server, director, demo, width):
+    """Tile-map labels at least 10 px high, no x tick label over an axis title, no y
+    tick printed twice — on the national page and on a department's (few events: the
+    events charts once read "0, 1, 1, 2, 2")."""
+    page = login(director, PASSWORD)
+    page.set_viewport_size({"width": width, "height": 900})
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    found = {}
+    for name, query in {
+        "france": "region=FR&year=2025",
+        "calvados": "region=28&department=14&year=2025",
+    }.items():
+        page.goto(f"{live_server.url}/?{query}")
+        _charts_drawn(page)
+        page.screenshot(path=str(SHOTS / f"charts-{name}-{width}.png"), full_page=True)
+        if name == "france":
+            page.locator(".chart[data-figure=chart-map]").screenshot(
+                path=str(SHOTS / f"tile-map-{width}.png")
+            )
+        else:
+            page.locator("#events .two-cols").screenshot(path=str(SHOTS / f"events-{width}.png"))
+        if problems := _chart_text_problems(page):
+            found[name] = problems
+    assert found == {}
