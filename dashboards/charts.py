@@ -248,6 +248,23 @@ def paces_by_region(region_paces):
                 "marker": {"color": BLUE, "pattern": _pattern(actual)},
                 "hovertemplate": "%{y} : %{x:,.0f} contrats<br>%{customdata}<extra></extra>",
             },
+            *_references(names, paces),
+        ],
+        "layout": _layout(
+            height=max(HEIGHT, 34 * len(names) + 120),
+            yaxis={"autorange": "reversed", "tickformat": None, "type": "category"},
+            xaxis={"tickformat": COUNT, "title": {"text": "Contrats", "standoff": 12}},
+            hovermode="closest",
+        ),
+    }
+
+
+def _references(names, paces):
+    """The expected level and the target of each region, when any region has one (no
+    legend for a target that does not exist: Normandie 2021)."""
+    traces = []
+    if any(p.expected is not None for p in paces):
+        traces.append(
             {
                 "type": "scatter",
                 "mode": "markers",
@@ -256,7 +273,10 @@ def paces_by_region(region_paces):
                 "x": [p.expected for p in paces],
                 "marker": {"color": ORANGE, "symbol": "diamond", "size": 9},
                 "hovertemplate": "attendu %{x:,.0f}<extra></extra>",
-            },
+            }
+        )
+    if any(p.target_value is not None for p in paces):
+        traces.append(
             {
                 "type": "scatter",
                 "mode": "markers",
@@ -270,15 +290,9 @@ def paces_by_region(region_paces):
                     "line": {"width": 3, "color": ORANGE},
                 },
                 "hovertemplate": "objectif %{x:,.0f}<extra></extra>",
-            },
-        ],
-        "layout": _layout(
-            height=max(HEIGHT, 34 * len(names) + 120),
-            yaxis={"autorange": "reversed", "tickformat": None, "type": "category"},
-            xaxis={"tickformat": COUNT, "title": {"text": "Contrats", "standoff": 12}},
-            hovermode="closest",
-        ),
-    }
+            }
+        )
+    return traces
 
 
 def contracts_by_branch(branch_rows, *, year):

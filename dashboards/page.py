@@ -221,6 +221,12 @@ class DashboardPage:
         return sorted(paces, key=key)
 
     @cached_property
+    def regions_have_expected(self) -> bool:
+        """Whether any region has an expected level at the date (a target for the year):
+        without one, the regions are listed by name and no target is drawn."""
+        return any(p.expected for _, p in self.contracts.region_paces)
+
+    @cached_property
     def branches_by_gap(self) -> list[Row]:
         """The largest branches, ordered by their gap to the same period last year, most
         behind first (branches have no target nor expected level)."""

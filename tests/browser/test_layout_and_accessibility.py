@@ -245,8 +245,10 @@ CHART_TEXT = """() => [...document.querySelectorAll('.chart[data-figure]')].map(
 
 
 def _overlap(a, b):
-    return a["left"] < b["right"] and b["left"] < a["right"] and (
-        a["top"] < b["bottom"] and b["top"] < a["bottom"]
+    return (
+        a["left"] < b["right"]
+        and b["left"] < a["right"]
+        and (a["top"] < b["bottom"] and b["top"] < a["bottom"])
     )
 
 
