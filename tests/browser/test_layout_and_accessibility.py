@@ -290,3 +290,35 @@ def test_chart_labels_are_readable_and_distinct(login, live_server, director, de
         if problems := _chart_text_problems(page):
             found[name] = problems
     assert found == {}
+
+
+ON_SCREEN = """(selector) => [...document.querySelectorAll(selector)].slice(0, 5).map(el => {
+  const b = el.getBoundingClientRect();
+  return {text: el.textContent.trim().slice(0, 60), left: Math.round(b.left),
+          right: Math.round(b.right), width: Math.round(b.width)};
+})"""
+
+
+def test_actions_and_errors_stay_on_a_phone_screen(login, live_server, staff, demo):
+    """At 390 px the events list's "Modifier la participation" links and the attendance
+    preview's "Contrôle" column (the line's error) are on screen, not in a column
+    scrolled out of sight."""
+    page = login(staff, PASSWORD)
+    page.set_viewport_size({"width": 390, "height": 844})
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pages = _staff_pages(live_server)
+
+    page.goto(pages["events"])
+    page.screenshot(path=str(SHOTS / "events-list-390.png"), full_page=True)
+    links = page.evaluate(ON_SCREEN, "#table-events a.row-action")
+    assert links, "no attendance link in the staff's events list"
+    assert [x for x in links if x["left"] < 0 or x["right"] > 390 or x["width"] == 0] == []
+
+    page.goto(pages["attendance"])
+    page.fill("#id_attendees", "siret;nom\n12345;Entreprise au SIRET trop court\n")
+    page.click("button[value=preview]")
+    page.wait_for_selector("#preview-rows")
+    page.screenshot(path=str(SHOTS / "attendance-preview-390.png"), full_page=True)
+    checks = page.evaluate(ON_SCREEN, "#preview-rows td.check")
+    assert checks and checks[0]["text"].startswith("Ligne 2 : ")
+    assert [x for x in checks if x["left"] < 0 or x["right"] > 390 or x["width"] == 0] == []
