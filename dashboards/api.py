@@ -38,7 +38,7 @@ def _filters(scope: Scope) -> dict[str, Any]:
     }
 
 
-def _events_ignore(scope: Scope) -> dict[str, str]:
+def _events_ignore(scope: Scope) -> dict[str, Any]:
     """The contract filters the events and attendance ignore (they have no branch,
     contract type nor public), with the sentence the page shows."""
     if not scope.contract_filters:
