@@ -46,9 +46,9 @@ INSTALLED_APPS = [
     "django_tables2",
     "simple_history",
     "import_export",
-    "axes",
+    "akto_portal.third_party_apps.LoginThrottlingConfig",  # django-axes, named in French
     "django_tasks",
-    "django_tasks_db",
+    "akto_portal.third_party_apps.BackgroundTasksConfig",  # django-tasks-db, in French
     "akto_portal",
     "contracts",
     "conventions",
@@ -223,6 +223,8 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link is valid one day
 
 # French locale: fr-FR formats ("3 071", "9 mai 2022"), Paris time.
 LANGUAGE_CODE = "fr-fr"
+# French for what third-party apps show untranslated (locale/fr/LC_MESSAGES/django.po).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True

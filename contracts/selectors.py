@@ -5,7 +5,7 @@ yearly-total rule (a year is never counted twice)."""
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import QuerySet
@@ -269,6 +269,7 @@ class MarketSummary:
     share_pct: float | None
     note: str = ""
     department: Department | None = None  # a department of `region`
+    share_refusal: str = ""  # why no share under the scope's filters (market_share_refusal)
 
     @property
     def zone(self) -> str:
@@ -297,6 +298,7 @@ class MarketSummary:
             "market_dataset": self.market.dataset if self.market else None,
             "market_synthetic": bool(self.market and self.market.synthetic),
             "share_pct": self.share_pct,
+            "share_refusal": self.share_refusal or None,
             "note": self.note,
         }
 
@@ -352,6 +354,34 @@ def market_summary(*, region: Region | None, year: int) -> MarketSummary:
             f"Chiffres de janvier à fin {market.month:02d}/{year} (année incomplète)."
         )
     return MarketSummary(region, year, opco, market, share, note)
+
+
+def market_share_refusal(*, branch: Any, contract_type: str, public: str) -> str:
+    """Why the OPCO's market share cannot follow these contract filters ("" when it
+    can). Public statistics count a zone's new apprenticeship contracts of all branches
+    and publics: an apprenticeship filter is the market's own; a branch, a public or
+    professionalisation contracts have no market to be a share of."""
+    reasons = []
+    if branch is not None:
+        reasons.append(f"par branche (filtre « {branch.name} »)")
+    if public and public != "all":
+        reasons.append("par public (filtre RQTH)")
+    if contract_type and contract_type != APPRENTICESHIP:
+        reasons.append("pour les contrats de professionnalisation (l'apprentissage seul)")
+    if not reasons:
+        return ""
+    return (
+        "Part de marché non calculée : les statistiques publiques du marché ne sont pas "
+        f"ventilées {' ni '.join(reasons)}. Les contrats de l'OPCO et le marché ci-contre "
+        "sont ceux de toutes les branches et de tous les publics."
+    )
+
+
+def without_share(summary: MarketSummary, refusal: str) -> MarketSummary:
+    """`summary` with no share, saying why (`market_share_refusal`)."""
+    if not refusal:
+        return summary
+    return replace(summary, share_pct=None, share_refusal=refusal)
 
 
 def market_share(*, region: Region | None, year: int) -> float | None:

@@ -11,19 +11,20 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from akto_portal.models import Region
+from akto_portal.api_auth import api_view
 from contracts import jobs, selectors
 from contracts.forms import ImportUploadForm
 from contracts.imports import staging
 from contracts.imports.examples import EXAMPLES, example_csv, example_xlsx
 from contracts.models import ImportBatch, ImportJob
+from contracts.scope import Scope, parse_scope
 from contracts.uploads import MB, StagingUploadHandler
 
 MULTIPART_OVERHEAD = 64 * 1024  # the form's other fields and the multipart envelope
@@ -209,17 +210,14 @@ def import_example(request, layout, extension):
     return response
 
 
-@require_GET
-def market_summary_api(request):
-    """GET /api/v1/market/summary?region=28&year=2021 (region omitted: France)."""
-    code = request.GET.get("region", "").strip()
-    year_text = request.GET.get("year", "").strip()
-    if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
-        return JsonResponse({"error": "Paramètre « year » attendu (ex. 2021)."}, status=400)
-    region = None
-    if code and code.upper() not in ("FR", "FRANCE"):
-        region = Region.objects.filter(code=code.zfill(2)).first()
-        if region is None:
-            return JsonResponse({"error": f"Région inconnue : « {code} »."}, status=404)
-    summary = selectors.market_summary(region=region, year=int(year_text))
+def _market_scope(request: HttpRequest) -> Scope:
+    """The dashboards' scope parser, `year` required (a market figure has no default year)."""
+    _filterset, scope = parse_scope(request.GET, today=timezone.localdate(), require=("year",))
+    return scope
+
+
+@api_view(parse=_market_scope)
+def market_summary_api(request: HttpRequest, scope: Scope) -> JsonResponse:
+    """GET /api/v1/market/summary?region=28&year=2021 (region omitted or FR: France)."""
+    summary = selectors.market_summary(region=scope.region, year=scope.year)
     return JsonResponse(summary.as_json(), json_dumps_params={"ensure_ascii": False})

@@ -12,19 +12,19 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 
-from contracts.models import ContractCount
-from dashboards.filters import DashboardFilter, Scope, scope_from
+from akto_portal.api_auth import api_view
+from dashboards.filters import Scope, parse_scope
 from dashboards.page import DashboardPage, build_page
 
 
-def _page(request: HttpRequest) -> DashboardPage | JsonResponse:
-    """The page model of the URL's scope (France when `region` is absent), or the
-    response telling what is wrong with the filters."""
-    filterset = DashboardFilter(request.GET, queryset=ContractCount.objects.all())
-    if not filterset.is_valid():
-        return JsonResponse({"errors": filterset.errors.get_json_data()}, status=400)
-    scope = scope_from(filterset, today=timezone.localdate())
+def page_of(request: HttpRequest) -> DashboardPage:
+    """The page model of the URL's scope (France when `region` is absent); filters in
+    error raise `InvalidParameters` (400 `{"errors": …}` through `api_view`)."""
+    filterset, scope = parse_scope(request.GET, today=timezone.localdate())
     return build_page(scope, filterset, user=request.user)
+
+
+page_api = api_view(parse=page_of)
 
 
 def _filters(scope: Scope) -> dict[str, Any]:
@@ -38,28 +38,32 @@ def _filters(scope: Scope) -> dict[str, Any]:
     }
 
 
+def _events_ignore(scope: Scope) -> dict[str, Any]:
+    """The contract filters the events and attendance ignore (they have no branch,
+    contract type nor public), with the sentence the page shows."""
+    if not scope.contract_filters:
+        return {}
+    return {"filters": sorted(scope.contract_filters), "note": scope.events_ignore}
+
+
 def _without(rows, *keys):
     return [{k: v for k, v in row.items() if k not in keys} for row in rows]
 
 
-def contracts_summary(request):
+@page_api
+def contracts_summary(request: HttpRequest, page: DashboardPage) -> JsonResponse:
     """Contracts to date against the same period last year, the target and the pace; the
     regions (France) or branches (a region) most behind their reference, as the page."""
-    page = _page(request)
-    if isinstance(page, JsonResponse):
-        return page
     most_behind = [item.as_dict() for item in page.most_behind]
     return JsonResponse(
         {**_filters(page.scope), **page.contracts.pace.as_dict(), "most_behind": most_behind}
     )
 
 
-def contracts_by_year(request):
+@page_api
+def contracts_by_year(request: HttpRequest, page: DashboardPage) -> JsonResponse:
     """Every year of the scope; the year in progress over the months known, against the
     same months of the year before (`months` < 12, `period` says which)."""
-    page = _page(request)
-    if isinstance(page, JsonResponse):
-        return page
     rows = [
         {
             "year": r.year,
@@ -85,24 +89,18 @@ def _table(page: DashboardPage, name: str, *drop: str) -> dict:
     }
 
 
-def contracts_by_month(request):
-    page = _page(request)
-    if isinstance(page, JsonResponse):
-        return page
+@page_api
+def contracts_by_month(request: HttpRequest, page: DashboardPage) -> JsonResponse:
     return JsonResponse(_table(page, "months", "label"))
 
 
-def contracts_by_region(request):
-    page = _page(request)
-    if isinstance(page, JsonResponse):
-        return page
+@page_api
+def contracts_by_region(request: HttpRequest, page: DashboardPage) -> JsonResponse:
     return JsonResponse(_table(page, "regions", "url", "status"))
 
 
-def contracts_by_branch(request):
-    page = _page(request)
-    if isinstance(page, JsonResponse):
-        return page
+@page_api
+def contracts_by_branch(request: HttpRequest, page: DashboardPage) -> JsonResponse:
     dashboard = page.contracts
     rows = [{"branch": r["branch"].pk, **_without([r], "branch")[0]} for r in dashboard.branch_rows]
     if dashboard.unbranched:
@@ -117,12 +115,10 @@ def contracts_by_branch(request):
     )
 
 
-def events_summary(request):
+@page_api
+def events_summary(request: HttpRequest, page: DashboardPage) -> JsonResponse:
     """Events held by month, kind and axis, and their participants; a reported yearly
     total (no month: `month` is null) replaces the recorded events of its kind."""
-    page = _page(request)
-    if isinstance(page, JsonResponse):
-        return page
     events = page.events
     return JsonResponse(
         {
@@ -150,14 +146,13 @@ def events_summary(request):
                 for r in events.attendance
             ],
             "total": _without([page.totals["events"]], "label")[0],
+            "filters_not_applied": _events_ignore(page.scope),
         }
     )
 
 
-def conventions_indicators(request):
-    page = _page(request)
-    if isinstance(page, JsonResponse):
-        return page
+@page_api
+def conventions_indicators(request: HttpRequest, page: DashboardPage) -> JsonResponse:
     progress = page.progress
     return JsonResponse(
         {

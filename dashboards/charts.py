@@ -235,6 +235,23 @@ def paces_by_region(region_paces):
                 "marker": {"color": BLUE, "pattern": _pattern(actual)},
                 "hovertemplate": "%{y} : %{x:,.0f} contrats<br>%{customdata}<extra></extra>",
             },
+            *_references(names, paces),
+        ],
+        "layout": _layout(
+            height=max(HEIGHT, 34 * len(names) + 120),
+            yaxis={"autorange": "reversed", "tickformat": None, "type": "category"},
+            xaxis={"tickformat": COUNT, "title": {"text": "Contrats", "standoff": 12}},
+            hovermode="closest",
+        ),
+    }
+
+
+def _references(names, paces):
+    """The expected level and the target of each region, when any region has one (no
+    legend for a target that does not exist: Normandie 2021)."""
+    traces = []
+    if any(p.expected is not None for p in paces):
+        traces.append(
             {
                 "type": "scatter",
                 "mode": "markers",
@@ -243,7 +260,10 @@ def paces_by_region(region_paces):
                 "x": [p.expected for p in paces],
                 "marker": {"color": ORANGE, "symbol": "diamond", "size": 9},
                 "hovertemplate": "attendu %{x:,.0f}<extra></extra>",
-            },
+            }
+        )
+    if any(p.target_value is not None for p in paces):
+        traces.append(
             {
                 "type": "scatter",
                 "mode": "markers",
@@ -257,15 +277,9 @@ def paces_by_region(region_paces):
                     "line": {"width": 3, "color": ORANGE},
                 },
                 "hovertemplate": "objectif %{x:,.0f}<extra></extra>",
-            },
-        ],
-        "layout": _layout(
-            height=max(HEIGHT, 34 * len(names) + 120),
-            yaxis={"autorange": "reversed", "tickformat": None, "type": "category"},
-            xaxis={"tickformat": COUNT, "title": {"text": "Contrats"}},
-            hovermode="closest",
-        ),
-    }
+            }
+        )
+    return traces
 
 
 def contracts_by_branch(branch_rows, *, year):
@@ -301,7 +315,7 @@ def contracts_by_branch(branch_rows, *, year):
             barmode="group",
             height=max(HEIGHT, 46 * len(rows) + 120),
             yaxis={"autorange": "reversed", "tickformat": None, "type": "category"},
-            xaxis={"tickformat": COUNT, "title": {"text": "Contrats"}},
+            xaxis={"tickformat": COUNT, "title": {"text": "Contrats", "standoff": 12}},
             hovermode="closest",
         ),
     }
@@ -331,6 +345,8 @@ def region_map(region_paces, *, selected=None):
                 "text": text,
                 "customdata": hover,
                 "texttemplate": "%{text}",
+                # A fixed size: Plotly's "auto" shrinks the labels to ~4 px on a phone.
+                "textfont": {"size": 11},
                 "hovertemplate": "%{customdata}<extra></extra>",
                 "colorscale": [[0, "#b2182b"], [0.5, "#f7f7f7"], [1, "#2166ac"]],
                 "zmid": 0,
@@ -414,6 +430,19 @@ def indicators_progress(statuses, *, elapsed_pct):
     }
 
 
+def _count_axis(data, title):
+    """A y axis of counts stacked from `data`: ticks one apart while the tallest bar is
+    under ten (Plotly would otherwise put ticks at 0.5 and print "0, 1, 1, 2, 2")."""
+    totals: dict[int, float] = {}
+    for trace in data:
+        for i, y in enumerate(trace["y"]):
+            totals[i] = totals.get(i, 0) + (y or 0)
+    axis: dict[str, Any] = {"title": {"text": title}, "rangemode": "tozero"}
+    if max(totals.values(), default=0) < 10:
+        axis.update(tick0=0, dtick=1)
+    return axis
+
+
 def _event_slots(rows):
     """The twelve months, and a last bar for reported yearly totals (no month)."""
     if any(r["month"] > 12 for r in rows):
@@ -444,7 +473,7 @@ def events_by_month(held, kind_labels):
         )
     return {
         "data": data,
-        "layout": _layout(barmode="stack", yaxis={"title": {"text": "Événements"}}),
+        "layout": _layout(barmode="stack", yaxis=_count_axis(data, "Événements")),
     }
 
 
@@ -471,5 +500,5 @@ def attendance_by_month(attendance, category_labels):
         )
     return {
         "data": data,
-        "layout": _layout(barmode="stack", yaxis={"title": {"text": "Participants"}}),
+        "layout": _layout(barmode="stack", yaxis=_count_axis(data, "Participants")),
     }

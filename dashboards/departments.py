@@ -3,25 +3,29 @@ and the JSON API, all read from the page model of the region's scope (dashboards
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
+from django.urls import reverse
 
+from akto_portal.api_auth import InvalidParameters
 from akto_portal.models import Region
-from contracts.models import ContractCount
 from dashboards import exports
-from dashboards.api import _filters
-from dashboards.filters import DashboardFilter, scope_from
-from dashboards.page import DashboardPage, build_page, page_for_request
+from dashboards.api import _filters, page_api
+from dashboards.filters import filter_form
+from dashboards.page import DashboardPage, page_for_request
 
 
 def department_tiles(page: DashboardPage) -> list[dict]:
-    """One tile per department, coloured by its growth (unknown: grey, never 0), linking
-    to the department's dashboard."""
+    """One tile per department, coloured by its growth as its label shows it (rounded
+    to the unit: "0 %" is neutral, never green beside a red "0 %"; unknown: grey, never
+    0), linking to the department's dashboard."""
     tiles = []
     for row in page.department_rows:
         if not row["code"]:
             continue
         growth = row["growth"]
-        tone = "unknown" if growth is None else "up" if growth >= 0 else "down"
+        shown = None if growth is None else round(growth)  # as signed_pct writes it
+        tone = (
+            "unknown" if shown is None else "up" if shown > 0 else "down" if shown < 0 else "flat"
+        )
         tiles.append({**row, "tone": tone})
     return tiles
 
@@ -30,11 +34,12 @@ def region_departments(request: HttpRequest, code: str) -> HttpResponse:
     """The departments of a region: contracts to date, the same period last year, growth,
     share of the region, market share; a tile map."""
     get_object_or_404(Region, code=code)
-    _filterset, page = page_for_request(request, region_code=code)
+    filterset, page = page_for_request(request, region_code=code)
     return render(
         request,
         "dashboards/departments.html",
         {
+            "form": filter_form(page.scope, request.GET, filterset.dropped, place_fields=False),
             "page": page,
             "scope": page.scope,
             "pace": page.region_contracts.pace,
@@ -53,22 +58,21 @@ def departments_export(request: HttpRequest, code: str, fmt: str) -> HttpRespons
     _filterset, page = page_for_request(request, region_code=code)
     table = page.department_table()
     name = f"departements-{code}-{page.scope.year}"
+    url = request.build_absolute_uri(
+        reverse("region-departments", args=[code]) + "?" + page.scope.query()
+    )
+    about = exports.about(page, title=f"{page.scope.region_scope().place} par département", url=url)
     if fmt == "csv":
-        return exports.csv_response(table, name)
-    return exports.xlsx_response([("Départements", table)], name)
+        return exports.csv_response(table, name, about=about)
+    return exports.xlsx_response([("Départements", table)], name, about=about)
 
 
-def contracts_by_department_api(request: HttpRequest) -> JsonResponse:
+@page_api
+def contracts_by_department_api(request: HttpRequest, page: DashboardPage) -> JsonResponse:
     """/api/v1/contracts/by-department?region=28&year=2021: a region's departments; an
     unknown figure is null, never 0."""
-    filterset = DashboardFilter(request.GET, queryset=ContractCount.objects.all())
-    if not filterset.is_valid():
-        return JsonResponse({"errors": filterset.errors.get_json_data()}, status=400)
-    if not filterset.form.cleaned_data.get("region", "").isdigit():
-        return JsonResponse({"errors": {"region": ["Choisissez une région."]}}, status=400)
-    page = build_page(
-        scope_from(filterset, today=timezone.localdate()), filterset, user=request.user
-    )
+    if page.scope.region is None:
+        raise InvalidParameters({"region": ["Choisissez une région."]})
     total = {k: v for k, v in page.department_totals.items() if k != "label"}
     return JsonResponse(
         {
@@ -79,5 +83,6 @@ def contracts_by_department_api(request: HttpRequest) -> JsonResponse:
                 for row in page.department_rows
             ],
             "total": total,
+            "market_share_refusal": page.market_share_refusal or None,
         }
     )

@@ -23,9 +23,9 @@ from django.utils import timezone, translation
 from akto_portal import formats
 from akto_portal.models import User
 from dashboards import images
-from dashboards.filters import FRANCE, scope_from
+from dashboards.filters import FRANCE, parse_scope
 from dashboards.models import Delivery, Subscription
-from dashboards.page import DashboardPage, bind_filter, build_page
+from dashboards.page import DashboardPage, build_page
 from events.models import ParticipantCategory
 
 UNSUBSCRIBE_SALT = "dashboards.unsubscribe"
@@ -45,8 +45,7 @@ def user_page(user: User, as_of: datetime.date, *, region_code: str | None = Non
         region_code = user.region.code if user.region is not None else FRANCE
     data = QueryDict(mutable=True)
     data.update({"region": region_code, "date": as_of.isoformat()})
-    filterset = bind_filter(data)
-    scope = scope_from(filterset, today=as_of)
+    filterset, scope = parse_scope(data, today=as_of)
     return build_page(scope, filterset, user=user, today=as_of)
 
 

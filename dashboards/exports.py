@@ -30,12 +30,17 @@ def about(page, *, title, url):
         else "tous types de contrats",
         Public(scope.public).label.lower(),
     ]
+    not_applied = [
+        ("Part de marché", page.market_share_refusal),
+        ("Événements", scope.events_ignore),
+    ]
     return [
         ("Fichier", title),
         ("Périmètre", scope.place),
         ("Année", f"{scope.year} ({pace.period_label})"),
         ("Arrêté au", formats.short_date(page.as_of)),
         ("Filtres", ", ".join(filters)),
+        *[(name, text) for name, text in not_applied if text],
         ("Exporté le", timezone.localtime().strftime("%d/%m/%Y à %H:%M")),
         ("Sources", SOURCES),
         ("Synthétique", spreadsheets.SYNTHETIC_LEGEND),

@@ -30,7 +30,7 @@ from contracts.pace import CumulativeSeries, cumulative_series
 from contracts.selectors import MarketSummary
 from conventions.selectors import ConventionProgress, conventions_progress
 from dashboards import tables
-from dashboards.filters import DashboardFilter, Scope, scope_from
+from dashboards.filters import DashboardFilter, Scope, bind_filter, scope_from
 from events.models import ActivityTotal, ParticipantCategory
 from events.selectors import (
     ActivityRow,
@@ -47,21 +47,6 @@ MOST_BEHIND = 3  # regions (France) or branches (a region) named on the first sc
 RANKED_BRANCHES = 15  # the largest branches, in the branches chart
 TABLES = ("regions", "branches", "months", "events", "event_months")
 MEASURES = [ActivityTotal.Measure.EVENTS.value] + [c.value for c in ParticipantCategory]
-
-
-def bind_filter(data: QueryDict) -> DashboardFilter:
-    """The dashboard filter bound to `data`; invalid values are dropped (the page shows
-    the defaults for them) rather than failing the page."""
-    data = data.copy()
-    filterset = DashboardFilter(data, queryset=ContractCount.objects.all())
-    if not filterset.is_valid():
-        dropped = {name: list(errors) for name, errors in filterset.errors.items()}
-        for name in dropped:
-            data.pop(name, None)
-        filterset = DashboardFilter(data, queryset=ContractCount.objects.all())
-        filterset.is_valid()
-        filterset.dropped = dropped
-    return filterset
 
 
 def request_scope(
@@ -209,7 +194,9 @@ class DashboardPage:
         department (when a public statistic gives its market)."""
         scope = self.scope
         if scope.region is None:
-            return contract_selectors.market_summaries(year=scope.year)
+            refusal = self.market_share_refusal
+            summaries = contract_selectors.market_summaries(year=scope.year)
+            return [contract_selectors.without_share(s, refusal) for s in summaries]
         if scope.department is not None:
             summary = self.department_market.get(scope.department.pk)
             return [summary] if summary else []
@@ -219,7 +206,17 @@ class DashboardPage:
     def region_market(self) -> MarketSummary | None:
         if self.scope.region is None:
             return None
-        return contract_selectors.market_summary(region=self.scope.region, year=self.scope.year)
+        summary = contract_selectors.market_summary(region=self.scope.region, year=self.scope.year)
+        return contract_selectors.without_share(summary, self.market_share_refusal)
+
+    @cached_property
+    def market_share_refusal(self) -> str:
+        """Why the market share is "—" under the scope's contract filters ("" if it is
+        not): the same on the page, in the exports and the API."""
+        scope = self.scope
+        return contract_selectors.market_share_refusal(
+            branch=scope.branch, contract_type=scope.contract_type, public=scope.public
+        )
 
     @cached_property
     def market_stats(self) -> list[Any]:
@@ -291,6 +288,12 @@ class DashboardPage:
         """[(Region, Pace)] in the order of `region_ranking`."""
         order = {item.key: index for index, item in enumerate(self.region_ranking)}
         return sorted(self.contracts.region_paces, key=lambda item: order[item[0].pk])
+
+    @cached_property
+    def regions_have_expected(self) -> bool:
+        """Whether any region has an expected level at the date (a target for the year):
+        without one, the regions are listed by name and no target is drawn."""
+        return any(p.expected for _, p in self.contracts.region_paces)
 
     @cached_property
     def branches_by_gap(self) -> list[Row]:
@@ -391,9 +394,11 @@ class DashboardPage:
     def department_market(self) -> dict[int, MarketSummary]:
         if self.scope.region is None:
             return {}
-        return contract_selectors.department_market_summaries(
+        summaries = contract_selectors.department_market_summaries(
             region=self.scope.region, year=self.scope.year
         )
+        refusal = self.market_share_refusal
+        return {pk: contract_selectors.without_share(s, refusal) for pk, s in summaries.items()}
 
     @cached_property
     def department_events(self) -> EventsByDepartment:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from akto_portal.cache import TIMEOUT as FIGURES_TIMEOUT
 from akto_portal.cache import data_version
-from akto_portal.models import Department, Region, SavedView
+from akto_portal.models import Region, SavedView
 from akto_portal.paging import RequestConfig
 from akto_portal.permissions import can_view_convention
 from akto_portal.services import SavedViewError, saved_view_delete, saved_view_save
@@ -21,7 +21,7 @@ from conventions.models import Indicator
 from conventions.selectors import conventions_for_region, indicator_for_page, indicator_inputs
 from dashboards import charts, exports, tables
 from dashboards.departments import department_tiles
-from dashboards.filters import DashboardFilter, scope_data
+from dashboards.filters import DashboardFilter, filter_form
 from dashboards.page import TABLES, DashboardPage, build_page, page_for_request, request_scope
 from dashboards.page_cache import SCOPE, page_fragments
 from events.indicators import EventInputs
@@ -89,10 +89,9 @@ def _render_dashboard(request, *, region_code=None):
     scope = fragments.scope  # a hit: the scope was cached with the fragments
     if scope is None:
         filterset, scope = request_scope(request, region_code=region_code)
-        dropped = filterset.dropped.get("department", [])
-        for error in dropped:
-            messages.warning(request, f"{error} Toute la région est affichée.")
-        if not dropped:  # a link in error is told so at every request, never a hit
+        for text in _dropped_messages(filterset, scope):
+            messages.warning(request, text)
+        if not filterset.dropped:  # a link in error is told so at every request, never a hit
             fragments.store(SCOPE, scope)
     context = {
         "scope": scope,
@@ -102,11 +101,11 @@ def _render_dashboard(request, *, region_code=None):
     }
     if filterset is not None:
         page = build_page(scope, filterset, user=request.user, today=today)
-        context.update(_figures(request, page))
+        context.update(_figures(request, page, dropped=filterset.dropped))
     return render(request, "dashboards/dashboard.html", context)
 
 
-def _figures(request, page: DashboardPage) -> dict:
+def _figures(request, page: DashboardPage, *, dropped=None) -> dict:
     """Everything the figures part of the page shows."""
     scope, dashboard = page.scope, page.contracts
     # Each convention of the page with its chart and table ids (json_script, aria) and figure.
@@ -122,7 +121,7 @@ def _figures(request, page: DashboardPage) -> dict:
     current = dashboard.by_year.get(scope.year)
     previous = dashboard.by_year.get(scope.year - 1)
     context = {
-        "form": _form(scope),
+        "form": filter_form(scope, request.GET, dropped),
         "page": page,
         "dashboard": dashboard,
         "pace": dashboard.pace,
@@ -149,19 +148,25 @@ def _figures(request, page: DashboardPage) -> dict:
     return context
 
 
-def _form(scope):
-    """The filter form as the page applies it; the department list is the region's."""
-    form = DashboardFilter(scope_data(scope)).form
-    field = form.fields["department"]
-    if scope.region is None:
-        field.choices = [("", "Toute la région")]
-        field.disabled = True
-    else:
-        field.choices = [("", "Toute la région")] + [
-            (d.code, f"{d.code} {d.name}")
-            for d in Department.objects.filter(region=scope.region).order_by("code")
-        ]
-    return form
+def _dropped_messages(filterset: DashboardFilter, scope) -> list[str]:
+    """What the page says of each filter value it refused, and what it shows instead."""
+    instead = {
+        "department": "Toute la région est affichée.",
+        "date": f"La date n'est pas appliquée : {scope.year} est affiché "
+        + (
+            "en entier."
+            if scope.as_of.month == 12 and scope.as_of.day == 31
+            else f"au {scope.as_of:%d/%m/%Y}."
+        ),
+    }
+    texts = []
+    for name, errors in filterset.dropped.items():
+        label = filterset.filters[name].label if name in filterset.filters else name
+        for error in errors:
+            after = instead.get(name, "Ce filtre n'est pas appliqué.")
+            texts.append(error if name == "department" else f"{label} : {error}")
+            texts[-1] += f" {after}"
+    return texts
 
 
 def _fragments(request, scope, today):

@@ -34,6 +34,12 @@ class EventTable(tables.Table):
         super().__init__(*args, **kwargs)
         self.user = user
         self.today = today
+        # Each cell names its column: on a phone the rows stack (table.stack in
+        # portal.css) and the "Modifier la participation" link stays on screen.
+        for bound in self.columns:
+            td = dict(bound.column.attrs.get("td", {}))
+            td["data-label"] = str(bound.header)
+            bound.column.attrs = {**bound.column.attrs, "td": td}
 
     class Meta:
         model = Event
@@ -49,7 +55,7 @@ class EventTable(tables.Table):
             "actions",
         ]
         template_name = "django_tables2/table.html"
-        attrs = {"class": "data", "id": "table-events"}
+        attrs = {"class": "data stack", "id": "table-events"}
         order_by = ("-date",)
         empty_text = "Aucun événement ne correspond à ces critères."
 

@@ -190,3 +190,135 @@ def test_staff_and_admin_pages_have_no_serious_accessibility_violation(
             found[name] = violations
     page.context.close()
     assert found == {}
+
+
+SHOTS = Path(os.environ.get("SCREENSHOTS_DIR", "/tmp/akto-screenshots"))
+
+# A table's box against the box it sits in (the page's content column).
+TABLE_IN_BOX = """(selector) => {
+  const table = document.querySelector(selector);
+  const box = table.closest('section, main').getBoundingClientRect();
+  const rect = table.getBoundingClientRect();
+  const lastHeader = [...table.querySelectorAll('thead th')].pop().getBoundingClientRect();
+  return {table: Math.round(rect.width), scroll: table.scrollWidth, box: Math.round(box.width),
+          right: Math.round(rect.right), boxRight: Math.round(box.right),
+          lastHeaderRight: Math.round(lastHeader.right)};
+}"""
+
+
+def test_the_departments_page_fits_1440_px_and_has_its_filter_form(
+    login, live_server, director, demo
+):
+    page = login(director, PASSWORD)
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(f"{live_server.url}/regions/28/departements/?year=2025")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "departments-1440.png"), full_page=True)
+
+    sizes = page.evaluate(TABLE_IN_BOX, "#departements table.data")
+
+    # Every column, the events' last one included, is inside the content box.
+    assert sizes["table"] <= sizes["box"], sizes
+    assert sizes["lastHeaderRight"] <= sizes["boxRight"], sizes
+    assert sizes["scroll"] <= sizes["table"] + 1, sizes
+    form = page.locator("form#filters")
+    assert form.is_visible()
+    assert form.locator("select[name=branch]").is_visible()
+    assert form.locator("[name=region]").count() == 0  # the URL names the region
+    page.select_option("form#filters select[name=public]", "rqth")
+    page.wait_for_url("**public=rqth**")
+    assert "/regions/28/departements/" in page.url
+
+
+# Per chart: its y tick labels, its x axis title's box and its x tick labels' boxes, the
+# font size of the labels drawn in a heatmap (the tile map).
+CHART_TEXT = """() => [...document.querySelectorAll('.chart[data-figure]')].map(el => {
+  const box = e => { const b = e.getBoundingClientRect();
+                     return {left: b.left, top: b.top, right: b.right, bottom: b.bottom}; };
+  return {id: el.dataset.figure,
+    yticks: [...el.querySelectorAll('.ytick text')].map(t => t.textContent),
+    xtitle: [...el.querySelectorAll('.g-xtitle text')].map(box),
+    xticks: [...el.querySelectorAll('.xtick text')].map(box),
+    tileFonts: [...el.querySelectorAll('.heatmaplayer text')]
+      .map(t => parseFloat(getComputedStyle(t).fontSize))};
+})"""
+
+
+def _overlap(a, b):
+    return (
+        a["left"] < b["right"]
+        and b["left"] < a["right"]
+        and (a["top"] < b["bottom"] and b["top"] < a["bottom"])
+    )
+
+
+def _chart_text_problems(page):
+    problems = []
+    for c in page.evaluate(CHART_TEXT):
+        if len(set(c["yticks"])) != len(c["yticks"]):
+            problems.append(f"{c['id']}: repeated y ticks {c['yticks']}")
+        for title in c["xtitle"]:
+            if any(_overlap(title, tick) for tick in c["xticks"]):
+                problems.append(f"{c['id']}: x tick labels over the axis title")
+        if c["tileFonts"] and min(c["tileFonts"]) < 10:
+            problems.append(f"{c['id']}: tile labels {min(c['tileFonts'])} px high")
+    return problems
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_chart_labels_are_readable_and_distinct(login, live_server, director, demo, width):
+    """Tile-map labels at least 10 px high, no x tick label over an axis title, no y
+    tick printed twice — on the national page and on a department's (few events: the
+    events charts once read "0, 1, 1, 2, 2")."""
+    page = login(director, PASSWORD)
+    page.set_viewport_size({"width": width, "height": 900})
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    found = {}
+    for name, query in {
+        "france": "region=FR&year=2025",
+        "calvados": "region=28&department=14&year=2025",
+    }.items():
+        page.goto(f"{live_server.url}/?{query}")
+        _charts_drawn(page)
+        page.screenshot(path=str(SHOTS / f"charts-{name}-{width}.png"), full_page=True)
+        if name == "france":
+            page.locator(".chart[data-figure=chart-map]").screenshot(
+                path=str(SHOTS / f"tile-map-{width}.png")
+            )
+        else:
+            page.locator("#events .two-cols").screenshot(path=str(SHOTS / f"events-{width}.png"))
+        if problems := _chart_text_problems(page):
+            found[name] = problems
+    assert found == {}
+
+
+ON_SCREEN = """(selector) => [...document.querySelectorAll(selector)].slice(0, 5).map(el => {
+  const b = el.getBoundingClientRect();
+  return {text: el.textContent.trim().slice(0, 60), left: Math.round(b.left),
+          right: Math.round(b.right), width: Math.round(b.width)};
+})"""
+
+
+def test_actions_and_errors_stay_on_a_phone_screen(login, live_server, staff, demo):
+    """At 390 px the events list's "Modifier la participation" links and the attendance
+    preview's "Contrôle" column (the line's error) are on screen, not in a column
+    scrolled out of sight."""
+    page = login(staff, PASSWORD)
+    page.set_viewport_size({"width": 390, "height": 844})
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pages = _staff_pages(live_server)
+
+    page.goto(pages["events"])
+    page.screenshot(path=str(SHOTS / "events-list-390.png"), full_page=True)
+    links = page.evaluate(ON_SCREEN, "#table-events a.row-action")
+    assert links, "no attendance link in the staff's events list"
+    assert [x for x in links if x["left"] < 0 or x["right"] > 390 or x["width"] == 0] == []
+
+    page.goto(pages["attendance"])
+    page.fill("#id_attendees", "siret;nom\n12345;Entreprise au SIRET trop court\n")
+    page.click("button[value=preview]")
+    page.wait_for_selector("#preview-rows")
+    page.screenshot(path=str(SHOTS / "attendance-preview-390.png"), full_page=True)
+    checks = page.evaluate(ON_SCREEN, "#preview-rows td.check")
+    assert checks and checks[0]["text"].startswith("Ligne 2 : ")
+    assert [x for x in checks if x["left"] < 0 or x["right"] > 390 or x["width"] == 0] == []

@@ -49,15 +49,33 @@ def test_a_year_without_public_statistics(client_for, director, documents):
 
 
 @pytest.mark.parametrize(
-    ("params", "status"),
+    ("params", "errors"),
     [
-        ({"region": "28"}, 400),
-        ({"region": "28", "year": "deux"}, 400),
-        ({"region": "99", "year": "2021"}, 404),
+        ({"region": "28"}, {"year": ["Paramètre « year » attendu."]}),
+        ({"region": "28", "year": "deux"}, {"year": ["Saisissez un nombre."]}),
+        (
+            {"region": "99", "year": "2021"},
+            {"region": ["Région inconnue : « 99 »."]},
+        ),
+        (
+            {"region": "28", "year": "2024", "date": "2025-03-31"},
+            {
+                "date": [
+                    "L'arrêté au 31/03/2025 n'est pas en 2024 : choisissez un jour de 2024, "
+                    "ou retirez l'année pour voir 2025."
+                ]
+            },
+        ),
     ],
 )
-def test_bad_parameters(client_for, director, params, status):
-    assert client_for(director).get(URL, params).status_code == status
+def test_bad_parameters_are_400_in_the_one_error_shape(client_for, director, params, errors):
+    """The market API reads its scope with the dashboards' parser: same messages, same
+    shape; an unknown region is a filter in error (400), not a missing object."""
+    response = client_for(director).get(URL, params)
+
+    assert response.wsgi_request.user == director
+    assert response.status_code == 400
+    assert response.json() == {"errors": errors}
 
 
 def test_anonymous_users_are_refused(client):

@@ -155,10 +155,12 @@ def test_a_department_outside_the_region_is_refused(client_for, admin_user, by_d
     client = client_for(admin_user)
     api = client.get(reverse("api-contracts-summary"), {"region": "53", "department": "14"})
     assert api.status_code == 400
-    assert api.json()["errors"]["department"][0]["message"] == (
-        "Le département « 14 » (Calvados) n'est pas dans la région « 53 » : il est dans la "
-        "région « 28 » (Normandie)."
-    )
+    assert api.json()["errors"] == {
+        "department": [
+            "Le département « 14 » (Calvados) n'est pas dans la région « 53 » : il est dans la "
+            "région « 28 » (Normandie)."
+        ]
+    }
     assert (
         client.get(
             reverse("api-contracts-by-department"), {"region": "FR", "department": "14"}
