@@ -76,7 +76,8 @@ def number(value: Number | None, decimals: int | None = None) -> str:
     if decimals is None:
         text = f"{exact:,f}" if exact != exact.to_integral_value() else f"{int(exact):,d}"
     else:
-        text = f"{_rounded(exact, decimals):,.{decimals}f}"
+        shown = _rounded(exact, decimals)
+        text = f"{shown if shown else abs(shown):,.{decimals}f}"  # −0,4 shows as "0", not "−0"
     return text.replace(",", "\0").replace(".", ",").replace("\0", THOUSANDS).replace("-", MINUS)
 
 
