@@ -18,6 +18,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from akto_portal.models import Branch
+from tests.responses import drain
 
 pytestmark = pytest.mark.django_db
 
@@ -25,20 +26,10 @@ REGIONS = ["FR", "28", "53", "04"]  # France, Normandie, Bretagne, La Réunion (
 PERIODS = [{"year": 2021}, {"year": 2022, "date": "2022-06-30"}, {}]  # {}: this year
 
 
-def _drain(response):
-    """The body of a streamed response, its file closed. (Not `response.close()`: that
-    sends `request_finished`, which closes the test's database connection.)"""
-    content = b"".join(response.streaming_content)
-    stream = getattr(response, "file_to_stream", None)
-    if stream is not None:
-        stream.close()
-    return content
-
-
 def _csv(client, name, params):
     response = client.get(reverse("dashboard-export", args=[name, "csv"]), params)
     assert response.status_code == 200
-    text = _drain(response).decode("utf-8-sig")
+    text = drain(response).decode("utf-8-sig")
     # The `# ` lines before the header say what the file holds (scope, date, sources).
     table = [line for line in text.splitlines() if not line.startswith("# ")]
     return list(csv.reader(table, delimiter=";"))
@@ -47,7 +38,7 @@ def _csv(client, name, params):
 def _xlsx(client, name, params):
     response = client.get(reverse("dashboard-export", args=[name, "xlsx"]), params)
     assert response.status_code == 200
-    return load_workbook(io.BytesIO(_drain(response)), read_only=True)
+    return load_workbook(io.BytesIO(drain(response)), read_only=True)
 
 
 def _num(text):
@@ -249,7 +240,7 @@ def test_every_link_of_the_france_page_keeps_france(client_for, director, demo):
             if followed.get("Content-Type", "").startswith("text/html"):
                 assert followed.context["scope"].region is None, href
             if followed.streaming:
-                _drain(followed)
+                drain(followed)
     # The exports of the France page total France, not the user's region.
     months = _csv(client, "months", {"region": "FR", "year": 2022})
     france = client.get(reverse("api-contracts-summary"), {"year": 2022}).json()["contracts"]
@@ -294,13 +285,13 @@ def test_normandie_departments_agree_with_the_headline_everywhere(client_for, di
         assert sum(r["contracts"] for r in departments) == headline, params
         assert all(r["synthetic"] for r in departments)
         response = client.get(reverse("region-departments-export", args=["28", "csv"]), params)
-        text = _drain(response).decode("utf-8-sig")
+        text = drain(response).decode("utf-8-sig")
         table = [line for line in text.splitlines() if not line.startswith("# ")]
         rows = list(csv.reader(table, delimiter=";"))
         assert _num(rows[-1][_column(rows, "Contrats à date")]) == headline, params
         response = client.get(reverse("region-departments-export", args=["28", "xlsx"]), params)
         sheet = list(
-            load_workbook(io.BytesIO(_drain(response)), read_only=True)["Départements"].values
+            load_workbook(io.BytesIO(drain(response)), read_only=True)["Départements"].values
         )
         assert _num(sheet[-1][2]) == headline, params
         page = client.get(reverse("region-departments", args=["28"]), params)
@@ -394,7 +385,7 @@ def test_the_lagging_list_the_series_and_the_date_agree_in_every_output(client_f
         # The months table (CSV, XLSX) is the page's series, dated as the page.
         series = page.series
         response = client.get(reverse("dashboard-export", args=["months", "csv"]), params)
-        text = _drain(response).decode("utf-8-sig")
+        text = drain(response).decode("utf-8-sig")
         assert _about_date(text.splitlines()) == formats.short_date(page.as_of), params
         months = _csv(client, "months", params)
         cumulative = [_num(r[_column(months, "Cumul")]) for r in months[1:13]]

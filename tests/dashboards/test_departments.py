@@ -17,6 +17,7 @@ from contracts.services import contract_import, market_import
 from events import services as event_services
 from events.models import ActivityTotal, Attendance, Event, EventKind
 from tests.factories import ContractCountFactory, EventFactory, SourceFactory
+from tests.responses import drain
 
 pytestmark = pytest.mark.django_db
 
@@ -157,14 +158,6 @@ def test_the_api_needs_a_region(client_for, director):
     assert response.status_code == 400
 
 
-def _drain(response):
-    content = b"".join(response.streaming_content)
-    stream = getattr(response, "file_to_stream", None)
-    if stream is not None:
-        stream.close()
-    return content
-
-
 EVENT_COLUMNS = [
     "Événements tenus",
     "Entreprises présentes",
@@ -228,7 +221,7 @@ def test_an_event_recorded_by_staff_counts_in_its_departments_line_everywhere(
     assert [api["total"][k] for k in figures] == [7, 42, None, 3]
     assert api["total"]["events"] == headline["events"]
 
-    text = _drain(client.get(reverse("region-departments-export", args=["28", "csv"]), params))
+    text = drain(client.get(reverse("region-departments-export", args=["28", "csv"]), params))
     lines = [line for line in text.decode("utf-8-sig").splitlines() if not line.startswith("# ")]
     table = list(csv.reader(lines, delimiter=";"))
     columns = [table[0].index(c) for c in EVENT_COLUMNS]
@@ -241,7 +234,7 @@ def test_an_event_recorded_by_staff_counts_in_its_departments_line_everywhere(
         "3",
     ]
 
-    content = _drain(client.get(reverse("region-departments-export", args=["28", "xlsx"]), params))
+    content = drain(client.get(reverse("region-departments-export", args=["28", "xlsx"]), params))
     sheet = list(load_workbook(io.BytesIO(content), read_only=True)["Départements"].values)
     header = next(r for r in sheet if r and r[0] == "Code")
     columns = [header.index(c) for c in EVENT_COLUMNS]

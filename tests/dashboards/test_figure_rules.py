@@ -7,22 +7,14 @@ import csv
 import pytest
 from django.urls import reverse
 
+from tests.responses import drain
+
 pytestmark = pytest.mark.django_db
-
-
-def _drain(response):
-    """The body of a streamed response, its file closed. (Not `response.close()`: that
-    sends `request_finished`, which closes the test's database connection.)"""
-    content = b"".join(response.streaming_content)
-    stream = getattr(response, "file_to_stream", None)
-    if stream is not None:
-        stream.close()
-    return content
 
 
 def _csv(client, name, params):
     response = client.get(reverse("dashboard-export", args=[name, "csv"]), params)
-    text = _drain(response).decode("utf-8-sig")
+    text = drain(response).decode("utf-8-sig")
     # The `# ` lines before the header say what the file holds (scope, date, sources).
     table = [line for line in text.splitlines() if not line.startswith("# ")]
     return list(csv.reader(table, delimiter=";"))

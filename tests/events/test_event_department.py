@@ -14,16 +14,9 @@ from akto_portal.models import Department
 from events import services
 from events.models import Event, EventKind
 from tests.factories import EventFactory
+from tests.responses import drain
 
 pytestmark = pytest.mark.django_db
-
-
-def _drain(response):
-    content = b"".join(response.streaming_content)
-    stream = getattr(response, "file_to_stream", None)
-    if stream is not None:
-        stream.close()
-    return content
 
 
 def event_data(**overrides):
@@ -121,7 +114,7 @@ def test_the_list_filters_by_department_and_exports_it(client_for, director, nor
     assert [d.code for d in form.fields["department"].queryset] == ["14", "27", "50", "61", "76"]
 
     response = client.get(reverse("event-export", args=["csv"]), {"region": normandie.pk})
-    text = _drain(response).decode("utf-8-sig")
+    text = drain(response).decode("utf-8-sig")
     rows = list(
         csv.reader(
             io.StringIO("\n".join(x for x in text.splitlines() if not x.startswith("# "))),
