@@ -4,7 +4,8 @@ import factory
 from factory.django import DjangoModelFactory
 
 from akto_portal.models import Region, Source
-from contracts.models import ContractCount, ContractType, Public
+from contracts.models import ContractCount, ContractTarget, ContractType, Public
+from conventions.models import Convention, ConventionAxis, Indicator, IndicatorValue
 from events.models import Attendance, Event, EventKind, ParticipantCategory
 
 
@@ -51,3 +52,64 @@ class AttendanceFactory(DjangoModelFactory):
     category = ParticipantCategory.COMPANIES
     planned = 20
     actual = 15
+
+
+class ContractTargetFactory(DjangoModelFactory):
+    class Meta:
+        model = ContractTarget
+
+    year = 2023
+    region = factory.LazyFunction(lambda: Region.objects.get(code="28"))
+    contract_type = ContractType.APPRENTISSAGE
+    public = Public.ALL
+    value = 3000
+    source = factory.SubFactory(SourceFactory)
+
+
+class ConventionFactory(DjangoModelFactory):
+    """A regional partnership convention of Normandie, running 2025–2027."""
+
+    class Meta:
+        model = Convention
+
+    title = factory.Sequence(lambda n: f"Convention de partenariat {n}")
+    kind = Convention.Kind.PARTNERSHIP
+    status = Convention.Status.ACTIVE
+    region = factory.LazyFunction(lambda: Region.objects.get(code="28"))
+    start_on = datetime.date(2025, 1, 1)
+    end_on = datetime.date(2027, 12, 31)
+    source = factory.SubFactory(SourceFactory)
+
+
+class ConventionAxisFactory(DjangoModelFactory):
+    class Meta:
+        model = ConventionAxis
+
+    convention = factory.SubFactory(ConventionFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Axe de travail {n}")
+
+
+class IndicatorFactory(DjangoModelFactory):
+    """A reported indicator with a target (people reached)."""
+
+    class Meta:
+        model = Indicator
+
+    convention = factory.SubFactory(ConventionFactory)
+    axis = None
+    name = factory.Sequence(lambda n: f"Personnes accompagnées {n}")
+    unit = Indicator.Unit.PEOPLE
+    computation = Indicator.Computation.REPORTED
+    target = 100
+    target_source = factory.SubFactory(SourceFactory)
+
+
+class IndicatorValueFactory(DjangoModelFactory):
+    class Meta:
+        model = IndicatorValue
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    value = 44
+    as_of = datetime.date(2026, 6, 30)
+    source = factory.SubFactory(SourceFactory)

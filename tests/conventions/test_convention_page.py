@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from conventions.models import Convention
+from tests.factories import IndicatorValueFactory
 
 pytestmark = pytest.mark.django_db
 NBSP = "\xa0"
@@ -49,3 +50,14 @@ def test_normandie_convention_has_three_axes_and_agefiph_two(documents):
 
 def test_unknown_convention_is_404(client_for, director, documents):
     assert client_for(director).get(reverse("convention-detail", args=[999999])).status_code == 404
+
+
+def test_an_indicator_shows_its_value_against_its_target(client_for, director):
+    """Built from the factories: one reported indicator, 44 people of a target of 100."""
+    value = IndicatorValueFactory(value=44, indicator__target=100, indicator__name="Jeunes reçus")
+    convention = value.indicator.convention
+    response = client_for(director).get(convention.get_absolute_url())
+    assert response.status_code == 200 and response.wsgi_request.user == director
+    html = response.content.decode()
+    assert "Jeunes reçus" in html
+    assert f"44{NBSP}%" in html  # 44 of 100
