@@ -369,7 +369,7 @@ def load(server, cookie, args):
     done = state["ok"] + state["errors"]
     print(
         f"\nload: overview page, {args.clients} concurrent clients, gunicorn "
-        f"{server.describe()} on 127.0.0.1: {done} requests in {elapsed:.1f} s = "
+        f"{server.describe()} with Redis on 127.0.0.1: {done} requests in {elapsed:.1f} s = "
         f"{done / elapsed:.1f} req/s, errors: {state['errors']}, latency median "
         f"{statistics.median(state['times']):.0f} ms, p95 {percentile(state['times'], 95):.0f} ms "
         f"\n  CPU per request: gunicorn {server_cpu / done * 1000:.2f} ms, load generator "
@@ -602,7 +602,12 @@ def main():
         print(f"\ntotal {time.perf_counter() - began:.0f} s")
         return
     cookie = session_cookie()
-    with Gunicorn(args) as server:
+    # As shipped (docker-compose): the figure cache, the sessions and the signed-in user in
+    # Redis, shared by the workers.
+    import redis
+
+    redis.Redis.from_url(args.redis_url).flushdb()
+    with Gunicorn(args, redis_url=args.redis_url) as server:
         load(server, cookie, args)
         static_files(server, cookie)
         chromium(server, cookie)
