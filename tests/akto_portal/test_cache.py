@@ -88,6 +88,17 @@ def _kpi_figure(client, name, **params):
     return int(re.sub(r"\D", "", strong) or 0)
 
 
+def _info_meeting(staff, region):
+    """An information meeting recorded by `staff` through the service."""
+    return event_create(
+        user=staff,
+        region=region,
+        title="Réunion d'information",
+        kind=EventKind.INFO_MEETING,
+        date=datetime.date(2026, 3, 12),
+    )
+
+
 def test_an_event_recorded_by_staff_shows_on_the_dashboard_at_once(
     director_client, staff, normandie
 ):
@@ -96,13 +107,7 @@ def test_an_event_recorded_by_staff_shows_on_the_dashboard_at_once(
         return sum(row["events"] for row in data.json()["events"])
 
     def create():
-        return event_create(
-            user=staff,
-            region=normandie,
-            title="Réunion d'information",
-            kind=EventKind.INFO_MEETING,
-            date=datetime.date(2026, 3, 12),
-        )
+        return _info_meeting(staff, normandie)
 
     create()  # the staff's first event creates their manual-entry Source: not this test's
     before = held()
@@ -170,13 +175,7 @@ def test_an_attendance_entry_leaves_the_contract_figures_cached(director_client,
     reads the contract figures from the cache: no contract table in its queries."""
 
     def create():
-        return event_create(
-            user=staff,
-            region=normandie,
-            title="Réunion d'information",
-            kind=EventKind.INFO_MEETING,
-            date=datetime.date(2026, 3, 12),
-        )
+        return _info_meeting(staff, normandie)
 
     create()  # the staff's first event creates their manual-entry Source (reference data)
     params = {"region": "28", "year": 2026}
