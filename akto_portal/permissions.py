@@ -19,7 +19,7 @@ from django.db.models import Q
 
 from akto_portal import signed_in_users
 
-PORTAL_APPS = ("akto_portal", "contracts", "conventions", "events", "dashboards")
+PORTAL_APPS = ("akto_portal", "contracts", "conventions", "events", "notifications")
 # Models regional staff may add, change and delete (objects of their region only).
 STAFF_EDITABLE_MODELS = ("events.event", "events.attendance", "events.attendee")
 

@@ -13,7 +13,6 @@ from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -53,11 +52,6 @@ def _num(text):
 
 def _column(rows, header):
     return rows[0].index(header)
-
-
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", "--force", verbosity=0)
 
 
 def _scopes():
@@ -345,8 +339,8 @@ def _about_date(lines):
 
 
 def _digest_text(user, as_of):
-    from dashboards.digests import compose_digest
-    from dashboards.models import Delivery
+    from notifications.digests import compose_digest
+    from notifications.models import Delivery
 
     delivery = Delivery(user=user, key="digest:weekly:grid", as_of=as_of, subject="grille")
     return compose_digest(delivery).text.replace("\xa0", " ")

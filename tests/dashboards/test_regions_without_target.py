@@ -4,14 +4,8 @@ and does not claim the regions are ranked against one."""
 from html import unescape
 
 import pytest
-from django.core.management import call_command
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", "--force", verbosity=0)
 
 
 def test_normandie_2021_has_no_target_legend_nor_ranking_claim(client_for, director, documents):
