@@ -218,6 +218,13 @@ def _market_scope(request: HttpRequest) -> Scope:
 
 @api_view(parse=_market_scope)
 def market_summary_api(request: HttpRequest, scope: Scope) -> JsonResponse:
-    """GET /api/v1/market/summary?region=28&year=2021 (region omitted or FR: France)."""
-    summary = selectors.market_summary(region=scope.region, year=scope.year)
+    """GET /api/v1/market/summary?region=28&year=2021 (region omitted or FR: France).
+    A branch, public or professionalisation filter has no market to be a share of: the
+    share is null and `share_refusal` says why, as on the dashboard."""
+    summary = selectors.without_share(
+        selectors.market_summary(region=scope.region, year=scope.year),
+        selectors.market_share_refusal(
+            branch=scope.branch, contract_type=scope.contract_type, public=scope.public
+        ),
+    )
     return JsonResponse(summary.as_json(), json_dumps_params={"ensure_ascii": False})
