@@ -6,13 +6,14 @@ HTML cells are formatted the French way (`render_*`); exports get raw numbers
 footer and exported as the last row; an unknown total stays empty.
 """
 
-from collections.abc import Callable
+from collections.abc import Iterator
 from typing import Any
 
 import django_tables2 as tables
-import django_tables2.utils
 from django.urls import reverse
 from django.utils.html import format_html
+from django_tables2.columns import BoundColumn
+from django_tables2.rows import BoundRow
 
 from akto_portal.formats import (
     PERCENT,
@@ -27,24 +28,6 @@ from events.models import EventKind, ParticipantCategory
 from events.selectors import NO_MONTH, EventsByDepartment, EventsYear
 
 SYNTHETIC_BADGE = ' <span class="badge synthetic">synthétique</span>'
-
-# django-tables2 inspects a cell's `render_*` method at every cell (`utils.signature`,
-# a third of a cold page's table rendering): a method's signature never changes, so it
-# is read once per method. Other callables (lambdas made per call) are not remembered.
-_inspect_signature = django_tables2.utils.signature
-_method_signatures: dict[Callable, tuple[tuple[str, ...], str | None]] = {}
-
-
-def _signature(fn: Callable) -> tuple[tuple[str, ...], str | None]:
-    method = getattr(fn, "__func__", None)
-    if method is None:
-        return _inspect_signature(fn)
-    if method not in _method_signatures:
-        _method_signatures[method] = _inspect_signature(fn)
-    return _method_signatures[method]
-
-
-django_tables2.utils.signature = _signature
 
 
 def _num(value, record=None):
@@ -110,8 +93,23 @@ class BaseTable(tables.Table):
 
     class Meta:
         attrs = {"class": "data"}
-        template_name = "django_tables2/table.html"
+        template_name = "dashboards/_table.html"
         default = "—"
+
+    def cells(self, row: BoundRow) -> Iterator[tuple[BoundColumn, Any]]:
+        """The row's cells, as django-tables2's `row.items` renders them, by direct calls
+        (templates/dashboards/_table.html). django-tables2 reads the signature of a cell's
+        render method at every cell, a third of a cold page's table rendering; our render
+        methods all take `(value, record)` (columns: `(value)`), so they are called
+        as such. tests/dashboards/test_tables.py checks both renderings are the same."""
+        record = row.record
+        for column in self.columns:
+            value = record.get(column.accessor)
+            if value in column.column.empty_values:
+                yield column, column.default
+                continue
+            render = getattr(self, f"render_{column.name}", None)
+            yield column, render(value, record) if render else column.column.render(value)
 
     def as_values(self, exclude_columns=()):
         """Header, then the raw value of every row in the table's order (every page)."""
