@@ -96,20 +96,29 @@ class BaseTable(tables.Table):
         template_name = "dashboards/_table.html"
         default = "—"
 
-    def cells(self, row: BoundRow) -> Iterator[tuple[BoundColumn, Any]]:
-        """The row's cells, as django-tables2's `row.items` renders them, by direct calls
-        (templates/dashboards/_table.html). django-tables2 reads the signature of a cell's
-        render method at every cell, a third of a cold page's table rendering; our render
-        methods all take `(value, record)` (columns: `(value)`), so they are called
-        as such. tests/dashboards/test_tables.py checks both renderings are the same."""
+    def cells(self, row: BoundRow) -> Iterator[tuple[str, Any]]:
+        """The row's cells, each with its `<td>` attributes, as django-tables2's
+        `row.items` renders them, by direct calls (templates/dashboards/_table.html).
+        django-tables2 reads the signature of a cell's render method and rebuilds the
+        column's attributes at every cell, half of a cold page's table rendering; our
+        render methods all take `(value, record)` (columns: `(value)`) and our cell
+        attributes do not depend on the row, so both are done once.
+        tests/dashboards/test_tables.py checks both renderings are the same."""
         record = row.record
-        for column in self.columns:
+        for column, td, render in self._cell_writers():
             value = record.get(column.accessor)
             if value in column.column.empty_values:
-                yield column, column.default
-                continue
-            render = getattr(self, f"render_{column.name}", None)
-            yield column, render(value, record) if render else column.column.render(value)
+                yield td, column.default
+            else:
+                yield td, render(value, record) if render else column.column.render(value)
+
+    def _cell_writers(self) -> list[tuple[BoundColumn, str, Any]]:
+        if getattr(self, "_writers", None) is None:
+            self._writers = [
+                (column, column.attrs["td"].as_html(), getattr(self, f"render_{column.name}", None))
+                for column in self.columns
+            ]
+        return self._writers
 
     def as_values(self, exclude_columns=()):
         """Header, then the raw value of every row in the table's order (every page)."""

@@ -4,12 +4,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from django import template
-from django_tables2.columns import BoundColumn
 from django_tables2.rows import BoundRow
 
 register = template.Library()
 
 
 @register.filter
-def cells(row: BoundRow) -> Iterator[tuple[BoundColumn, Any]]:
+def cells(row: BoundRow) -> Iterator[tuple[str, Any]]:
     return row.table.cells(row)
