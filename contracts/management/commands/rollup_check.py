@@ -1,3 +1,6 @@
+from argparse import ArgumentParser
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from contracts.rollup import rollup_differences
@@ -9,10 +12,10 @@ class Command(BaseCommand):
         "les chiffres en vigueur ; code de sortie 1 s'il diffère."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--database", default="default")
 
-    def handle(self, *args, database, **options):
+    def handle(self, *args: Any, database: str, **options: Any) -> None:
         differences = rollup_differences(using=database)
         if differences:
             for line in differences[:50]:
