@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponseBase
@@ -80,8 +81,12 @@ def memoize(name: str, key: str, compute: Callable[[], T], *, families: tuple[st
 
 
 def query_key(qs: QuerySet[Model, Any]) -> str:
-    """A string determining a queryset's rows: its SQL with parameters."""
-    sql, params = qs.query.sql_with_params()
+    """A string determining a queryset's rows: its SQL with parameters ("empty" for a
+    queryset that cannot match a row, such as `year__in=[]`: Django writes no SQL)."""
+    try:
+        sql, params = qs.query.sql_with_params()
+    except EmptyResultSet:
+        return f"empty:{qs.model._meta.label}"
     return f"{sql}|{params!r}"
 
 

@@ -232,3 +232,15 @@ def test_each_fact_table_bumps_its_own_family_only():
         changed = {f for f in triggers.FAMILIES if data_version(f) != before[f]}
         expected = {family} if family in triggers.FAMILIES else set(triggers.FAMILIES)
         assert changed == expected, table
+
+
+def test_a_queryset_that_cannot_match_has_a_key_and_reads_empty():
+    """A convention whose period has no year yet asks `year__in=[]`: Django writes no SQL
+    for it; the figure is empty, not a 500 (a national convention on a region's digest)."""
+    from akto_portal.cache import query_key
+    from contracts.figures import contract_facts
+    from contracts.models import ContractCount
+
+    empty = ContractCount.objects.filter(year__in=[])
+    assert query_key(empty) == "empty:contracts.ContractCount"
+    assert contract_facts(empty, synthetic=[]) == {}
