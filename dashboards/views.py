@@ -1,7 +1,9 @@
 """The dashboards (France or a region, optionally one branch), their exports and the
 indicator drill-down. Each reads the page model of its scope (dashboards.page)."""
 
-from typing import cast
+from collections.abc import Callable
+from functools import cache, partial
+from typing import Any, cast
 
 from django.contrib import messages
 from django.http import Http404, QueryDict
@@ -50,33 +52,45 @@ def _no_months() -> dict[int, Figure]:
     return {m: Figure() for m in range(1, 13)}
 
 
-def _charts(page: DashboardPage, current, previous) -> dict[str, dict | None]:
-    """The page's figures; None for a chart without data (the page says why)."""
-    scope, dashboard = page.scope, page.contracts
-    # A department is compared with the other departments of its region (their table and
-    # tile map), not with the regions.
-    any_region = scope.department is None and any(
-        p.contracts is not None for _region, p in dashboard.region_paces
-    )
-    figures = {
-        "chart_cumulative": charts.cumulative_vs_target(page.series),
-        "chart_years": charts.contracts_by_year(dashboard.year_rows),
-        "chart_regions": charts.paces_by_region(page.regions_by_gap) if any_region else None,
-        "chart_map": (
-            charts.region_map(dashboard.region_paces, selected=scope.region) if any_region else None
+def _charts(page: DashboardPage, current, previous) -> dict[str, Callable[[], dict | None]]:
+    """The page's figures, each drawn when the template reads it; None for a chart
+    without data (the page says why)."""
+    scope = page.scope
+
+    def any_region() -> bool:
+        # A department is compared with the other departments of its region (their table
+        # and tile map), not with the regions.
+        return scope.department is None and any(
+            p.contracts is not None for _region, p in page.contracts.region_paces
+        )
+
+    figures: dict[str, Callable[[], dict | None]] = {
+        "chart_cumulative": lambda: charts.cumulative_vs_target(page.series),
+        "chart_years": lambda: charts.contracts_by_year(page.contracts.year_rows),
+        "chart_regions": lambda: (
+            charts.paces_by_region(page.regions_by_gap) if any_region() else None
         ),
-        "chart_branches": charts.contracts_by_branch(page.branches_by_gap, year=scope.year),
-        "chart_months": charts.contracts_by_month(
-            current.months if current else _no_months(),
-            previous.months if previous else _no_months(),
+        "chart_map": lambda: (
+            charts.region_map(page.contracts.region_paces, selected=scope.region)
+            if any_region()
+            else None
+        ),
+        "chart_branches": lambda: charts.contracts_by_branch(page.branches_by_gap, year=scope.year),
+        "chart_months": lambda: charts.contracts_by_month(
+            current().months if current() else _no_months(),
+            previous().months if previous() else _no_months(),
             year=scope.year,
         ),
-        "chart_events": charts.events_by_month(page.events.held, dict(EventKind.choices)),
-        "chart_attendance": charts.attendance_by_month(
+        "chart_events": lambda: charts.events_by_month(page.events.held, dict(EventKind.choices)),
+        "chart_attendance": lambda: charts.attendance_by_month(
             page.events.attendance, dict(ParticipantCategory.choices)
         ),
     }
-    return {name: charts.drawable(figure) for name, figure in figures.items()}
+    return {name: _lazy(partial(_drawable, figure)) for name, figure in figures.items()}
+
+
+def _drawable(figure: Callable[[], dict | None]) -> dict | None:
+    return charts.drawable(figure())
 
 
 def _render_dashboard(request, *, region_code=None):
@@ -105,45 +119,61 @@ def _render_dashboard(request, *, region_code=None):
     return render(request, "dashboards/dashboard.html", context)
 
 
+def _lazy(compute: Callable[[], Any]) -> Callable[[], Any]:
+    """A context value computed when the template first reads it, then kept: a page
+    fragment found in the cache reads none of its figures, so they are not computed."""
+    return cache(compute)
+
+
 def _figures(request, page: DashboardPage, *, dropped=None) -> dict:
-    """Everything the figures part of the page shows."""
-    scope, dashboard = page.scope, page.contracts
-    # Each convention of the page with its chart and table ids (json_script, aria) and figure.
-    progress = [
-        {
-            **item,
-            "chart_id": f"chart-indicators-{number}",
-            "table_id": f"table-indicators-{number}",
-            "chart": charts.indicators_progress(item["statuses"], elapsed_pct=item["elapsed_pct"]),
-        }
-        for number, item in enumerate(page.progress, start=1)
-    ]
-    current = dashboard.by_year.get(scope.year)
-    previous = dashboard.by_year.get(scope.year - 1)
+    """Everything the figures part of the page shows, each computed only if a fragment
+    that is not in the cache reads it (dashboards.page_cache: an attendance entry
+    re-renders the events and conventions, not the contracts)."""
+    scope = page.scope
+
+    def progress() -> list[dict[str, Any]]:
+        # Each convention with its chart and table ids (json_script, aria) and figure.
+        return [
+            {
+                **item,
+                "chart_id": f"chart-indicators-{number}",
+                "table_id": f"table-indicators-{number}",
+                "chart": charts.indicators_progress(
+                    item["statuses"], elapsed_pct=item["elapsed_pct"]
+                ),
+            }
+            for number, item in enumerate(page.progress, start=1)
+        ]
+
+    def year(offset: int) -> Callable[[], Any]:
+        return _lazy(lambda: page.contracts.by_year.get(scope.year + offset))
+
+    current, previous = year(0), year(-1)
     context = {
-        "form": filter_form(scope, request.GET, dropped),
+        "form": _lazy(lambda: filter_form(scope, request.GET, dropped)),
         "page": page,
-        "dashboard": dashboard,
-        "pace": dashboard.pace,
-        "tables": _tables(request, page),
-        "progress": progress,
-        "events_year": page.events,
-        "event_totals": page.totals["events"],
-        "activity": page.activity,
-        "market_stats": page.market_stats,
-        "market": page.market,
+        "dashboard": _lazy(lambda: page.contracts),
+        "pace": _lazy(lambda: page.contracts.pace),
+        "tables": _lazy(lambda: _tables(request, page)),
+        "progress": _lazy(progress),
+        "events_year": _lazy(lambda: page.events),
+        "event_totals": _lazy(lambda: page.totals["events"]),
+        "activity": _lazy(lambda: page.activity),
+        "market_stats": _lazy(lambda: page.market_stats),
+        "market": _lazy(lambda: page.market),
         **_charts(page, current, previous),
         "current": current,
         "previous": previous,
     }
     context.update(_fragments(request, scope, page.today))
     if scope.department is not None:
-        context["department_table"] = page.department_table()
-        context["department_tiles"] = department_tiles(page)
+        context["department_table"] = _lazy(page.department_table)
+        context["department_tiles"] = _lazy(lambda: department_tiles(page))
     if scope.region is not None:
-        context["conventions"] = conventions_for_region(scope.region, user=request.user)
-        context["upcoming_events"] = upcoming_events(
-            region=scope.region, department=scope.department, today=page.today
+        region = scope.region
+        context["conventions"] = _lazy(lambda: conventions_for_region(region, user=request.user))
+        context["upcoming_events"] = _lazy(
+            lambda: upcoming_events(region=region, department=scope.department, today=page.today)
         )
     return context
 
@@ -170,12 +200,18 @@ def _dropped_messages(filterset: DashboardFilter, scope) -> list[str]:
 
 
 def _fragments(request, scope, today):
-    """What the page's cached fragments (its rendered tables) vary on: the data version,
-    the URL (filters, sorting, page), the scope with defaults written down, the day."""
-    version = data_version()
+    """What the tables cached inside the page's fragments vary on: the data version of
+    the families they show, the URL (filters, sorting, page), the scope with defaults
+    written down, the day. Shared by every audience (no convention in them)."""
+    vary = f"{request.get_full_path()}|{scope.query()}|{today}"
+    keys = {
+        "figures_key": data_version(),  # a department's table: contracts and events
+        "contracts_key": data_version("contracts"),
+        "events_key": data_version("events"),
+    }
     return {
-        "figures_timeout": FIGURES_TIMEOUT if version is not None else 0,
-        "figures_key": f"{version}|{request.get_full_path()}|{scope.query()}|{today}",
+        "figures_timeout": FIGURES_TIMEOUT if keys["figures_key"] is not None else 0,
+        **{name: f"{version}|{vary}" for name, version in keys.items()},
     }
 
 
