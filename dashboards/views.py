@@ -1,10 +1,13 @@
 """The dashboards (France or a region, optionally one branch), their exports and the
 indicator drill-down. Each reads the page model of its scope (dashboards.page)."""
 
-from typing import cast
+import datetime
+from collections.abc import Mapping
+from typing import Any, cast
 
 from django.contrib import messages
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,16 +15,17 @@ from django.views.decorators.http import require_POST
 
 from akto_portal.cache import TIMEOUT as FIGURES_TIMEOUT
 from akto_portal.cache import data_version
+from akto_portal.http import AuthenticatedRequest
 from akto_portal.models import Region, SavedView
 from akto_portal.paging import RequestConfig
 from akto_portal.permissions import can_view_convention
 from akto_portal.services import SavedViewError, saved_view_delete, saved_view_save
-from contracts.figures import Figure
+from contracts.figures import Figure, YearData
 from conventions.models import Indicator
 from conventions.selectors import conventions_for_region, indicator_for_page, indicator_inputs
 from dashboards import charts, exports, tables
 from dashboards.departments import department_tiles
-from dashboards.filters import DashboardFilter, filter_form
+from dashboards.filters import DashboardFilter, Scope, filter_form
 from dashboards.page import TABLES, DashboardPage, build_page, page_for_request, request_scope
 from dashboards.page_cache import SCOPE, page_fragments
 from events.indicators import EventInputs
@@ -38,7 +42,9 @@ WORKBOOK = [
 ]
 
 
-def _tables(request, page: DashboardPage, *, paginate=True):
+def _tables(
+    request: HttpRequest, page: DashboardPage, *, paginate: bool = True
+) -> dict[str, tables.BaseTable]:
     built = {name: page.table(name) for name in TABLES}
     config = RequestConfig(request, paginate={"per_page": 20} if paginate else False)
     for table in built.values():
@@ -50,7 +56,9 @@ def _no_months() -> dict[int, Figure]:
     return {m: Figure() for m in range(1, 13)}
 
 
-def _charts(page: DashboardPage, current, previous) -> dict[str, dict | None]:
+def _charts(
+    page: DashboardPage, current: YearData | None, previous: YearData | None
+) -> dict[str, dict | None]:
     """The page's figures; None for a chart without data (the page says why)."""
     scope, dashboard = page.scope, page.contracts
     # A department is compared with the other departments of its region (their table and
@@ -79,7 +87,9 @@ def _charts(page: DashboardPage, current, previous) -> dict[str, dict | None]:
     return {name: charts.drawable(figure) for name, figure in figures.items()}
 
 
-def _render_dashboard(request, *, region_code=None):
+def _render_dashboard(
+    request: AuthenticatedRequest, *, region_code: str | None = None
+) -> HttpResponse:
     """The page: its figures from the cached page fragments when they are there
     (dashboards.page_cache: nothing is computed then), its personal parts (saved views,
     and the frame: user, messages, CSRF tokens) rendered for this user every time."""
@@ -105,7 +115,12 @@ def _render_dashboard(request, *, region_code=None):
     return render(request, "dashboards/dashboard.html", context)
 
 
-def _figures(request, page: DashboardPage, *, dropped=None) -> dict:
+def _figures(
+    request: AuthenticatedRequest,
+    page: DashboardPage,
+    *,
+    dropped: Mapping[str, list[str]] | None = None,
+) -> dict:
     """Everything the figures part of the page shows."""
     scope, dashboard = page.scope, page.contracts
     # Each convention of the page with its chart and table ids (json_script, aria) and figure.
@@ -120,7 +135,7 @@ def _figures(request, page: DashboardPage, *, dropped=None) -> dict:
     ]
     current = dashboard.by_year.get(scope.year)
     previous = dashboard.by_year.get(scope.year - 1)
-    context = {
+    context: dict[str, Any] = {
         "form": filter_form(scope, request.GET, dropped),
         "page": page,
         "dashboard": dashboard,
@@ -148,7 +163,7 @@ def _figures(request, page: DashboardPage, *, dropped=None) -> dict:
     return context
 
 
-def _dropped_messages(filterset: DashboardFilter, scope) -> list[str]:
+def _dropped_messages(filterset: DashboardFilter, scope: Scope) -> list[str]:
     """What the page says of each filter value it refused, and what it shows instead."""
     instead = {
         "department": "Toute la région est affichée.",
@@ -169,7 +184,7 @@ def _dropped_messages(filterset: DashboardFilter, scope) -> list[str]:
     return texts
 
 
-def _fragments(request, scope, today):
+def _fragments(request: HttpRequest, scope: Scope, today: datetime.date) -> dict[str, Any]:
     """What the page's cached fragments (its rendered tables) vary on: the data version,
     the URL (filters, sorting, page), the scope with defaults written down, the day."""
     version = data_version()
@@ -179,18 +194,18 @@ def _fragments(request, scope, today):
     }
 
 
-def overview(request):
+def overview(request: AuthenticatedRequest) -> HttpResponse:
     """The dashboard: France, or the user's region by default, or the region and branch
     the filter names."""
     return _render_dashboard(request)
 
 
-def region_detail(request, code):
+def region_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
     region = get_object_or_404(Region, code=code)
     return _render_dashboard(request, region_code=region.code)
 
 
-def dashboard_export(request, name, fmt):
+def dashboard_export(request: AuthenticatedRequest, name: str, fmt: str) -> HttpResponseBase:
     """A dashboard table as CSV or XLSX, or every table of the dashboard as one XLSX:
     the page model of the same scope, every row, the page's totals."""
     if fmt not in ("csv", "xlsx") or (name not in EXPORTABLE and name != "tableau"):
@@ -217,7 +232,7 @@ def dashboard_export(request, name, fmt):
     return exports.xlsx_response([(title, built[name])], f"{name}-{slug}", about=about)
 
 
-def indicator_detail(request, pk):
+def indicator_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """An indicator and the data that computes it."""
     try:
         indicator = indicator_for_page(pk)
@@ -238,7 +253,7 @@ def indicator_detail(request, pk):
 
 
 @require_POST
-def saved_view_create(request):
+def saved_view_create(request: AuthenticatedRequest) -> HttpResponse:
     """Name the dashboard view the user is looking at (its filters, defaults included)."""
     _filterset, scope = request_scope(request, data=QueryDict(request.POST.get("query", "")))
     try:
@@ -253,7 +268,7 @@ def saved_view_create(request):
 
 
 @require_POST
-def saved_view_delete_view(request, pk):
+def saved_view_delete_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     try:
         saved_view_delete(user=request.user, view_id=pk)
     except SavedView.DoesNotExist as exc:
