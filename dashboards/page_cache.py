@@ -17,14 +17,17 @@ session, the user with their region, the version and the saved views (four index
 queries) and the rendering of its frame.
 """
 
+import datetime
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.http import HttpRequest
 
 from akto_portal.cache import TIMEOUT, data_version
+from akto_portal.models import User
 from dashboards.filters import Scope
 
 # Each fragment of the page, with the figure families it shows (akto_portal.triggers):
@@ -47,12 +50,12 @@ SCOPE = "scope"
 SCOPE_FAMILIES = ("contracts",)
 
 
-def audience(user) -> str:
+def audience(user: User | AnonymousUser) -> str:
     """What a user may see on a dashboard: every figure is the same for everyone, but
     the conventions listed depend on the role and region (permissions.
     convention_visibility). Same audience, same page. The region is also the page's
     default scope when the URL names none."""
-    if not getattr(user, "is_active", False):
+    if not isinstance(user, User) or not user.is_active:
         return "none"
     return f"{user.role}:{user.region_id or ''}:{int(user.is_superuser)}"
 
@@ -77,7 +80,7 @@ class PageFragments:
             cache.set(self.keys[name], value, TIMEOUT)
 
 
-def page_fragments(request: HttpRequest, today) -> PageFragments:
+def page_fragments(request: HttpRequest, today: datetime.date) -> PageFragments:
     """The fragments of this page already rendered, and its scope (one cache round
     trip). The scope is a function of the URL (path and filters), the user's region
     (its default: in the audience), the day and the data (regions, branches): all in

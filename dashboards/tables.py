@@ -6,7 +6,7 @@ HTML cells are formatted the French way (`render_*`); exports get raw numbers
 footer and exported as the last row; an unknown total stays empty.
 """
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 import django_tables2 as tables
@@ -23,38 +23,41 @@ from akto_portal.formats import (
     number,
     signed_percent,
 )
+from contracts.facts import Dashboard, Departments
 from contracts.pace import CumulativeSeries
+from contracts.scope import Scope
+from contracts.selectors import MarketSummary
 from events.models import EventKind, ParticipantCategory
 from events.selectors import NO_MONTH, EventsByDepartment, EventsYear
 
 SYNTHETIC_BADGE = ' <span class="badge synthetic">synthétique</span>'
 
 
-def _num(value, record=None):
+def _num(value: float | None, record: Mapping[str, Any] | None = None) -> str:
     text = number(value)
     if record and record.get("synthetic") and value is not None:
         return format_html("{}" + SYNTHETIC_BADGE, text)
     return text
 
 
-def _share(value) -> str:
+def _share(value: float | None) -> str:
     """A share in percent, as precise as the figure: "12,3 %", "100 %"."""
     return UNKNOWN if value is None else f"{number(value)}{PERCENT}"
 
 
-def _footer(table, bound_column):
+def _footer(table: "BaseTable", bound_column: BoundColumn) -> str:
     """A footer reads as the cells above it ("−7 %" under "−7 %", never "-6,8")."""
     if bound_column.name in table.total_keys:
         return bound_column.column.text(table.totals().get(bound_column.name))
     return ""
 
 
-def _label_footer(table, bound_column):
+def _label_footer(table: "BaseTable", bound_column: BoundColumn) -> str:
     return table.totals().get("label", "Total")
 
 
 class NumberColumn(tables.Column):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault(
             "attrs", {"td": {"class": "num"}, "th": {"class": "num"}, "tf": {"class": "num"}}
         )
@@ -65,10 +68,10 @@ class NumberColumn(tables.Column):
     def text(value: Any) -> str:
         return number(value)
 
-    def render(self, value):
+    def render(self, value: Any) -> str:
         return self.text(value)
 
-    def value(self, value):
+    def value(self, value: Any) -> Any:
         return value
 
 
@@ -87,7 +90,9 @@ class ShareColumn(NumberColumn):
 class BaseTable(tables.Table):
     total_keys: tuple[str, ...] = ()
 
-    def __init__(self, data, *args, totals: dict[str, Any] | None = None, **kwargs):
+    def __init__(
+        self, data: Any, *args: Any, totals: dict[str, Any] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(data, *args, **kwargs)
         self._totals = totals or {}
 
@@ -120,7 +125,7 @@ class BaseTable(tables.Table):
             ]
         return self._writers
 
-    def as_values(self, exclude_columns=()):
+    def as_values(self, exclude_columns: Collection[str] = ()) -> Iterator[list[Any]]:
         """Header, then the raw value of every row in the table's order (every page)."""
         columns = [
             c
@@ -144,7 +149,7 @@ class BaseTable(tables.Table):
         ]
 
 
-def _link(record, label):
+def _link(record: Mapping[str, Any], label: Any) -> str:
     url = record.get("url")
     return format_html('<a href="{}">{}</a>', url, label) if url else label
 
@@ -162,13 +167,13 @@ class RegionTable(BaseTable):
     class Meta(BaseTable.Meta):
         prefix = "r-"
 
-    def render_name(self, value, record):
+    def render_name(self, value: Any, record: dict[str, Any]) -> str:
         return _link(record, value)
 
-    def render_contracts(self, value, record):
+    def render_contracts(self, value: Any, record: dict[str, Any]) -> str:
         return _num(value, record)
 
-    def render_status(self, value, record):
+    def render_status(self, value: Any, record: dict[str, Any]) -> str:
         return format_html('<span class="pace {}">{}</span>', record["status_code"], value)
 
 
@@ -184,10 +189,10 @@ class BranchTable(BaseTable):
         prefix = "b-"
         per_page = 20
 
-    def render_name(self, value, record):
+    def render_name(self, value: Any, record: dict[str, Any]) -> str:
         return _link(record, value)
 
-    def render_contracts(self, value, record):
+    def render_contracts(self, value: Any, record: dict[str, Any]) -> str:
         return _num(value, record)
 
 
@@ -221,15 +226,15 @@ class DepartmentTable(BaseTable):
         orderable = False
         row_attrs = {"class": lambda record: "selected" if record.get("current") else ""}
 
-    def render_name(self, value, record):
+    def render_name(self, value: Any, record: dict[str, Any]) -> str:
         if record.get("current"):
             return format_html('<strong aria-current="page">{}</strong>', value)
         return _link(record, value)
 
-    def render_contracts(self, value, record):
+    def render_contracts(self, value: Any, record: dict[str, Any]) -> str:
         return _num(value, record)
 
-    def render_events(self, value, record):
+    def render_events(self, value: Any, record: dict[str, Any]) -> str:
         return _num(value, {"synthetic": record.get("events_synthetic")})
 
 
@@ -246,7 +251,7 @@ class MonthTable(BaseTable):
         prefix = "m-"
         per_page = 12
 
-    def render_contracts(self, value, record):
+    def render_contracts(self, value: Any, record: dict[str, Any]) -> str:
         return _num(value, record)
 
 
@@ -261,7 +266,7 @@ class ParticipantsTable(BaseTable):
     partners = NumberColumn("Partenaires")
     total_keys = ("events", "companies", "training_bodies", "youth", "families", "partners")
 
-    def render_events(self, value, record):
+    def render_events(self, value: Any, record: dict[str, Any]) -> str:
         return _num(value, record)
 
 
@@ -282,15 +287,16 @@ class EventMonthTable(ParticipantsTable):
         per_page = 13
         sequence = ("label", "...")
 
-    def render_events(self, value, record):
+    def render_events(self, value: Any, record: dict[str, Any]) -> str:
         return _num(value, record)
 
 
 # --- rows ---------------------------------------------------------------------------------
 
 
-def region_rows(dashboard):
+def region_rows(dashboard: Dashboard) -> list[dict[str, Any]]:
     scope = dashboard.scope
+    assert isinstance(scope, Scope)  # the page model's; the links need its query string
     return [
         {
             "name": region.name,
@@ -309,8 +315,9 @@ def region_rows(dashboard):
     ]
 
 
-def branch_rows(dashboard):
+def branch_rows(dashboard: Dashboard) -> list[dict[str, Any]]:
     scope = dashboard.scope
+    assert isinstance(scope, Scope)  # the page model's; the links need its query string
     rows = [
         {**row, "url": reverse("overview") + "?" + scope.query(branch=row["branch"].pk)}
         for row in dashboard.branch_rows
@@ -324,7 +331,12 @@ def branch_rows(dashboard):
     return rows
 
 
-def department_rows(departments, market, events: EventsByDepartment, scope) -> list[dict[str, Any]]:
+def department_rows(
+    departments: Departments,
+    market: Mapping[int, MarketSummary],
+    events: EventsByDepartment,
+    scope: Scope,
+) -> list[dict[str, Any]]:
     """The departments of a region, each with the link to its dashboard (the scope's
     filters kept), then the part of its total not known by department (contracts not
     broken down, events without a department and reported totals).

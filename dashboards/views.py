@@ -1,12 +1,14 @@
 """The dashboards (France or a region, optionally one branch), their exports and the
 indicator drill-down. Each reads the page model of its scope (dashboards.page)."""
 
-from collections.abc import Callable
+import datetime
+from collections.abc import Callable, Mapping
 from functools import cache, partial
 from typing import Any, cast
 
 from django.contrib import messages
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,16 +16,17 @@ from django.views.decorators.http import require_POST
 
 from akto_portal.cache import TIMEOUT as FIGURES_TIMEOUT
 from akto_portal.cache import data_version
+from akto_portal.http import AuthenticatedRequest
 from akto_portal.models import Region, SavedView
 from akto_portal.paging import RequestConfig
 from akto_portal.permissions import can_view_convention
 from akto_portal.services import SavedViewError, saved_view_delete, saved_view_save
-from contracts.figures import Figure
+from contracts.figures import Figure, YearData
 from conventions.models import Indicator
 from conventions.selectors import conventions_for_region, indicator_for_page, indicator_inputs
 from dashboards import charts, exports, tables
 from dashboards.departments import department_tiles
-from dashboards.filters import DashboardFilter, filter_form
+from dashboards.filters import DashboardFilter, Scope, filter_form
 from dashboards.page import TABLES, DashboardPage, build_page, page_for_request, request_scope
 from dashboards.page_cache import SCOPE, page_fragments
 from events.indicators import EventInputs
@@ -40,7 +43,9 @@ WORKBOOK = [
 ]
 
 
-def _tables(request, page: DashboardPage, *, paginate=True):
+def _tables(
+    request: HttpRequest, page: DashboardPage, *, paginate: bool = True
+) -> dict[str, tables.BaseTable]:
     built = {name: page.table(name) for name in TABLES}
     config = RequestConfig(request, paginate={"per_page": 20} if paginate else False)
     for table in built.values():
@@ -48,11 +53,19 @@ def _tables(request, page: DashboardPage, *, paginate=True):
     return built
 
 
+def _months(data: YearData | None) -> dict[int, Figure]:
+    return data.months if data is not None else _no_months()
+
+
 def _no_months() -> dict[int, Figure]:
     return {m: Figure() for m in range(1, 13)}
 
 
-def _charts(page: DashboardPage, current, previous) -> dict[str, Callable[[], dict | None]]:
+def _charts(
+    page: DashboardPage,
+    current: Callable[[], YearData | None],
+    previous: Callable[[], YearData | None],
+) -> dict[str, Callable[[], dict | None]]:
     """The page's figures, each drawn when the template reads it; None for a chart
     without data (the page says why)."""
     scope = page.scope
@@ -77,9 +90,7 @@ def _charts(page: DashboardPage, current, previous) -> dict[str, Callable[[], di
         ),
         "chart_branches": lambda: charts.contracts_by_branch(page.branches_by_gap, year=scope.year),
         "chart_months": lambda: charts.contracts_by_month(
-            current().months if current() else _no_months(),
-            previous().months if previous() else _no_months(),
-            year=scope.year,
+            _months(current()), _months(previous()), year=scope.year
         ),
         "chart_events": lambda: charts.events_by_month(page.events.held, dict(EventKind.choices)),
         "chart_attendance": lambda: charts.attendance_by_month(
@@ -93,7 +104,9 @@ def _drawable(figure: Callable[[], dict | None]) -> dict | None:
     return charts.drawable(figure())
 
 
-def _render_dashboard(request, *, region_code=None):
+def _render_dashboard(
+    request: AuthenticatedRequest, *, region_code: str | None = None
+) -> HttpResponse:
     """The page: its figures from the cached page fragments when they are there
     (dashboards.page_cache: nothing is computed then), its personal parts (saved views,
     and the frame: user, messages, CSRF tokens) rendered for this user every time."""
@@ -125,7 +138,12 @@ def _lazy(compute: Callable[[], Any]) -> Callable[[], Any]:
     return cache(compute)
 
 
-def _figures(request, page: DashboardPage, *, dropped=None) -> dict:
+def _figures(
+    request: AuthenticatedRequest,
+    page: DashboardPage,
+    *,
+    dropped: Mapping[str, list[str]] | None = None,
+) -> dict:
     """Everything the figures part of the page shows, each computed only if a fragment
     that is not in the cache reads it (dashboards.page_cache: an attendance entry
     re-renders the events and conventions, not the contracts)."""
@@ -145,7 +163,7 @@ def _figures(request, page: DashboardPage, *, dropped=None) -> dict:
             for number, item in enumerate(page.progress, start=1)
         ]
 
-    def year(offset: int) -> Callable[[], Any]:
+    def year(offset: int) -> Callable[[], YearData | None]:
         return _lazy(lambda: page.contracts.by_year.get(scope.year + offset))
 
     current, previous = year(0), year(-1)
@@ -178,7 +196,7 @@ def _figures(request, page: DashboardPage, *, dropped=None) -> dict:
     return context
 
 
-def _dropped_messages(filterset: DashboardFilter, scope) -> list[str]:
+def _dropped_messages(filterset: DashboardFilter, scope: Scope) -> list[str]:
     """What the page says of each filter value it refused, and what it shows instead."""
     instead = {
         "department": "Toute la région est affichée.",
@@ -199,7 +217,7 @@ def _dropped_messages(filterset: DashboardFilter, scope) -> list[str]:
     return texts
 
 
-def _fragments(request, scope, today):
+def _fragments(request: AuthenticatedRequest, scope: Scope, today: datetime.date) -> dict[str, Any]:
     """What the tables cached inside the page's fragments vary on: the data version of
     the families they show, the URL (filters, sorting, page), the scope with defaults
     written down, the day. Shared by every audience (no convention in them)."""
@@ -215,18 +233,18 @@ def _fragments(request, scope, today):
     }
 
 
-def overview(request):
+def overview(request: AuthenticatedRequest) -> HttpResponse:
     """The dashboard: France, or the user's region by default, or the region and branch
     the filter names."""
     return _render_dashboard(request)
 
 
-def region_detail(request, code):
+def region_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
     region = get_object_or_404(Region, code=code)
     return _render_dashboard(request, region_code=region.code)
 
 
-def dashboard_export(request, name, fmt):
+def dashboard_export(request: AuthenticatedRequest, name: str, fmt: str) -> HttpResponseBase:
     """A dashboard table as CSV or XLSX, or every table of the dashboard as one XLSX:
     the page model of the same scope, every row, the page's totals."""
     if fmt not in ("csv", "xlsx") or (name not in EXPORTABLE and name != "tableau"):
@@ -253,7 +271,7 @@ def dashboard_export(request, name, fmt):
     return exports.xlsx_response([(title, built[name])], f"{name}-{slug}", about=about)
 
 
-def indicator_detail(request, pk):
+def indicator_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """An indicator and the data that computes it."""
     try:
         indicator = indicator_for_page(pk)
@@ -274,7 +292,7 @@ def indicator_detail(request, pk):
 
 
 @require_POST
-def saved_view_create(request):
+def saved_view_create(request: AuthenticatedRequest) -> HttpResponse:
     """Name the dashboard view the user is looking at (its filters, defaults included)."""
     _filterset, scope = request_scope(request, data=QueryDict(request.POST.get("query", "")))
     try:
@@ -289,7 +307,7 @@ def saved_view_create(request):
 
 
 @require_POST
-def saved_view_delete_view(request, pk):
+def saved_view_delete_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     try:
         saved_view_delete(user=request.user, view_id=pk)
     except SavedView.DoesNotExist as exc:

@@ -4,6 +4,8 @@ Each loader is idempotent: it looks facts up by their natural key and updates th
 """
 
 import datetime
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from akto_portal.models import DatePrecision, Qualifier, Region, Source
 from contracts.models import ContractCount, ContractTarget, ContractType, MarketStat, Public
@@ -177,14 +179,21 @@ ACTIVITY_2021 = [
 ]
 
 
-def _source(spec):
+def _source(spec: Mapping[str, str]) -> Source:
     source, _ = Source.objects.update_or_create(
         kind=spec["kind"], title=spec["title"], defaults={"reference": spec["reference"]}
     )
     return source
 
 
-def _convention(*, title, partners, axes=(), signatories=(), **fields):
+def _convention(
+    *,
+    title: str,
+    partners: Iterable[str],
+    axes: Iterable[tuple[int, str]] = (),
+    signatories: Iterable[tuple[str, str, str]] = (),
+    **fields: Any,
+) -> Convention:
     convention, _ = Convention.objects.update_or_create(title=title, defaults=fields)
     convention.partners.set(Partner.objects.filter(name__in=partners))
     for number, axis_title in axes:
@@ -198,7 +207,7 @@ def _convention(*, title, partners, axes=(), signatories=(), **fields):
     return convention
 
 
-def load_normandie_release():
+def load_normandie_release() -> None:
     source = _source(NORMANDIE_RELEASE)
     regions = {r.code: r for r in Region.objects.all()}
     normandie = regions["28"]
@@ -342,7 +351,7 @@ def load_normandie_release():
         Event.objects.update_or_create(title=spec.pop("title"), defaults={**spec, "source": source})
 
 
-def load_agefiph_release():
+def load_agefiph_release() -> Convention:
     source = _source(AGEFIPH_RELEASE)
     first = _convention(
         title="Convention de partenariat AKTO – Agefiph 2022-2024",
@@ -364,7 +373,11 @@ def load_agefiph_release():
         indicator, _ = Indicator.objects.update_or_create(
             convention=first,
             name=name,
-            defaults={"unit": unit, "axis": axes.get(axis), "position": position},
+            defaults={
+                "unit": unit,
+                "axis": axes.get(axis) if axis is not None else None,
+                "position": position,
+            },
         )
         IndicatorValue.objects.update_or_create(
             indicator=indicator,
@@ -424,6 +437,6 @@ def load_agefiph_release():
     return renewal
 
 
-def load_all():
+def load_all() -> None:
     load_normandie_release()
     load_agefiph_release()

@@ -12,7 +12,10 @@ add up exactly to the region's figures; a document's total is never split.
 
 import datetime
 import random
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
 
+from django.db.models import Model
 from stdnum import luhn
 
 from akto_portal.models import Branch, Department, Region, Source
@@ -35,6 +38,11 @@ from events.models import (
     OrganisationKind,
     ParticipantCategory,
 )
+
+_M = TypeVar("_M", bound=Model)
+# (region, branch, year, month, contract type, public, count), then its department's id
+ContractRow = tuple[Region, Branch | None, int, int, str, str, int]
+DepartmentRow = tuple[Region, Branch | None, int, int, str, str, int, int | None]
 
 SYNTHETIC_SOURCE = {
     "kind": Source.Kind.SYNTHETIC,
@@ -108,7 +116,7 @@ TOTAL_ONLY = {("28", 2020)}
 DEPARTMENT_WEIGHTS = {"28": {"14": 700, "27": 600, "50": 495, "61": 280, "76": 1250}}
 
 
-def apportion(total, weights):
+def apportion(total: int, weights: Sequence[float]) -> list[int]:
     """Split an integer total in proportion to weights; the parts add up to it exactly."""
     weight_sum = sum(weights)
     raw = [total * w / weight_sum for w in weights]
@@ -119,15 +127,15 @@ def apportion(total, weights):
     return parts
 
 
-def _noisy(rng, weights, spread=0.25):
+def _noisy(rng: random.Random, weights: Iterable[float], spread: float = 0.25) -> list[float]:
     return [w * rng.uniform(1 - spread, 1 + spread) for w in weights]
 
 
-def _months(year):
+def _months(year: int) -> range:
     return range(1, LAST_MONTH.get(year, 12) + 1)
 
 
-def contract_rows(regions, branches):
+def contract_rows(regions: Iterable[Region], branches: Iterable[Branch]) -> Iterator[ContractRow]:
     """Yield (region, branch, year, month, contract_type, public, count)."""
     rng = random.Random(2022)
     branch_list = sorted(branches, key=lambda b: b.idcc)
@@ -178,11 +186,16 @@ def contract_rows(regions, branches):
                     )
 
 
-def _sync(model, key_fields, rows, source):
+def _sync(
+    model: type[_M],
+    key_fields: Sequence[str],
+    rows: Mapping[tuple[Any, ...], dict[str, Any]],
+    source: Source,
+) -> None:
     """Make the synthetic rows of `model` exactly `rows` ({key: values}); keep ids stable."""
     existing = {
         tuple(getattr(obj, f) for f in key_fields): obj
-        for obj in model.objects.filter(source=source)
+        for obj in model._default_manager.filter(source=source)
     }
     to_create, to_update = [], []
     for key, values in rows.items():
@@ -195,13 +208,17 @@ def _sync(model, key_fields, rows, source):
             for f, v in values.items():
                 setattr(obj, f, v)
             to_update.append(obj)
-    model.objects.filter(pk__in=[o.pk for o in existing.values()]).delete()
-    model.objects.bulk_create(to_create, batch_size=2000)
+    model._default_manager.filter(pk__in=[o.pk for o in existing.values()]).delete()
+    model._default_manager.bulk_create(to_create, batch_size=2000)
     if to_update:
-        model.objects.bulk_update(to_update, list(next(iter(rows.values()))), batch_size=2000)
+        model._default_manager.bulk_update(
+            to_update, list(next(iter(rows.values()))), batch_size=2000
+        )
 
 
-def by_department(rows, departments):
+def by_department(
+    rows: Iterable[ContractRow], departments: Mapping[str, Mapping[str, int]]
+) -> Iterator[DepartmentRow]:
     """The rows of the regions in DEPARTMENT_WEIGHTS split among their departments (the
     parts of a row add up to it exactly); other rows as they are, department None.
     `departments` is {region code: {department code: Department id}}. A separate random
@@ -220,7 +237,7 @@ def by_department(rows, departments):
                 yield region, branch, year, month, ctype, public, part, department
 
 
-def load_contracts(source):
+def load_contracts(source: Source) -> None:
     regions = list(Region.objects.all())
     branches = list(Branch.objects.all())
     departments: dict[str, dict[str, int]] = {}
@@ -305,7 +322,7 @@ CITY_DEPARTMENTS = {
 }
 
 
-def load_events(source, *, today):
+def load_events(source: Source, *, today: datetime.date) -> None:
     """Two events a month per region since January 2025, a few planned ahead; the
     attendance of some past events is left to enter, as in real life."""
     rng = random.Random(2025)
@@ -347,7 +364,7 @@ def load_events(source, *, today):
     load_attendees(source)
 
 
-def fake_siret(rng):
+def fake_siret(rng: random.Random) -> str:
     """A SIRET with valid keys (SIREN and SIRET Luhn), never La Poste's SIREN."""
     siren = str(rng.randint(10_000_000, 99_999_999))
     siren += luhn.calc_check_digit(siren)
@@ -355,12 +372,14 @@ def fake_siret(rng):
     return siren + nic + luhn.calc_check_digit(siren + nic)
 
 
-def fake_uai(rng, region_code):
+def fake_uai(rng: random.Random, region_code: str) -> str:
     digits = f"0{int(region_code) % 100:02d}{rng.randint(0, 9999):04d}"
     return digits + uai_key(digits)
 
 
-def _organisation_pools(rng, regions):
+def _organisation_pools(
+    rng: random.Random, regions: Iterable[Region]
+) -> tuple[dict[int, tuple[list[str], list[str]]], dict[str, Organisation]]:
     """Fictitious companies and training bodies of each region (fixed seed)."""
     wanted = {}
     pools = {}
@@ -379,7 +398,7 @@ def _organisation_pools(rng, regions):
     return pools, Organisation.objects.in_bulk(list(wanted), field_name="identifier")
 
 
-def load_attendees(source):
+def load_attendees(source: Source) -> None:
     """Name some of the companies and CFA counted at synthetic events (fewer than
     were counted), drawn from a small pool per region so that many attend several
     events: distinct organisations reached are then fewer than attendances."""
@@ -413,7 +432,7 @@ AGEFIPH_2025_TARGETS = {
 }
 
 
-def load_indicator_targets(source):
+def load_indicator_targets(source: Source) -> None:
     """The 2025-27 Agefiph targets are not in the press release: synthetic, and flagged."""
     renewal = Convention.objects.filter(title__endswith="2025-2027", parent=None).first()
     if renewal is None:
@@ -458,7 +477,7 @@ DECLINATION_INDICATORS = {
 }
 
 
-def load_declination_indicators(source, *, today):
+def load_declination_indicators(source: Source, *, today: datetime.date) -> None:
     for code, indicators in DECLINATION_INDICATORS.items():
         declination = Convention.objects.filter(
             parent__title__endswith="2025-2027", parent__region=None, region__code=code
@@ -484,7 +503,7 @@ def load_declination_indicators(source, *, today):
             )
 
 
-def load_market(source):
+def load_market(source: Source) -> None:
     """Whole-market apprenticeship contracts (all OPCOs): the OPCO's apprenticeship
     contracts of each region divided by a plausible share (10-16 %); France is the sum.
     The current year is given year-to-date, like the public monthly series."""
@@ -505,7 +524,7 @@ def load_market(source):
     _sync(MarketStat, ("region_id", "year", "month", "measure"), rows, source)
 
 
-def load_all(*, today):
+def load_all(*, today: datetime.date) -> Source:
     source, _ = Source.objects.update_or_create(
         kind=SYNTHETIC_SOURCE["kind"],
         title=SYNTHETIC_SOURCE["title"],

@@ -20,6 +20,7 @@ import datetime
 import random
 from bisect import bisect
 from collections import Counter
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from itertools import accumulate
 
 from django.db import connection, transaction
@@ -42,10 +43,19 @@ CONTRACTS_PER_EVENT = 230  # the demo data set: about 430 events for 100 000 con
 BULK_SIZE = 5000
 
 
-def _cells(regions, branches):
+# A line's cell: (region_id, branch_id, month, contract_type, rqth).
+Cell = tuple[int, int, int, str, bool]
+# An import file's row: (numero_contrat, date_debut, region, idcc or branch name, type, rqth).
+ContractLine = tuple[str, str, str, str, str, str]
+# (region_id, branch_id, year, month, contract_type, public, department_id): ContractCount.FACT_KEY
+FactKey = tuple[int, int | None, int, int | None, str, str, None]
+
+
+def _cells(regions: Iterable[Region], branches: Sequence[Branch]) -> tuple[list[Cell], list[float]]:
     """Every (region_id, branch_id, month, contract_type, rqth) a line can fall in, with
     its weight: region share x branch share x seasonality x type share x RQTH share."""
-    cells, weights = [], []
+    cells: list[Cell] = []
+    weights: list[float] = []
     types = [
         (ContractType.APPRENTISSAGE.value, 1 - PROFESSIONNALISATION_SHARE),
         (ContractType.PROFESSIONNALISATION.value, PROFESSIONNALISATION_SHARE),
@@ -66,19 +76,28 @@ def _cells(regions, branches):
     return cells, list(accumulate(weights))
 
 
-def _year_lines(rng, cells, cumulative, lines):
+def _year_lines(
+    rng: random.Random, cells: Sequence[Cell], cumulative: Sequence[float], lines: int
+) -> list[int]:
     """The cells of `lines` contract lines of one year (a list of indexes into cells)."""
     total = cumulative[-1]
     last = len(cumulative) - 1
     return [min(bisect(cumulative, rng.random() * total), last) for _ in range(lines)]
 
 
-def contract_facts(*, years, lines_per_year, seed, regions, branches):
+def contract_facts(
+    *,
+    years: Iterable[int],
+    lines_per_year: int,
+    seed: int,
+    regions: Iterable[Region],
+    branches: Sequence[Branch],
+) -> dict[FactKey, int]:
     """{(region_id, branch_id, year, month, contract_type, public, None): count} of the
     lines (which give the region, not the department), aggregated as the contract-lines
     import does."""
     cells, cumulative = _cells(regions, branches)
-    facts: Counter[tuple[int, int | None, int, int | None, str, str, None]] = Counter()
+    facts: Counter[FactKey] = Counter()
     for year in years:
         rng = random.Random(f"{seed}-{year}")
         for index, n in Counter(_year_lines(rng, cells, cumulative, lines_per_year)).items():
@@ -90,7 +109,14 @@ def contract_facts(*, years, lines_per_year, seed, regions, branches):
     return dict(facts)
 
 
-def contract_lines(*, years, lines_per_year, seed, regions, branches):
+def contract_lines(
+    *,
+    years: Iterable[int],
+    lines_per_year: int,
+    seed: int,
+    regions: Sequence[Region],
+    branches: Sequence[Branch],
+) -> Iterator[ContractLine]:
     """The same lines as `contract_facts`, as rows of a contract-lines import file:
     (numero_contrat, date_debut, region, idcc or branch name, type_contrat, rqth)."""
     cells, cumulative = _cells(regions, branches)
@@ -112,7 +138,18 @@ def contract_lines(*, years, lines_per_year, seed, regions, branches):
             )
 
 
-def _events(rng, *, years, contracts_per_year, regions, skip, axes, source, departments, place_rng):
+def _events(
+    rng: random.Random,
+    *,
+    years: Iterable[int],
+    contracts_per_year: int,
+    regions: Sequence[Region],
+    skip: Collection[tuple[int, int]],
+    axes: Mapping[int, ActionPlanAxis],
+    source: Source,
+    departments: Mapping[int, Sequence[Department]],
+    place_rng: random.Random,
+) -> tuple[list[Event], list[tuple[Event, str, int, int]]]:
     """Events in proportion to the contracts (one per CONTRACTS_PER_EVENT), spread over
     regions by their weight and over the working days of the year, with attendance; an
     event not online is held in one of its region's departments (`departments`: {region
@@ -120,7 +157,8 @@ def _events(rng, *, years, contracts_per_year, regions, skip, axes, source, depa
     the volume does not change."""
     per_year = max(1, contracts_per_year // CONTRACTS_PER_EVENT)
     weights = list(accumulate(REGION_WEIGHTS.get(r.code, 1) for r in regions))
-    events, attendances = [], []
+    events: list[Event] = []
+    attendances: list[tuple[Event, str, int, int]] = []
     for year in years:
         for i in range(per_year):
             region = regions[bisect(weights, rng.random() * weights[-1])]
@@ -159,7 +197,7 @@ def _departments_by_region() -> dict[int, list[Department]]:
 
 
 @transaction.atomic
-def generate(*, years, lines_per_year, seed=6):
+def generate(*, years: Iterable[int], lines_per_year: int, seed: int = 6) -> tuple[int, int, int]:
     """Write the synthetic volume for `years`; returns (counts written, events, skipped
     series). Replaces what an earlier run wrote."""
     source, _ = Source.objects.get_or_create(
@@ -216,7 +254,7 @@ def generate(*, years, lines_per_year, seed=6):
     return written, len(events), len(taken)
 
 
-def analyze():
+def analyze() -> None:
     """Refresh the planner's statistics of the tables just filled (what autovacuum would
     do a minute later): on fresh statistics PostgreSQL groups the counts in half the time."""
     tables = [ContractCount._meta.db_table, Event._meta.db_table, Attendance._meta.db_table]

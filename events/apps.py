@@ -5,5 +5,5 @@ class EventsConfig(AppConfig):
     name = "events"
     verbose_name = "Événements"
 
-    def ready(self):
+    def ready(self) -> None:
         from events import indicators  # noqa: F401  (registers its computed indicators)

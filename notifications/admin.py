@@ -3,6 +3,8 @@ change subscriptions; directors read (akto_portal.permissions); the mails and al
 states are records, changed by send_digests only."""
 
 from django.contrib import admin
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 
 from notifications.models import AlertState, Delivery, Subscription
 
@@ -16,23 +18,23 @@ class SubscriptionAdmin(admin.ModelAdmin):
     filter_horizontal = ["regions", "indicators"]
     readonly_fields = ["updated_at", "unsubscribed_at"]
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Subscription]:
         return super().get_queryset(request).select_related("user").prefetch_related("regions")
 
     @admin.display(description="mail", ordering="user__email")
-    def email(self, obj):
+    def email(self, obj: Subscription) -> str:
         return obj.user.email
 
     @admin.display(description="régions suivies")
-    def followed_regions(self, obj):
+    def followed_regions(self, obj: Subscription) -> str:
         return ", ".join(r.name for r in obj.regions.all())
 
 
 class RecordAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -44,7 +46,9 @@ class DeliveryAdmin(RecordAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["user"]
 
-    def get_exclude(self, request, obj=None):
+    def get_exclude(
+        self, request: HttpRequest, obj: Delivery | None = None
+    ) -> list[str] | tuple[str, ...] | None:
         # A password-reset mail carries a one-time link to the account: never shown.
         if obj is not None and obj.kind == Delivery.Kind.PASSWORD_RESET:
             return ["body"]

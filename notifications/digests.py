@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -240,7 +241,7 @@ def window_start(user: User, frequency: str, as_of: datetime.date) -> datetime.d
     return previous_month_end.replace(day=min(as_of.day, previous_month_end.day))
 
 
-def digest_recipients():
+def digest_recipients() -> QuerySet[Subscription]:
     return (
         Subscription.objects.exclude(frequency=Subscription.Frequency.NONE)
         .filter(user__is_active=True)

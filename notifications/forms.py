@@ -1,6 +1,6 @@
 """The "Mes abonnements" form."""
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 
@@ -21,7 +21,7 @@ def visible_indicators(user: User) -> list[int]:
 
 
 class IndicatorChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
+    def label_from_instance(self, obj: Indicator) -> str:
         return f"{obj.name} — {obj.convention.title}"
 
 
@@ -45,7 +45,7 @@ class SubscriptionForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelMultipleChoiceField, self.fields["indicators"]).queryset = (
             Indicator.objects.filter(pk__in=visible_indicators(user))

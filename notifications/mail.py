@@ -14,12 +14,15 @@ import smtplib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.message import Message
 from email.mime.image import MIMEImage
 from email.mime.multipart import MIMEMultipart
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import DatabaseError
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from notifications.digests import Composed, compose_alert, compose_digest
@@ -37,11 +40,11 @@ class RelatedAlternativesMessage(EmailMultiAlternatives):
     the public `message()`: Django's MIME tree, whose text/html part is then wrapped with
     its images (the standard library's email API)."""
 
-    def __init__(self, *args, related: dict[str, bytes] | None = None, **kwargs):
+    def __init__(self, *args: Any, related: dict[str, bytes] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.related = related or {}
 
-    def message(self, *args, **kwargs):
+    def message(self, *args: Any, **kwargs: Any) -> Message:
         msg = super().message(*args, **kwargs)
         if not self.related:
             return msg
@@ -214,7 +217,7 @@ class Outcome:
     uncertain: list[Delivery] = field(default_factory=list)
 
 
-def due_deliveries():
+def due_deliveries() -> QuerySet[Delivery]:
     return Delivery.objects.filter(status__in=DUE).order_by("created_at", "pk")
 
 

@@ -2,6 +2,8 @@
 followed region and indicator, and every mail it sent or tried to send (digests.py
 composes, alerts.py decides, mail.py sends)."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -53,7 +55,7 @@ class Subscription(models.Model):
         verbose_name = "abonnement"
         verbose_name_plural = "abonnements"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.user} — {self.get_frequency_display()}"
 
 
@@ -76,10 +78,10 @@ class AlertState(models.Model):
         verbose_name = "état d'alerte"
         verbose_name_plural = "états d'alerte"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.label} : {'en retard' if self.behind else 'dans les temps'}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # A label comes from an indicator's name and its convention's title: any length.
         self.label = clip(self.label, LABEL_LENGTH)
         self.detail = clip(self.detail, DETAIL_LENGTH)
@@ -143,9 +145,9 @@ class Delivery(models.Model):
         ]
         indexes = [models.Index(fields=["status"], name="delivery_status")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.subject} → {self.user}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.subject = clip(self.subject, SUBJECT_LENGTH)
         super().save(*args, **kwargs)

@@ -8,6 +8,7 @@ window): past the limit, the same French answer whether the account exists or no
 
 import hashlib
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
@@ -33,13 +34,13 @@ class OutboxPasswordResetForm(PasswordResetForm):
 
     def send_mail(
         self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ):
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
         subject = "".join(render_to_string(subject_template_name, context).splitlines())
         Delivery.objects.create(
             user=context["user"],
@@ -74,7 +75,7 @@ def throttled(*, email: str, ip: str | None) -> bool:
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = OutboxPasswordResetForm
 
-    def form_valid(self, form):
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
         if throttled(email=form.cleaned_data["email"], ip=client_ip(self.request)):
             form.add_error(None, THROTTLED)
             response: HttpResponse = self.render_to_response(

@@ -5,17 +5,19 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from akto_portal.http import AuthenticatedRequest
 from notifications.digests import user_from_token
 from notifications.forms import SubscriptionForm
 from notifications.models import Delivery, Subscription
 from notifications.services import subscription_save, subscription_unsubscribe
 
 
-def subscriptions(request):
+def subscriptions(request: AuthenticatedRequest) -> HttpResponse:
     subscription = Subscription.objects.filter(user=request.user).first()
     if request.method == "POST":
         form = SubscriptionForm(request.POST, user=request.user)
@@ -47,7 +49,7 @@ def subscriptions(request):
 @login_not_required
 @csrf_exempt  # the signed token is the credential; mail clients post it without a form
 @require_http_methods(["GET", "POST"])
-def unsubscribe(request, token):
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button (mail scanners follow links: a GET changes nothing); POST —
     the button, or the mail client's one-click (RFC 8058) — stops every mail."""
     user = user_from_token(token)

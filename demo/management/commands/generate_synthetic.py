@@ -1,6 +1,8 @@
 """Generate a national OPCO's volume of synthetic contracts, events and attendance."""
 
 import time
+from argparse import ArgumentParser
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Min
@@ -17,7 +19,7 @@ class Command(BaseCommand):
         "import, événements et participation), reproductibles, marquées « synthétiques »."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--years", type=int, default=10, help="nombre d'années (10)")
         parser.add_argument(
             "--last-year",
@@ -29,7 +31,15 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=6, help="graine (6)")
 
-    def handle(self, *args, years, last_year, lines_per_year, seed, **options):
+    def handle(
+        self,
+        *args: Any,
+        years: int,
+        last_year: int | None,
+        lines_per_year: int,
+        seed: int,
+        **options: Any,
+    ) -> None:
         if years < 1 or lines_per_year < 1:
             raise CommandError("--years et --lines-per-year doivent être positifs.")
         if last_year is None:

@@ -1,5 +1,8 @@
 """Load the demo data: every figure of the source documents, a synthetic set, demo users."""
 
+from argparse import ArgumentParser
+from typing import Any
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -21,7 +24,7 @@ DEMO_USERS = [
 class Command(BaseCommand):
     help = "Charge les données de démonstration (idempotent) et crée les comptes de démo."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
             "--force",
             action="store_true",
@@ -33,7 +36,9 @@ class Command(BaseCommand):
             help="Ne charger que les chiffres des documents sources.",
         )
 
-    def handle(self, *args, force=False, no_synthetic=False, **options):
+    def handle(
+        self, *args: Any, force: bool = False, no_synthetic: bool = False, **options: Any
+    ) -> None:
         if not settings.DEBUG and not force:
             raise CommandError(
                 "DEBUG est désactivé : seed_demo créerait des comptes au mot de passe connu. "
@@ -49,7 +54,7 @@ class Command(BaseCommand):
         for username, _role, _code, label in DEMO_USERS:
             self.stdout.write(f"  {username:<14} {label}")
 
-    def _users(self):
+    def _users(self) -> None:
         for username, role, code, label in DEMO_USERS:
             user, _ = User.objects.update_or_create(
                 username=username,

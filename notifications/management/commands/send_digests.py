@@ -13,7 +13,9 @@ Exit code 0 whenever it could run: a subject, a user or a mail that fails is rep
 import datetime
 import logging
 import time
+from argparse import ArgumentParser
 from collections.abc import Callable
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections, transaction
@@ -32,7 +34,7 @@ class DryRun(Exception):
 class Command(BaseCommand):
     help = "Envoie les récapitulatifs et les alertes dus, et réessaie les envois en échec."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
             "--dry-run", action="store_true", help="Dire ce qui partirait, sans rien envoyer."
         )
@@ -56,14 +58,14 @@ class Command(BaseCommand):
 
     def handle(
         self,
-        *args,
-        dry_run=False,
-        date=None,
-        loop=False,
-        interval=3600,
-        outbox_only=False,
-        **options,
-    ):
+        *args: Any,
+        dry_run: bool = False,
+        date: datetime.date | None = None,
+        loop: bool = False,
+        interval: int = 3600,
+        outbox_only: bool = False,
+        **options: Any,
+    ) -> None:
         if loop and date:
             raise CommandError("--loop prend la date du jour à chaque passage : pas de --date.")
         self.outbox_only = outbox_only
@@ -80,7 +82,7 @@ class Command(BaseCommand):
             close_old_connections()
             time.sleep(interval)
 
-    def run(self, *, as_of, dry_run):
+    def run(self, *, as_of: datetime.date, dry_run: bool) -> None:
         if dry_run:
             try:
                 with transaction.atomic():
