@@ -53,6 +53,23 @@ def _tables(
     return built
 
 
+class _TablesOnDemand(dict[str, tables.BaseTable]):
+    """The page's tables (`_tables`), each built and configured from the request when
+    the template first reads it: a cached fragment's tables are not built."""
+
+    def __init__(self, request: HttpRequest, page: DashboardPage) -> None:
+        super().__init__()
+        self.request, self.page = request, page
+
+    def __missing__(self, name: str) -> tables.BaseTable:
+        if name not in TABLES:
+            raise KeyError(name)
+        table = self.page.table(name)
+        RequestConfig(self.request, paginate={"per_page": 20}).configure(table)
+        self[name] = table
+        return table
+
+
 def _months(data: YearData | None) -> dict[int, Figure]:
     return data.months if data is not None else _no_months()
 
@@ -172,7 +189,7 @@ def _figures(
         "page": page,
         "dashboard": _lazy(lambda: page.contracts),
         "pace": _lazy(lambda: page.contracts.pace),
-        "tables": _lazy(lambda: _tables(request, page)),
+        "tables": _TablesOnDemand(request, page),
         "progress": _lazy(progress),
         "events_year": _lazy(lambda: page.events),
         "event_totals": _lazy(lambda: page.totals["events"]),
