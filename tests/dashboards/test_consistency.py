@@ -71,7 +71,7 @@ def test_every_output_gives_the_same_figures_for_every_scope(client_for, directo
     for params in _scopes():
         page = client.get(reverse("overview"), params)
         assert page.status_code == 200, params
-        pace = page.context["pace"]
+        pace = page.context["pace"]()
         headline = pace.contracts
         api = client.get(reverse("api-contracts-summary"), params).json()
         assert api["contracts"] == headline, params
@@ -103,7 +103,7 @@ def test_every_output_gives_the_same_figures_for_every_scope(client_for, directo
         events = _csv(client, "events", params)
         event_months = _csv(client, "event_months", params)
         api_events = client.get(reverse("api-events-summary"), params).json()["total"]
-        kpi = page.context["event_totals"]
+        kpi = page.context["event_totals"]()
         for header, key in (("Événements", "events"), ("Entreprises", "companies")):
             assert _num(events[-1][_column(events, header)]) == kpi[key], params
             assert _num(event_months[-1][_column(event_months, header)]) == kpi[key], params
@@ -142,7 +142,7 @@ def test_every_output_gives_the_same_figures_for_a_department(client_for, direct
     for params in _department_scopes():
         page = client.get(reverse("overview"), params)
         assert page.status_code == 200, params
-        scope, pace = page.context["scope"], page.context["pace"]
+        scope, pace = page.context["scope"], page.context["pace"]()
         assert (scope.region.code, scope.department.code) == ("28", "14"), params
         headline = pace.contracts
         assert headline, params  # Normandie's synthetic months are known by department
@@ -289,7 +289,7 @@ def test_normandie_departments_agree_with_the_headline_everywhere(client_for, di
         )
         assert _num(sheet[-1][2]) == headline, params
         page = client.get(reverse("region-departments", args=["28"]), params)
-        assert page.context["pace"].contracts == headline
+        assert page.context["pace"]().contracts == headline
         # Events: the departments and the rest ("Non ventilé": no department, totals
         # reported for the whole region) add up to the region's events headline.
         events = client.get(reverse("api-events-summary"), params).json()["total"]
@@ -391,7 +391,7 @@ def test_the_lagging_list_the_series_and_the_date_agree_in_every_output(client_f
         about = dict(list(_xlsx(client, "months", params)["À propos"].values))
         assert about["Arrêté au"] == formats.short_date(page.as_of), params
         # The page's cumulative chart draws the same series.
-        chart = overview.context["chart_cumulative"] or {"data": []}
+        chart = overview.context["chart_cumulative"]() or {"data": []}
         figure = {t["name"]: t["y"] for t in chart["data"]}
         if series.months:
             assert figure[f"Cumul {page.scope.year}"] == series.cumulative, params

@@ -87,7 +87,7 @@ def test_the_pdf_and_the_digest_stop_at_the_date_of_the_page_and_its_csv(
     CSV said 31/10/2026 (the last whole month counted)."""
     client = client_for(director)
     response = client.get(reverse("overview"), params)
-    as_of = response.context["pace"].as_of  # the page model's `as_of`
+    as_of = response.context["pace"]().as_of  # the page model's `as_of`
     html = _flat(response.content.decode())
     assert f"Où en est-on au {formats.long_date(as_of)} ?" in html
     csv = client.get(reverse("dashboard-export", args=["months", "csv"]), params)
@@ -116,7 +116,7 @@ def test_a_previous_year_known_for_half_its_months_is_drawn_nowhere(client_for, 
     rows = page.rows["months"]
     assert [r["previous_cumulative"] for r in rows] == [None] * 12
     assert [r["cumulative"] for r in rows][:10] == [100 * m for m in range(1, 11)]
-    names = [t["name"] for t in response.context["chart_cumulative"]["data"]]
+    names = [t["name"] for t in response.context["chart_cumulative"]()["data"]]
     assert "Cumul 2025" not in names and "Cumul 2026" in names
     api = client.get(reverse("api-contracts-by-month"), params).json()
     assert all(r["previous_cumulative"] is None for r in api["rows"])

@@ -12,7 +12,7 @@ def test_normandie_2021_has_no_target_legend_nor_ranking_claim(client_for, direc
     response = client_for(director).get("/", {"region": "28", "year": 2021})
 
     assert response.wsgi_request.user == director
-    names = [trace["name"] for trace in response.context["chart_regions"]["data"]]
+    names = [trace["name"] for trace in response.context["chart_regions"]()["data"]]
     assert names == ["Contrats à date"]
     html = unescape(response.content.decode())
     assert "Régions classées de la moins avancée" not in html
@@ -25,6 +25,6 @@ def test_normandie_2021_has_no_target_legend_nor_ranking_claim(client_for, direc
 def test_a_year_with_targets_draws_them_and_ranks(client_for, director, demo):
     response = client_for(director).get("/", {"region": "FR", "year": 2022})
 
-    names = [trace["name"] for trace in response.context["chart_regions"]["data"]]
+    names = [trace["name"] for trace in response.context["chart_regions"]()["data"]]
     assert names == ["Contrats à date", "Attendu à date", "Objectif annuel"]
     assert "Régions classées de la moins avancée" in unescape(response.content.decode())
