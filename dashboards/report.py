@@ -10,18 +10,19 @@ of the ranking.
 No network at run time: the stylesheet is read from the static files on disk, the
 charts are inline SVG (data: URLs), and any other URL is refused (`StaticFilesFetcher`).
 
-Drawing one costs ~0.6 s of CPU (Normandie or France, 4 pages; it was 2.1–2.6 s): the
-charts keep their text as text (WeasyPrint drew their glyph outlines one by one), the
-layout uses table cells where it used flex boxes (laid out several times each), the
-stylesheet is parsed once per process and the fonts are configured once per thread,
-and the cyclic garbage collector waits until the PDF is written (it ran dozens of full
-passes over the process's objects on the report's short-lived boxes). WeasyPrint
-subsets the fonts with HarfBuzz (`libharfbuzz-subset0`, in the image; without it,
-fontTools takes ~0.35 s more). `bench/run.py` measures it.
+Drawing one costs 0.6–0.9 s of CPU (Normandie or France, 4 pages; it was 1.5–2.1 s): the
+charts keep their text as text and draw their bars as a few compound paths (WeasyPrint
+drew every glyph outline and every hatched bar's pattern one by one), the layout uses
+table cells where it used flex boxes (laid out several times each), the stylesheet is
+parsed once per process and the fonts are configured once per thread, and the cyclic
+garbage collector is paused while a report is drawn (its collections, triggered by the
+layout's short-lived objects, went over every object of the process: ~15 % of
+WeasyPrint's time). WeasyPrint subsets the fonts with HarfBuzz (`libharfbuzz-subset0`,
+in the image; without it, fontTools takes ~0.35 s more). `bench/run.py` measures it.
 
-Drawing a report costs seconds of CPU. Its bytes are cached under the data version and
-what determines its scope (the query string, the day, the audience: as the dashboard's
-fragments, dashboards.page_cache), so a report is drawn once per change of the data.
+Its bytes are cached under the data version and what determines its scope (the query
+string, the day, the audience: as the dashboard's fragments, dashboards.page_cache), so
+a report is drawn once per change of the data.
 At most REPORT_MAX_DRAWING are drawn at once (slots in the shared cache: across
 processes when REDIS_URL is set); a request finding them all taken waits up to
 REPORT_WAIT_SECONDS, then gets a French 503 with `Retry-After`.
