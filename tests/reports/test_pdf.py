@@ -141,3 +141,60 @@ def test_rendering_never_fetches_from_the_network():
         fetcher.fetch("file:///etc/passwd")
     css = fetcher.fetch("https://report.invalid/static/css/report.css")
     assert b"size: A4 landscape" in css.read()
+
+
+def _flat(text):
+    """Extracted text on one line (the PDF wraps its paragraphs)."""
+    return " ".join(text.split())
+
+
+def test_a_year_without_targets_claims_no_target_nor_ranking(client_for, director, demo):
+    """Normandie 2021: no target exists. The report draws no target pace and names no
+    ranking by gap; it says by what the rows are ordered, as the page does."""
+    _response, pages, _reader = _pdf(client_for(director), {"region": "28", "year": 2021})
+    pages = [_flat(text) for text in pages]
+    everything = " ".join(pages)
+    assert "rythme de l'objectif" not in everything.lower()
+    assert "classées" not in everything
+    assert "Cumul mensuel des contrats" in pages[0]
+    assert "Cumul 2021" in pages[0]  # the chart's own legend, as text
+    assert "Branches en Normandie par nombre de contrats" in pages[1]
+    assert "les branches sont rangées par nombre de contrats" in pages[1]
+
+    _response, pages, _reader = _pdf(client_for(director), {"region": "FR", "year": 2021})
+    pages = [_flat(text) for text in pages]
+    everything = " ".join(pages)
+    assert "rythme de l'objectif" not in everything.lower()
+    assert "Régions classées" not in everything
+    assert "Régions par nombre de contrats" in pages[1]
+    assert (
+        "Aucun objectif régional n'est connu pour 2021 : pas d'attendu à date, les régions "
+        "sont rangées par nombre de contrats."
+    ) in pages[1]
+
+
+def test_a_year_with_targets_draws_the_target_pace(client_for, director, demo):
+    _response, pages, _reader = _pdf(client_for(director), {"region": "28", "year": 2022})
+    pages = [_flat(text) for text in pages]
+    assert "Cumul mensuel et rythme de l'objectif" in pages[0]
+    assert "Rythme de l'objectif (3 510 fin 2022)" in pages[0]  # the chart's legend
+    assert "Branches en Normandie classées par écart à 2021" in pages[1]
+
+
+def test_a_report_lists_only_the_conventions_of_its_year(client_for, director, demo):
+    """The Agefiph 2025-2027 declination is on the Normandie 2026 report, not on 2022's
+    (only named there as out of the year)."""
+    client = client_for(director)
+    declination = "Déclinaison régionale AKTO – Agefiph 2025-2027 : Normandie"
+
+    _response, pages, _reader = _pdf(client, {"region": "28", "year": 2022})
+    conventions = next(_flat(text) for text in pages if "Conventions : indicateurs" in text)
+    assert "Convention d'objectifs et de moyens AKTO – Région Normandie" in conventions
+    assert "Personnes en situation de handicap" not in conventions
+    assert f"Hors de 2022, non repris ici : {declination} (2025-2027)." in conventions
+    assert conventions.count(declination) == 1
+
+    _response, pages, _reader = _pdf(client, {"region": "28", "year": 2026})
+    conventions = next(_flat(text) for text in pages if "Conventions : indicateurs" in text)
+    assert "Personnes en situation de handicap" in conventions
+    assert "Hors de 2026" not in conventions
