@@ -289,7 +289,7 @@ def test_normandie_departments_agree_with_the_headline_everywhere(client_for, di
         )
         assert _num(sheet[-1][2]) == headline, params
         page = client.get(reverse("region-departments", args=["28"]), params)
-        assert page.context["pace"]().contracts == headline
+        assert page.context["pace"].contracts == headline
         # Events: the departments and the rest ("Non ventilé": no department, totals
         # reported for the whole region) add up to the region's events headline.
         events = client.get(reverse("api-events-summary"), params).json()["total"]
