@@ -37,11 +37,12 @@ from contracts import statements
 from contracts.imports import contracts as contract_files
 from contracts.imports import public as public_files
 from contracts.imports import staging
+from contracts.imports.bulk import bulk_insert, update_in
 from contracts.imports.layouts import CONTRACT_LAYOUTS, PUBLIC_LAYOUTS, detect
 from contracts.imports.reading import FileFormatError, open_table
 from contracts.imports.report import ImportReport
 from contracts.models import MONTHS_FR, ContractCount, ImportBatch, MarketStat
-from contracts.rollup import rollup_deferred, series_q
+from contracts.rollup import rollup_deferred, rollup_lock, rollup_replace, series_q
 
 BULK_SIZE = 5000
 
@@ -178,11 +179,13 @@ def _record(*, report, user, write):
             )
             write(source, report.batch)
             emptied = _mark_replaced(keep=source, now=now)
+            # Its title only (an update, not `save()`: a saved source has its figures'
+            # rollup computed again, in case its kind changed).
             source.title = (
                 f"Import n° {report.batch.pk} : {report.file_name} "
                 f"({timezone.localtime(now):%d/%m/%Y %H:%M})"
             )
-            source.save(update_fields=["title"])
+            Source.objects.filter(pk=source.pk).update(title=source.title)
             ImportBatch.objects.filter(pk__in=[*emptied, *again]).update(replaced_by=report.batch)
     except IntegrityError:
         # Another import of the same file won the race.
@@ -249,6 +252,12 @@ def _month_ranges(year, months):
     return labels
 
 
+def _fact_row(key, count, source_id):
+    """A count's row (`FACT_KEY`, count, source) from a fact key, the department last and
+    possibly left out."""
+    return (*key, *(None,) * (len(ContractCount.FACT_KEY) - len(key)), count, source_id)
+
+
 def contract_import(
     *, path, file_name, user=None, dry_run=False, progress=None, today=None
 ) -> ImportReport:
@@ -294,17 +303,21 @@ def contract_import(
         return report
 
     def write(source, batch):
-        # Planned under the import lock: an import that landed meanwhile is seen.
+        # Planned under the import lock and the locks of its series: an import or an
+        # edit that landed meanwhile is seen, and none lands before the commit.
+        rollup_lock({(key[0], key[2]) for key in facts})
         planned = plan()
         if planned.errors:
             raise _Refused(planned.errors)
         batch.rows_replaced = report.rows_to_replace
         batch.save(update_fields=["rows_replaced"])
-        _supersede(ContractCount.objects, planned.superseded, batch)
-        ContractCount.objects.bulk_create(
-            (ContractCount.from_fact(key, count, source) for key, count in facts.items()),
-            batch_size=BULK_SIZE,
+        update_in(ContractCount, planned.superseded, {"superseded_by_id": batch.pk})
+        bulk_insert(
+            ContractCount,
+            (*ContractCount.FACT_KEY, "count", "source_id"),
+            (_fact_row(key, count, source.pk) for key, count in facts.items()),
         )
+        rollup_replace(planned.series, planned.figures)
 
     try:
         return _record(report=report, user=user, write=write)

@@ -26,7 +26,7 @@ from akto_portal.formats import number
 from akto_portal.models import Source
 from contracts.imports.contracts import Lookups, period_label
 from contracts.models import ContractCount, ContractRollup, ContractType, Public
-from contracts.reconcile import BRANCH, PERIOD, PLACE, Cell, contains
+from contracts.reconcile import BRANCH, PERIOD, PLACE, Cell, Series, contains
 from contracts.rollup import (
     STATEMENT_FIELDS,
     SeriesKey,
@@ -52,9 +52,12 @@ def fact_cell(key: tuple[Any, ...]) -> tuple[SeriesKey, Cell]:
 class Plan:
     """What writing the facts does: the statements it supersedes, the figures it
     changes, and why it cannot be written (errors: (the fact at fault or None,
-    message))."""
+    message)); `series`: those it touches, and `figures`: theirs once it is written
+    (what their rollup becomes, `rollup.rollup_replace`)."""
 
     superseded: list[int] = field(default_factory=list)
+    series: set[SeriesKey] = field(default_factory=set)
+    figures: dict[SeriesKey, Series] = field(default_factory=dict)
     changes: list[dict[str, Any]] = field(default_factory=list)
     change_count: int = 0
     errors: list[tuple[tuple[Any, ...] | None, str]] = field(default_factory=list)
@@ -120,6 +123,7 @@ def plan(
     synthetic = synthetic_ids()
     old = series_figures((s for s in before if tuple(s[:4]) in touched), synthetic=synthetic)
     new = series_figures((s for s in after if tuple(s[:4]) in touched), synthetic=synthetic)
+    result.series, result.figures = touched, new
     _changes(result, old, new, lookups)
     _problems(result, old, new, stated, lookups)
     return result
