@@ -169,6 +169,34 @@ def test_every_write_path_keeps_the_rollup_right(tmp_path, admin_client):
     check()
 
 
+def test_an_import_that_empties_a_series_takes_its_figures_out_of_the_rollup(tmp_path):
+    """March 2024 exported again without its one RQTH contract: the RQTH series of
+    Normandie 2024 has no statement left, and no figure either."""
+    header = "numero_contrat;date_debut;departement;idcc;type_contrat;rqth\n"
+    first = _import(tmp_path, "mars.csv", header + "A-1;04/03/2024;14;1979;apprentissage;oui\n")
+    rqth = ContractRollup.objects.filter(public="rqth", year=2024)
+    assert set(rqth.filter(grain=ContractRollup.Grain.SERIES).values_list("month", "total")) == {
+        (3, 1),
+        (None, 1),
+    }
+
+    _import(tmp_path, "mars-bis.csv", header + "A-2;05/03/2024;14;1979;apprentissage;non\n")
+
+    assert not rqth.exists()
+    assert list(
+        ContractRollup.objects.filter(
+            public="all", year=2024, grain=ContractRollup.Grain.DEPARTMENT, month=3
+        ).values_list("department__code", "total")
+    ) == [("14", 1)]
+    assert_rollup_is_complete()
+    import_batch_undo(batch=ImportBatch.objects.exclude(pk=first.batch.pk).get())
+    assert set(rqth.filter(grain=ContractRollup.Grain.SERIES).values_list("month", "total")) == {
+        (3, 1),
+        (None, 1),
+    }
+    assert_rollup_is_complete()
+
+
 def test_raw_sql_needs_a_refresh(monthly):
     """The check above can fail: a write that skips the refresh leaves the rollup stale,
     and `rollup_check` says so (exit 1)."""
