@@ -236,7 +236,7 @@ def _contract_scope(cells, lookups):
 
 def _month_ranges(year, months):
     """[1, 2, 3, 4, 7] -> ["janv. à avr. 2024", "juil. 2024"] (three months or more)."""
-    runs = []
+    runs: list[list[int]] = []
     for month in months:
         if runs and month == runs[-1][-1] + 1:
             runs[-1].append(month)

@@ -25,9 +25,7 @@ def bulk_insert(
     table of `model`; returns how many."""
     connection = connections[using]
     if connection.vendor == "postgresql":
-        columns = ", ".join(
-            connection.ops.quote_name(model._meta.get_field(name).column) for name in fields
-        )
+        columns = ", ".join(connection.ops.quote_name(_column(model, name)) for name in fields)
         table = connection.ops.quote_name(model._meta.db_table)
         written = 0
         with (
@@ -41,6 +39,12 @@ def bulk_insert(
     objects = [model(**dict(zip(fields, row, strict=True))) for row in rows]
     model._base_manager.using(using).bulk_create(objects, batch_size=BATCH_SIZE)
     return len(objects)
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column
+    return field.column
 
 
 def update_in(
@@ -58,7 +62,7 @@ def update_in(
         if not pks:
             return 0
         quote = connection.ops.quote_name
-        sets = ", ".join(f"{quote(model._meta.get_field(name).column)} = %s" for name in values)
+        sets = ", ".join(f"{quote(_column(model, name))} = %s" for name in values)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {quote(model._meta.db_table)} SET {sets} "
