@@ -245,9 +245,6 @@ _GENERAL = re.compile(
     r'|c\b(?: r="([A-Z]+)\d+")?([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>))',
     re.S,
 )
-# What only `_GENERAL` reads: formulas, rich text (runs, phonetic), CDATA; and a sheet
-# whose elements carry a namespace prefix.
-_NOT_FAST = ("<f", "<r>", "<r ", "<rPh", "<!")
 _PREFIXED = re.compile(r"<\w+:sheetData\b")
 _PREFIXED_END = re.compile(r"</\w+:sheetData>")
 _ATTRIBUTE = re.compile(r'(\w+)\s*=\s*"([^"]*)"')
@@ -314,22 +311,27 @@ def read_rows(
     following = 0  # the column of a cell without reference
 
     def finish(row: int, cells: list[str]) -> tuple[int, list[str]] | None:
+        """The row, its trailing empty cells cut to the widest row so far; None when
+        empty. Raises SheetError past a limit."""
         nonlocal width
-        while cells and not cells[-1]:
-            cells.pop()
-        if not cells:
-            return None
-        if len(cells) > max_columns:
-            raise SheetError(
-                f"{_n(len(cells))} colonnes dans la feuille « {sheet.name} » : "
-                f"{_n(max_columns)} au plus."
-            )
+        if not cells or not cells[-1]:
+            while cells and not cells[-1]:
+                cells.pop()
+            if not cells:
+                return None
+        if len(cells) > width:
+            if len(cells) > max_columns:
+                raise SheetError(
+                    f"{_n(len(cells))} colonnes dans la feuille « {sheet.name} » : "
+                    f"{_n(max_columns)} au plus."
+                )
+            width = len(cells)
+        elif len(cells) < width:
+            cells.extend([""] * (width - len(cells)))
         if len("".join(cells)) > max_line:
             raise SheetError(
                 f"ligne {_n(row)} : plus de {_n(max_line)} caractères (une cellule trop longue)"
             )
-        width = max(width, len(cells))
-        cells.extend([""] * (width - len(cells)))
         return row, cells
 
     def date_text(value: str) -> str:
@@ -348,7 +350,9 @@ def read_rows(
             end = found.start() if found else -1
         if end != -1:
             block = block[:end]
-        fast = not prefixed and not any(marker in block for marker in _NOT_FAST)
+        fast = not prefixed and not (
+            "<f" in block or "<r>" in block or "<r " in block or "<rPh" in block or "<!" in block
+        )
         tokens = _FAST.findall(block) if fast else _general_tokens(block)
         for row, row_number, letters, style, kind, extra, v, inline in tokens:
             if row:
@@ -366,6 +370,8 @@ def read_rows(
                 style, kind = style or named.get("s", ""), kind or named.get("t", "")
             if kind == "s":
                 text = shared[int(v)] if v else ""
+            elif kind == "inlineStr":
+                text = _unescape(inline).strip()
             elif not kind or kind == "n":
                 if not v:
                     text = ""
@@ -375,20 +381,18 @@ def read_rows(
                     text = v
                 else:
                     text = _number_text(v)
-            elif kind == "inlineStr":
-                text = _unescape(inline).strip()
             elif kind == "b":
                 text = "True" if v.strip() in ("1", "true") else "False"
             elif kind == "d":
                 text = v[:10]
             else:  # "str" (a formula's text), "e" (an error: #N/A)
                 text = _unescape(v).strip()
-            if letters:
-                index = columns.get(letters)
-                if index is None:
-                    index = columns[letters] = _column_index(letters)
-            else:  # no reference: the cell after the one before
-                index = following
+            try:
+                index = columns[letters]
+            except KeyError:  # a column not met yet, or no reference (the next one)
+                index = _column_index(letters) if letters else following
+                if letters:
+                    columns[letters] = index
             following = index + 1
             if not text:
                 continue
