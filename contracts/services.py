@@ -42,7 +42,14 @@ from contracts.imports.layouts import CONTRACT_LAYOUTS, PUBLIC_LAYOUTS, detect
 from contracts.imports.reading import FileFormatError, open_table
 from contracts.imports.report import ImportReport
 from contracts.models import MONTHS_FR, ContractCount, ImportBatch, MarketStat
-from contracts.rollup import rollup_deferred, rollup_lock, rollup_replace, series_q
+from contracts.rollup import (
+    STATEMENT_FIELDS,
+    rollup_deferred,
+    rollup_lock,
+    rollup_refresh,
+    rollup_replace,
+    series_q,
+)
 
 BULK_SIZE = 5000
 
@@ -252,6 +259,13 @@ def _month_ranges(year, months):
     return labels
 
 
+def _statements_in_force(series):
+    """The statements in force of these (region, year) series, as STATEMENT_FIELDS."""
+    return set(
+        ContractCount.objects.filter(series_q(series)).order_by().values_list(*STATEMENT_FIELDS)
+    )
+
+
 def _fact_row(key, count, source_id):
     """A count's row (`FACT_KEY`, count, source) from a fact key, the department last and
     possibly left out."""
@@ -303,9 +317,7 @@ def contract_import(
         return report
 
     def write(source, batch):
-        # Planned under the import lock and the locks of its series: an import or an
-        # edit that landed meanwhile is seen, and none lands before the commit.
-        rollup_lock({(key[0], key[2]) for key in facts})
+        # Planned under the import lock: an import that landed meanwhile is seen.
         planned = plan()
         if planned.errors:
             raise _Refused(planned.errors)
@@ -317,7 +329,17 @@ def contract_import(
             (*ContractCount.FACT_KEY, "count", "source_id"),
             (_fact_row(key, count, source.pk) for key, count in facts.items()),
         )
-        rollup_replace(planned.series, planned.figures)
+        # The series' locks, taken after the rows are written as every writer does: the
+        # plan's figures are the rollup unless an edit landed since it read the statements.
+        series = {(key[0], key[2]) for key in facts}
+        rollup_lock(series)
+        if _statements_in_force(series) == {
+            (*row[:-1], source.pk if row[-1] == statements.NEW_SOURCE else row[-1])
+            for row in planned.after
+        }:
+            rollup_replace(planned.series, planned.figures)
+        else:
+            rollup_refresh(series=series)
 
     try:
         return _record(report=report, user=user, write=write)
