@@ -22,7 +22,8 @@ def bulk_insert(
     using: str = "default",
 ) -> int:
     """Insert `rows` (one value per field of `fields`, attnames: "region_id") into the
-    table of `model`; returns how many."""
+    table of `model`; returns how many. Give every column without a database default:
+    COPY knows nothing of the model's defaults."""
     connection = connections[using]
     if connection.vendor == "postgresql":
         columns = ", ".join(connection.ops.quote_name(_column(model, name)) for name in fields)

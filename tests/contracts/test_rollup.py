@@ -212,8 +212,9 @@ def test_an_edit_landing_between_the_plan_and_the_write_is_in_the_rollup(tmp_pat
         # (written here without its own refresh of the rollup, which the import does).
         bulk_insert(
             ContractCount,
-            ("region_id", "department_id", "year", "month", "contract_type", "count", "source_id"),
-            [(calvados.region_id, calvados.pk, 2024, 1, "apprentissage", 5, manual.pk)],
+            ("region_id", "department_id", "year", "month", "contract_type", "public", "count")
+            + ("source_id",),
+            [(calvados.region_id, calvados.pk, 2024, 1, "apprentissage", "all", 5, manual.pk)],
         )
         return planned
 
