@@ -8,7 +8,10 @@ line, unique numbers) in a temporary folder, migrates the database, then imports
 file in a child process (so its peak RSS is the import's alone) and prints one line
 per size, with the throughput. Run with several sizes (--lines 100000 --lines 1000000)
 to see that memory does not grow with the file. `--xlsx`: the same lines as an XLSX
-workbook, as a spreadsheet program saves it (read by python-calamine).
+workbook, as a spreadsheet program saves it (read as a stream by a child process,
+`contracts.imports.xlsx_sheet`). `--check-only`: the file is read and checked (what the
+preview does before the figures are planned) and nothing is written: rows per second of
+reading and checking, end to end.
 """
 
 import argparse
@@ -146,13 +149,51 @@ def generate_xlsx(path, lines, seed=5, run=""):
     csv_path.unlink()
 
 
-def child(path):
+def check_only(path):
+    """Read and check `path` as an import does, write nothing; print rows per second."""
+    from contracts.imports import contracts as contract_files
+    from contracts.imports.layouts import CONTRACT_LAYOUTS, detect
+    from contracts.imports.reading import open_table
+    from contracts.imports.report import ImportReport
+
+    began = time.perf_counter()
+    table = open_table(path)
+    report = ImportReport()
+    try:
+        facts = contract_files.parse(
+            table,
+            detect(table.normalized, CONTRACT_LAYOUTS),
+            report=report,
+            lookups=contract_files.Lookups(),
+            today=datetime.date.today(),
+            reopen=table.reopen,
+        )
+    finally:
+        table.close()
+    elapsed = time.perf_counter() - began
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    if report.error_count:
+        print("FAILED", report.errors[:5], file=sys.stderr)
+        sys.exit(1)
+    print(
+        f"{report.rows_read:>10,} lines  {elapsed:6.1f} s  peak RSS {peak_mib:6.0f} MiB "
+        f"(reader process {child_mib:.0f} MiB)  {len(facts):,} figures  read and checked, "
+        f"{table.describe()}: {report.rows_read / elapsed:,.0f} rows/s (load average "
+        f"{os.getloadavg()[0]:.1f})"
+    )
+
+
+def child(path, checking_only=False):
     """Import `path` in this process and print seconds, peak RSS and the figures."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "akto_portal.settings")
     os.environ.setdefault("DEBUG", "1")
     import django
 
     django.setup()
+    if checking_only:
+        check_only(path)
+        return
     from contracts.services import contract_import
 
     began = time.perf_counter()
@@ -175,10 +216,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, action="append", help="repeatable")
     parser.add_argument("--xlsx", action="store_true", help="an XLSX file instead of a CSV")
+    parser.add_argument(
+        "--check-only", action="store_true", help="read and check the file, write nothing"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child)
+        child(args.child, args.check_only)
         return
     env = {**os.environ, "DEBUG": "1"}
     subprocess.run(
@@ -196,7 +240,16 @@ def main():
             seconds = time.perf_counter() - began
             print(f"generated {lines:,} lines, {size_mib:.0f} MiB in {seconds:.1f} s")
             subprocess.run(
-                [sys.executable, __file__, "--child", str(path)], cwd=ROOT, env=env, check=True
+                [
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    str(path),
+                    *(["--check-only"] if args.check_only else []),
+                ],
+                cwd=ROOT,
+                env=env,
+                check=True,
             )
 
 

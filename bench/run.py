@@ -5,12 +5,21 @@
 1. Creates a fresh database (`--database-url`, default
    postgres://postgres@127.0.0.1:5432/akto_bench: dropped and created again), migrates,
    loads the demo data, then `generate_synthetic` (10 years x 150 000 contract lines).
+<<<<<<< HEAD
 2. Every dashboard page, API endpoint and PDF report of bench/dashboards.py through
    Django's test client: median and 95th percentile server time with an empty figure
    cache ("cold": every figure computed, the report drawn) and with a warm one, the SQL
    queries, and the "floor": the same SQL statements the cold page ran, executed bare on
    the same connection, and the ratio.
 3. Import throughput: bench/import_contracts.py (1 000 000 contract lines).
+=======
+2. Every dashboard page and API endpoint of bench/dashboards.py through Django's test
+   client: median and 95th percentile server time with an empty figure cache ("cold":
+   every figure computed) and with a warm one, the SQL queries, and the "floor": the same
+   SQL statements the cold page ran, executed bare on the same connection, and the ratio.
+3. Import throughput: bench/import_contracts.py (1 000 000 contract lines), and XLSX
+   reading and checking (300 000 lines, `--xlsx --check-only`).
+>>>>>>> fast-imports
 4. gunicorn on 127.0.0.1 in production mode (DEBUG off, `collectstatic`,
    STATIC_MANIFEST=1): the overview page under 20 concurrent clients (throughput, errors),
    and whether plotly.js is served compressed with far-future caching.
@@ -176,27 +185,30 @@ def pages(args):
 
 def import_throughput(args):
     env = {**os.environ, "DATABASE_URL": args.database_url, "DEBUG": "1"}
-    print(f"\nimport: bench/import_contracts.py --lines {args.import_lines}")
-    out = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "bench/import_contracts.py"),
-            "--lines",
-            str(args.import_lines),
-        ],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    for line in out.splitlines():
-        if "lines" in line:
-            print("  " + line.strip())
-        match = re.search(r"([\d,]+) lines\s+([\d.]+) s", line)
-        if match:
-            lines, seconds = int(match[1].replace(",", "")), float(match[2])
-            print(f"  throughput: {lines / seconds:,.0f} contract lines per second")
+    for label, options in (
+        (f"--lines {args.import_lines}", ["--lines", str(args.import_lines)]),
+        (
+            f"--xlsx --check-only --lines {args.xlsx_lines}",
+            ["--xlsx", "--check-only", "--lines", str(args.xlsx_lines)],
+        ),
+    ):
+        print(f"\nimport: bench/import_contracts.py {label}")
+        out = subprocess.run(
+            [sys.executable, str(ROOT / "bench/import_contracts.py"), *options],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        for line in out.splitlines():
+            if "lines" in line:
+                print("  " + line.strip())
+            match = re.search(r"([\d,]+) lines\s+([\d.]+) s", line)
+            if match:
+                lines, seconds = int(match[1].replace(",", "")), float(match[2])
+                what = "XLSX rows read and checked" if "--xlsx" in options else "contract lines"
+                print(f"  throughput: {lines / seconds:,.0f} {what} per second")
 
 
 def free_port():
@@ -571,6 +583,7 @@ def main():
     parser.add_argument("--lines-per-year", type=int, default=150_000)
     parser.add_argument("--repeat", type=int, default=15, help="requests per page and mode")
     parser.add_argument("--import-lines", type=int, default=1_000_000)
+    parser.add_argument("--xlsx-lines", type=int, default=300_000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=3000, help="load test: total requests")
     parser.add_argument("--seconds", type=int, default=60, help="load test: at most")

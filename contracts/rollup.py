@@ -11,7 +11,10 @@ write's transaction, under a lock per series (PostgreSQL; SQLite serializes writ
 Every ORM write of counts calls it (`ContractCount.save`/`delete` and
 `ContractCountQuerySet.bulk_create`/`bulk_update`/`update`/`delete`; `loaddata` through
 a signal); `rollup_deferred()` makes the writes of one block refresh once, at its end.
-Raw SQL on the counts must call `rollup_refresh()` itself; `manage.py rollup_check`
+Raw SQL on the counts must call `rollup_refresh()` itself — or, when the writer has
+already computed the figures of the series it changes from the statements in force after
+its write, read under `rollup_lock` in its transaction (an import's plan,
+`contracts.statements.plan`), write them with `rollup_replace`. `manage.py rollup_check`
 compares the whole rollup with a recomputation.
 
 `rollup_of(qs)` translates a filtered queryset of counts into the same filter on the
@@ -22,7 +25,7 @@ in Python to the statements the queryset selects.
 
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -33,6 +36,7 @@ from django.db.models.lookups import Lookup
 from django.db.models.sql.where import AND, WhereNode
 
 from akto_portal.models import Branch, Department, Source
+from contracts.imports.bulk import bulk_insert
 from contracts.models import ContractCount, ContractRollup
 from contracts.reconcile import Cell, Series
 
@@ -156,6 +160,43 @@ def rollup_deferred(using: str = "default") -> Iterator[None]:
         _deferred.series = None
 
 
+def rollup_lock(series: set[tuple[int, int]], *, using: str = "default") -> None:
+    """Take the locks of these (region_id, year) series until the end of the transaction:
+    no other writer refreshes them meanwhile, so figures computed from the statements read
+    after this stay right until the commit (`rollup_replace`)."""
+    _lock(series, using)
+
+
+def rollup_replace(
+    series: Iterable[SeriesKey], figures: Mapping[SeriesKey, Series], *, using: str = "default"
+) -> None:
+    """Replace the rollup rows of these series by the figures of their cells (`figures`:
+    those of the series that still hold statements).
+
+    For a writer that computed `figures` (`series_figures`) from the statements in force
+    after its write, read under `rollup_lock` in the same transaction: what
+    `rollup_refresh` would compute again, without reading the statements a second time."""
+    by_kind: defaultdict[tuple[int, str, str], set[int]] = defaultdict(set)
+    for region_id, year, ctype, public in {*series, *figures}:
+        by_kind[(year, ctype, public)].add(region_id)
+    if not by_kind:
+        return
+    q = Q(pk__in=[])
+    for (year, ctype, public), regions in by_kind.items():
+        q |= Q(year=year, contract_type=ctype, public=public, region_id__in=sorted(regions))
+    ContractRollup.objects.using(using).filter(q).delete()
+    bulk_insert(
+        ContractRollup,
+        ROLLUP_FIELDS,
+        (
+            row
+            for key, series in figures.items()
+            for row in cell_rows(key, series, wanted=set(Grain))
+        ),
+        using=using,
+    )
+
+
 def _lock(series: set[tuple[int, int]] | None, using: str) -> None:
     """Refreshes of one series run one at a time (PostgreSQL advisory locks, taken in one
     order: no deadlock); a whole refresh locks the table."""
@@ -205,36 +246,16 @@ def rollup_refresh(
             synthetic=synthetic_ids(using),
             using=using,
         )
-        rows = (
-            ContractRollup(
-                grain=grain,
-                region_id=region,
-                year=year,
-                contract_type=ctype,
-                public=public,
-                month=month,
-                branch_id=branch,
-                department_id=department,
-                total=total,
-                synthetic=is_synthetic,
-                unbroken=unbroken,
-            )
-            for key, figure in figures.items()
-            for (
-                grain,
-                region,
-                year,
-                ctype,
-                public,
-                month,
-                branch,
-                department,
-                total,
-                is_synthetic,
-                unbroken,
-            ) in cell_rows(key, figure, wanted=set(Grain))
+        bulk_insert(
+            ContractRollup,
+            ROLLUP_FIELDS,
+            (
+                row
+                for key, figure in figures.items()
+                for row in cell_rows(key, figure, wanted=set(Grain))
+            ),
+            using=using,
         )
-        ContractRollup.objects.using(using).bulk_create(rows, batch_size=5000)
 
 
 def rollup_differences(using: str = "default") -> list[str]:
@@ -260,6 +281,20 @@ def rollup_differences(using: str = "default") -> list[str]:
     return sorted(missing) + sorted(extra)
 
 
+# The rollup's columns in the order of `cell_rows`.
+ROLLUP_FIELDS = (
+    "grain",
+    "region_id",
+    "year",
+    "contract_type",
+    "public",
+    "month",
+    "branch_id",
+    "department_id",
+    "total",
+    "synthetic",
+    "unbroken",
+)
 _ROW_ORDER = (
     "grain",
     "region",

@@ -37,11 +37,19 @@ from contracts import statements
 from contracts.imports import contracts as contract_files
 from contracts.imports import public as public_files
 from contracts.imports import staging
+from contracts.imports.bulk import bulk_insert, update_in
 from contracts.imports.layouts import CONTRACT_LAYOUTS, PUBLIC_LAYOUTS, detect
 from contracts.imports.reading import FileFormatError, open_table
 from contracts.imports.report import ImportReport
 from contracts.models import MONTHS_FR, ContractCount, ImportBatch, MarketStat
-from contracts.rollup import rollup_deferred, series_q
+from contracts.rollup import (
+    STATEMENT_FIELDS,
+    rollup_deferred,
+    rollup_lock,
+    rollup_refresh,
+    rollup_replace,
+    series_q,
+)
 
 BULK_SIZE = 5000
 
@@ -178,11 +186,13 @@ def _record(*, report, user, write):
             )
             write(source, report.batch)
             emptied = _mark_replaced(keep=source, now=now)
+            # Its title only (an update, not `save()`: a saved source has its figures'
+            # rollup computed again, in case its kind changed).
             source.title = (
                 f"Import n° {report.batch.pk} : {report.file_name} "
                 f"({timezone.localtime(now):%d/%m/%Y %H:%M})"
             )
-            source.save(update_fields=["title"])
+            Source.objects.filter(pk=source.pk).update(title=source.title)
             ImportBatch.objects.filter(pk__in=[*emptied, *again]).update(replaced_by=report.batch)
     except IntegrityError:
         # Another import of the same file won the race.
@@ -233,7 +243,7 @@ def _contract_scope(cells, lookups):
 
 def _month_ranges(year, months):
     """[1, 2, 3, 4, 7] -> ["janv. à avr. 2024", "juil. 2024"] (three months or more)."""
-    runs = []
+    runs: list[list[int]] = []
     for month in months:
         if runs and month == runs[-1][-1] + 1:
             runs[-1].append(month)
@@ -247,6 +257,19 @@ def _month_ranges(year, months):
         else:
             labels.extend(contract_files.period_label(year, m) for m in run)
     return labels
+
+
+def _statements_in_force(series):
+    """The statements in force of these (region, year) series, as STATEMENT_FIELDS."""
+    return set(
+        ContractCount.objects.filter(series_q(series)).order_by().values_list(*STATEMENT_FIELDS)
+    )
+
+
+def _fact_row(key, count, source_id):
+    """A count's row (`FACT_KEY`, count, source) from a fact key, the department last and
+    possibly left out."""
+    return (*key, *(None,) * (len(ContractCount.FACT_KEY) - len(key)), count, source_id)
 
 
 def contract_import(
@@ -300,11 +323,23 @@ def contract_import(
             raise _Refused(planned.errors)
         batch.rows_replaced = report.rows_to_replace
         batch.save(update_fields=["rows_replaced"])
-        _supersede(ContractCount.objects, planned.superseded, batch)
-        ContractCount.objects.bulk_create(
-            (ContractCount.from_fact(key, count, source) for key, count in facts.items()),
-            batch_size=BULK_SIZE,
+        update_in(ContractCount, planned.superseded, {"superseded_by_id": batch.pk})
+        bulk_insert(
+            ContractCount,
+            (*ContractCount.FACT_KEY, "count", "source_id"),
+            (_fact_row(key, count, source.pk) for key, count in facts.items()),
         )
+        # The series' locks, taken after the rows are written as every writer does: the
+        # plan's figures are the rollup unless an edit landed since it read the statements.
+        series = {(key[0], key[2]) for key in facts}
+        rollup_lock(series)
+        if _statements_in_force(series) == {
+            (*row[:-1], source.pk if row[-1] == statements.NEW_SOURCE else row[-1])
+            for row in planned.after
+        }:
+            rollup_replace(planned.series, planned.figures)
+        else:
+            rollup_refresh(series=series)
 
     try:
         return _record(report=report, user=user, write=write)

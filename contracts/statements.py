@@ -26,7 +26,7 @@ from akto_portal.formats import number
 from akto_portal.models import Source
 from contracts.imports.contracts import Lookups, period_label
 from contracts.models import ContractCount, ContractRollup, ContractType, Public
-from contracts.reconcile import BRANCH, PERIOD, PLACE, Cell, contains
+from contracts.reconcile import BRANCH, PERIOD, PLACE, Cell, Series, contains
 from contracts.rollup import (
     STATEMENT_FIELDS,
     SeriesKey,
@@ -36,6 +36,7 @@ from contracts.rollup import (
     synthetic_ids,
 )
 
+NEW_SOURCE = -1  # the source of the file's statements in a plan (not synthetic)
 REPLACEABLE_KINDS = (Source.Kind.IMPORT, Source.Kind.SYNTHETIC)
 MAX_CHANGES_KEPT = 500
 Grain = ContractRollup.Grain
@@ -52,9 +53,15 @@ def fact_cell(key: tuple[Any, ...]) -> tuple[SeriesKey, Cell]:
 class Plan:
     """What writing the facts does: the statements it supersedes, the figures it
     changes, and why it cannot be written (errors: (the fact at fault or None,
-    message))."""
+    message)); `series`: those it touches, and `figures`: theirs once it is written
+    (what their rollup becomes, `rollup.rollup_replace`)."""
 
     superseded: list[int] = field(default_factory=list)
+    series: set[SeriesKey] = field(default_factory=set)
+    # The statements in force once it is written, as STATEMENT_FIELDS, the file's with
+    # the source NEW_SOURCE.
+    after: list[tuple[Any, ...]] = field(default_factory=list)
+    figures: dict[SeriesKey, Series] = field(default_factory=dict)
     changes: list[dict[str, Any]] = field(default_factory=list)
     change_count: int = 0
     errors: list[tuple[tuple[Any, ...] | None, str]] = field(default_factory=list)
@@ -113,13 +120,14 @@ def plan(
                 )
             )
         result.superseded.append(pk)
-    new_source = -1  # not synthetic
+    new_source = NEW_SOURCE
     for series, cells in stated.items():
         for cell, (count, _key) in cells.items():
             after.append((*series, cell[PLACE], cell[PERIOD], cell[BRANCH], count, new_source))
     synthetic = synthetic_ids()
     old = series_figures((s for s in before if tuple(s[:4]) in touched), synthetic=synthetic)
     new = series_figures((s for s in after if tuple(s[:4]) in touched), synthetic=synthetic)
+    result.series, result.figures, result.after = touched, new, after
     _changes(result, old, new, lookups)
     _problems(result, old, new, stated, lookups)
     return result

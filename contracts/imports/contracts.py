@@ -22,6 +22,7 @@ checked exactly in a second, lean pass that reads the contract-number column aga
 
 import datetime
 import gc
+from typing import Any
 
 from akto_portal.models import Branch, Department, Region
 from contracts.imports.layouts import COUNTS
@@ -112,6 +113,8 @@ def period_label(year, month):
     return f"{MONTHS_FR[month - 1]} {year}" if month else str(year)
 
 
+# (region, branch, year, month, contract type, public, department): ContractCount.FACT_KEY
+FactKey = tuple[Any, ...]
 BLOOM_BITS = 27  # 2**27 bits = 16 MiB
 BLOOM_MASK = (1 << BLOOM_BITS) - 1
 
@@ -151,8 +154,8 @@ def parse(
 def _report_repeats(reopen, index, candidates, report):
     """Second pass: name every line whose contract number (one of the `candidates`, the
     numbers the Bloom filter took for possible repeats) appeared on an earlier line."""
-    first_seen = {}
-    repeats = []
+    first_seen: dict[str, int] = {}
+    repeats: list[tuple[int, str, int]] = []
     table = reopen()
     column = (
         table.column(index)
@@ -181,7 +184,8 @@ def _report_repeats(reopen, index, candidates, report):
 
 
 def _parse_counts(rows, pos, width, report, lookups, today):
-    facts, first_line = {}, {}
+    facts: dict[FactKey, int] = {}
+    first_line: dict[FactKey, int] = {}
     i_region, i_year, i_type, i_count = (
         pos["region"],
         pos["year"],
@@ -252,6 +256,7 @@ def _parse_counts(rows, pos, width, report, lookups, today):
             report.error(line, f"ligne en double : même chiffre que la ligne {first_line[key]}")
             continue
         first_line[key] = line
+        assert count is not None  # else a problem was reported
         facts[key] = count
     report.fact_lines = first_line
     return facts
@@ -309,7 +314,8 @@ class _Checked(dict):
 def _parse_lines(rows, pos, width, report, lookups, today):
     """One pass, line by line; each column's distinct values are checked once (cached),
     so a line costs a few dictionary lookups. Values are strings (reading.Table)."""
-    facts, first_line = {}, {}
+    facts: dict[FactKey, int] = {}
+    first_line: dict[FactKey, int] = {}
     bloom = bytearray(1 << (BLOOM_BITS - 3))
     candidates = set()
     i_number, i_start, i_branch, i_type = (
@@ -321,7 +327,10 @@ def _parse_lines(rows, pos, width, report, lookups, today):
     i_region, i_department = pos.get("region"), pos.get("department")
     i_rqth, i_uai = pos.get("rqth"), pos.get("uai")
     i_level, i_break = pos.get("diploma_level"), pos.get("break_off_date")
-    region_cache, department_cache, branch_cache, type_cache = {}, {}, {}, {}
+    region_cache: dict[str, int | None] = {}
+    department_cache: dict[str, tuple[int | None, int | None]] = {}
+    branch_cache: dict[str, int | None] = {}
+    type_cache: dict[str, str | None] = {}
     starts = _Checked(lambda raw: _date_check(raw, today, "début"))
     breaks = _Checked(lambda raw: _date_check(raw, today, "rupture"))
     rqths, levels = _Checked(_rqth_check), _Checked(_level_check)
@@ -439,7 +448,8 @@ def _whole_regions_where_departments_miss(facts, first_line):
     partial = {(k[0], k[2], k[4]) for k in facts if k[6] is None}
     if not partial:
         return facts, first_line
-    merged, lines = {}, {}
+    merged: dict[FactKey, int] = {}
+    lines: dict[FactKey, int] = {}
     for key, count in facts.items():
         if (key[0], key[2], key[4]) in partial:
             whole = (*key[:6], None)

@@ -31,7 +31,7 @@ class Layout:
         for need in self.required:
             options = need if isinstance(need, tuple) else (need,)
             if not any(option in positions for option in options):
-                missing.append(" ou ".join(COLUMN_LABELS.get(o, o) for o in options))
+                missing.append(" ou ".join(COLUMN_LABELS.get(o) or o for o in options))
         return positions, ignored, missing
 
 

@@ -20,6 +20,7 @@ otherwise the cumulative figure from January through that month. A fact's key is
 import calendar
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from contracts.imports.layouts import BAROMETRE
 from contracts.imports.reading import cell_text, parse_date
@@ -42,14 +43,15 @@ def parse(table, layout, *, report, lookups, today):
         report.error(1, "colonne(s) obligatoire(s) absente(s) : " + ", ".join(missing))
         return {}
     width = len(table.header)
-    facts, first_line = {}, {}
+    facts: dict[tuple[Any, ...], int] = {}
+    first_line: dict[tuple[Any, ...], int] = {}
     parse_row = _barometre_row if layout is BAROMETRE else _ind313_row
     for line, values in table.rows:
         report.rows_read += 1
         if len(values) != width:
             report.error(line, f"{len(values)} colonnes au lieu de {width}")
             continue
-        problems = []
+        problems: list[str] = []
         row = parse_row(values, positions, lookups, today, problems)
         if problems:
             report.error(line, " ; ".join(problems))

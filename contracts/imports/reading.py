@@ -1,5 +1,5 @@
 """Reading tabular files as a stream of rows: CSV (UTF-8 with or without BOM, or
-Windows-1252; `,` or `;`) and XLSX (python-calamine, in a child process).
+Windows-1252; `,` or `;`) and XLSX (`xlsx_sheet`, in a child process).
 
 Nothing is loaded whole in this process: a first pass over the bytes computes the
 checksum and tells UTF-8 from Windows-1252; the second pass yields one row at a time.
@@ -8,12 +8,14 @@ Every file is bounded before and while it is read (`Limits`, from the IMPORT_*
 settings): binary or undecodable content, too many columns and too long lines are
 refused with a French message (`FileFormatError`), never an exception the caller did
 not expect. An XLSX is a zip: the declared sizes of its members are checked first
-(a "zip bomb" is refused in milliseconds), then the sheet is read by calamine in a
-child process whose address space is capped, which writes it out as a CSV that is
-read like any other; calamine itself refuses a member larger than its declared size.
+(a "zip bomb" is refused in milliseconds), then the sheet is read as a stream by a
+child process whose address space is capped, which writes it out as CSV: this process
+reads and checks that CSV while the child writes it (two processors at work), keeping a
+copy for a second pass; a member larger than its declared size is refused.
 """
 
 import codecs
+import contextlib
 import csv
 import datetime
 import hashlib
@@ -22,11 +24,13 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from akto_portal import formats
 
@@ -199,9 +203,27 @@ def _lines(text, limit, first_line):
 
 
 def _open_csv(
-    path, *, checksum, size, encoding, progress, limits, fmt="csv", delimiter=None, cleanup=None
+    path,
+    *,
+    checksum,
+    size,
+    encoding,
+    progress,
+    limits,
+    fmt="csv",
+    delimiter=None,
+    cleanup=None,
+    stream: BinaryIO | None = None,
+    position: Callable[[], tuple[int, int]] | None = None,
 ):
-    raw = path.open("rb")
+    """`stream`: the CSV to read this first time instead of `path` (an XLSX's sheet as
+    its child process writes it; `path`, its copy, is read by `reopen`), and
+    `position`: how far its reading is (done, total)."""
+    raw = stream if stream is not None else path.open("rb")
+    if position is None:
+
+        def position():
+            return raw.tell(), size
 
     def close():
         raw.close()
@@ -248,13 +270,14 @@ def _open_csv(
             reader = csv.reader(_lines(text, limits.line_chars, 2), delimiter=delimiter)
             for line, values in enumerate(reader, start=2):  # noqa: B007
                 if progress is not None and not line % 20000:
-                    progress(raw.tell(), size)
+                    progress(*position())
                 if len(values) > width and not "".join(values[width:]).strip():
                     values = values[:width]  # empty trailing cells, as in the header
                 if "".join(values).strip():  # not a blank line
                     yield line, values
             if progress is not None:
-                progress(size, size)
+                _done, total = position()
+                progress(total, total)
         except csv.Error as exc:
             raise FileFormatError(f"ligne {formats.number(line + 1)} illisible : {exc}") from exc
         except UnicodeDecodeError as exc:
@@ -305,7 +328,7 @@ def _open_csv(
 def check_xlsx_archive(path, limits: Limits) -> None:
     """Refuse an XLSX whose members, as the archive declares them, expand past the
     limit — before a byte is inflated. (A member larger than it declares is refused
-    while it is read, by calamine.)"""
+    while it is read, by `xlsx_sheet`.)"""
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
@@ -321,85 +344,140 @@ def check_xlsx_archive(path, limits: Limits) -> None:
 
 
 def _open_xlsx(path, scan, limits, progress, workdir):
+    """The first sheet, read while the child process writes it out as CSV (both run at
+    once); the CSV is copied into a private temporary folder for the second pass."""
     check_xlsx_archive(path, limits)
     folder = Path(tempfile.mkdtemp(prefix="xlsx-", dir=workdir))  # mode 0700
     target = folder / "sheet.csv"
+    child = None
 
     def cleanup():
+        if child is not None:
+            child.close()
         target.unlink(missing_ok=True)
-        folder.rmdir()
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
     try:
-        _xlsx_to_csv(path, target, limits, progress)
+        child = _SheetChild(path, target, limits)
+        table = _open_csv(
+            target,
+            checksum=scan.checksum,
+            size=scan.size,
+            encoding="utf-8",
+            progress=progress,
+            limits=limits,
+            fmt="xlsx",
+            delimiter=",",
+            stream=io.BufferedReader(child, CHUNK),
+            position=child.position,
+        )
     except BaseException:
         cleanup()
         raise
-    size = target.stat().st_size
-
-    def half(done, total):  # reading the CSV copy is the second half of the work
-        progress(total + done, 2 * total)
-
-    table = _open_csv(
-        target,
-        checksum=scan.checksum,
-        size=size,
-        encoding="utf-8",
-        progress=half if progress is not None else None,
-        limits=limits,
-        fmt="xlsx",
-        delimiter=",",
-    )
-    table.size = scan.size
     parent_close = table.close
 
     def close():
         parent_close()
-        if target.exists():
-            cleanup()
+        cleanup()
 
     table.close = close
     return table
 
 
-def _xlsx_to_csv(path, target, limits, progress):
-    """Run contracts/imports/xlsx_child.py: the first sheet of `path` -> CSV `target`."""
-    root = Path(__file__).resolve().parents[2]
-    command = [
-        sys.executable,
-        "-m",
-        "contracts.imports.xlsx_child",
-        str(path),
-        str(target),
-        str(limits.columns),
-        str(limits.line_chars),
-        str(limits.xlsx_memory_bytes),
-    ]
-    child = subprocess.Popen(
-        command,
-        cwd=root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "PYTHONPATH": str(root)},
-        text=True,
-    )
-    with child:
-        for line in child.stdout:
-            done, _, total = line.partition(" ")
-            if progress is not None and done.isdigit() and total.strip().isdigit():
-                progress(int(done), 2 * max(int(total), 1))
-        errors = child.stderr.read()
-        status = child.wait()
-    if status == 0:
-        return
+class _SheetChild(io.RawIOBase):
+    """contracts/imports/xlsx_child.py reading the first sheet of `path`: the CSV it
+    writes on its standard output, read as it comes and copied into `target`; at its
+    end, its verdict (FileFormatError when it refused the sheet or failed)."""
+
+    def __init__(self, path: Path, target: Path, limits: Limits) -> None:
+        super().__init__()
+        root = Path(__file__).resolve().parents[2]
+        self.copy = target.open("wb")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "contracts.imports.xlsx_child",
+                str(path),
+                "-",
+                str(limits.columns),
+                str(limits.line_chars),
+                str(limits.xlsx_memory_bytes),
+            ],
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": str(root)},
+        )
+        self.done, self.total = 0, 1
+        self.messages: list[str] = []
+        self.verdict: FileFormatError | None = None
+        self.ended = False
+        # Progress and messages come on the child's standard error, read meanwhile.
+        self.listener = threading.Thread(target=self._listen, daemon=True)
+        self.listener.start()
+
+    def _listen(self) -> None:
+        assert self.process.stderr is not None
+        for raw in self.process.stderr:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            done, _, total = line.removeprefix("progress ").partition(" ")
+            if line.startswith("progress ") and done.isdigit() and total.isdigit():
+                self.done, self.total = int(done), max(int(total), 1)
+            else:
+                self.messages = [*self.messages[-20:], line]
+
+    def position(self) -> tuple[int, int]:
+        return min(self.done, self.total), self.total
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        stdout = self.process.stdout
+        assert isinstance(stdout, io.BufferedReader)
+        count = stdout.readinto(buffer)
+        if count:
+            self.copy.write(memoryview(buffer)[:count])
+            return count
+        self._end()
+        return 0
+
+    def _end(self) -> None:
+        """The child has written all it will: raise its verdict if it failed."""
+        if not self.ended:
+            self.ended = True
+            status = self.process.wait()
+            self.listener.join()
+            self.copy.close()
+            self.done = self.total
+            if status != 0:
+                self.verdict = _child_error(status, "\n".join(self.messages))
+        if self.verdict is not None:
+            raise self.verdict
+
+    def close(self) -> None:
+        if self.process.poll() is None:  # stopped before its end: an error upstream
+            self.process.kill()
+        self.process.wait()
+        self.listener.join()
+        for handle in (self.process.stdout, self.process.stderr, self.copy):
+            if handle is not None:
+                handle.close()
+        super().close()
+
+
+def _child_error(status: int, errors: str) -> FileFormatError:
     if status == 2:  # a refusal, already phrased for the user
-        raise FileFormatError(errors.strip().splitlines()[-1])
+        return FileFormatError(errors.strip().splitlines()[-1])
     if "memory allocation" in errors or "MemoryError" in errors or status < 0:
-        raise FileFormatError(
+        return FileFormatError(
             "Classeur trop volumineux pour être lu (mémoire insuffisante) : "
             "enregistrez-le en CSV, ou découpez-le."
         )
     last = errors.strip().splitlines()[-1] if errors.strip() else f"code {status}"
-    raise FileFormatError(f"Classeur XLSX illisible : {last}")
+    return FileFormatError(f"Classeur XLSX illisible : {last}")
 
 
 def cell_text(value) -> str:

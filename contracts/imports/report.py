@@ -1,6 +1,10 @@
 """What an import found: shared by the command, the upload page and the service."""
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from contracts.models import ImportBatch
 
 MAX_ERRORS_KEPT = 200
 
@@ -40,10 +44,10 @@ class ImportReport:
     # Every figure the write changes (contracts.statements): the first ones, and how many.
     changes: list = field(default_factory=list)
     change_count: int = 0
-    already_imported: object = None  # the ImportBatch of the same file, if any
+    already_imported: "ImportBatch | None" = None  # the import of the same file, if any
     # An earlier import of the same file some of whose figures were replaced since.
     previous_import: dict | None = None
-    batch: object = None  # the ImportBatch written (None for a dry run or on errors)
+    batch: "ImportBatch | None" = None  # the import written (None: a dry run, or errors)
     dry_run: bool = False
 
     def error(self, line, message):

@@ -16,7 +16,9 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from akto_portal.models import Branch, Department, Region, Source
+from contracts import statements
 from contracts.figures import branch_facts, department_facts, read_contract_facts
+from contracts.imports.bulk import bulk_insert
 from contracts.models import ContractCount, ContractRollup, ImportBatch
 from contracts.rollup import rollup_differences, rollup_of, rollup_refresh
 from contracts.services import contract_import, import_batch_undo
@@ -167,6 +169,65 @@ def test_every_write_path_keeps_the_rollup_right(tmp_path, admin_client):
     check()
     ContractCount.objects.filter(region=bretagne, year=2022, month__gte=6).delete()
     check()
+
+
+def test_an_import_that_empties_a_series_takes_its_figures_out_of_the_rollup(tmp_path):
+    """March 2024 exported again without its one RQTH contract: the RQTH series of
+    Normandie 2024 has no statement left, and no figure either."""
+    header = "numero_contrat;date_debut;departement;idcc;type_contrat;rqth\n"
+    first = _import(tmp_path, "mars.csv", header + "A-1;04/03/2024;14;1979;apprentissage;oui\n")
+    rqth = ContractRollup.objects.filter(public="rqth", year=2024)
+    assert set(rqth.filter(grain=ContractRollup.Grain.SERIES).values_list("month", "total")) == {
+        (3, 1),
+        (None, 1),
+    }
+
+    _import(tmp_path, "mars-bis.csv", header + "A-2;05/03/2024;14;1979;apprentissage;non\n")
+
+    assert not rqth.exists()
+    assert list(
+        ContractRollup.objects.filter(
+            public="all", year=2024, grain=ContractRollup.Grain.DEPARTMENT, month=3
+        ).values_list("department__code", "total")
+    ) == [("14", 1)]
+    assert_rollup_is_complete()
+    import_batch_undo(batch=ImportBatch.objects.exclude(pk=first.batch.pk).get())
+    assert set(rqth.filter(grain=ContractRollup.Grain.SERIES).values_list("month", "total")) == {
+        (3, 1),
+        (None, 1),
+    }
+    assert_rollup_is_complete()
+
+
+def test_an_edit_landing_between_the_plan_and_the_write_is_in_the_rollup(tmp_path, monkeypatch):
+    """The import writes the rollup its plan computed, unless the statements moved since
+    the plan read them (an edit committed meanwhile): then it computes it again."""
+    real_plan = statements.plan
+    calvados = Department.objects.get(code="14")
+    manual = Source.objects.create(kind=Source.Kind.MANUAL, title="Saisie")
+
+    def plan_then_an_edit_lands(*args, **kwargs):
+        planned = real_plan(*args, **kwargs)
+        # Another writer's statement, committed before this write takes the series' locks
+        # (written here without its own refresh of the rollup, which the import does).
+        bulk_insert(
+            ContractCount,
+            ("region_id", "department_id", "year", "month", "contract_type", "public", "count")
+            + ("source_id",),
+            [(calvados.region_id, calvados.pk, 2024, 1, "apprentissage", "all", 5, manual.pk)],
+        )
+        return planned
+
+    monkeypatch.setattr(statements, "plan", plan_then_an_edit_lands)
+    header = "numero_contrat;date_debut;departement;idcc;type_contrat\n"
+    _import(tmp_path, "mars.csv", header + "A-1;04/03/2024;14;1979;apprentissage\n")
+
+    assert set(
+        ContractRollup.objects.filter(
+            grain=ContractRollup.Grain.DEPARTMENT, department=calvados, year=2024
+        ).values_list("month", "total")
+    ) == {(1, 5), (3, 1), (None, 6)}
+    assert_rollup_is_complete()
 
 
 def test_raw_sql_needs_a_refresh(monthly):
