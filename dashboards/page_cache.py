@@ -41,7 +41,7 @@ FRAGMENTS: dict[str, tuple[str, ...]] = {
     "dashboard_places": ("contracts", "events"),
     "dashboard_branches": ("contracts",),  # and the years, the market
     "dashboard_conventions": ("contracts", "conventions", "events"),
-    "dashboard_events": ("events",),
+    "dashboard_events": ("events", "conventions"),  # the events table names their axis
 }
 # The page's Scope, cached with its fragments (a hit binds no filter): it depends on the
 # URL and the reference tables (regions, branches, departments), whose writes change

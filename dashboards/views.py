@@ -242,7 +242,7 @@ def _fragments(request: AuthenticatedRequest, scope: Scope, today: datetime.date
     keys = {
         "figures_key": data_version(),  # a department's table: contracts and events
         "contracts_key": data_version("contracts"),
-        "events_key": data_version("events"),
+        "events_key": data_version("events", "conventions"),  # axes named in the table
     }
     return {
         "figures_timeout": FIGURES_TIMEOUT if keys["figures_key"] is not None else 0,

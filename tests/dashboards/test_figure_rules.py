@@ -79,7 +79,7 @@ def test_no_chart_is_drawn_without_data(client_for, director, documents):
     event charts are replaced by a sentence, not drawn with empty axes."""
     page = client_for(director).get(reverse("overview"), {"region": "28", "year": 2020})
     for name in ("chart_months", "chart_cumulative", "chart_events", "chart_attendance"):
-        assert page.context[name] is None, name
+        assert page.context[name]() is None, name
     html = page.content.decode()
     assert 'id="chart-events-empty"' in html
     assert 'data-figure="chart-events"' not in html

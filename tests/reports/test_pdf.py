@@ -191,7 +191,11 @@ def test_a_report_lists_only_the_conventions_of_its_year(client_for, director, d
     conventions = next(_flat(text) for text in pages if "Conventions : indicateurs" in text)
     assert "Convention d'objectifs et de moyens AKTO – Région Normandie" in conventions
     assert "Personnes en situation de handicap" not in conventions
-    assert f"Hors de 2022, non repris ici : {declination} (2025-2027)." in conventions
+    national = "Convention de partenariat AKTO – Agefiph 2025-2027"
+    assert (
+        f"Hors de 2022, non repris ici : {national} (2025-2027) ; {declination} (2025-2027)."
+        in conventions
+    )
     assert conventions.count(declination) == 1
 
     _response, pages, _reader = _pdf(client, {"region": "28", "year": 2026})
