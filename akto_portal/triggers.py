@@ -35,6 +35,7 @@ FACT_TABLES = [
     "events_attendance",
     "events_attendee",
     "events_event",
+    "events_eventrollup",
     "events_organisation",
 ]
 # The families and their version rows (`DataVersion.pk`).
