@@ -409,6 +409,10 @@ class EventRollup(models.Model):
                 "source",
                 "measure",
                 name="event_rollup_unique_cell",
+                violation_error_message=(
+                    "Cette case du cumul des événements existe déjà (même année, mois, région, "
+                    "département, type, axe, source et mesure)."
+                ),
             ),
         ]
 

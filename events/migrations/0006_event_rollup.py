@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': "cumul d'événements",
                 'indexes': [models.Index(fields=['year', 'region'], name='event_rollup_year_region')],
-                'constraints': [models.UniqueConstraint(models.F('year'), models.F('month'), django.db.models.functions.comparison.Coalesce('region', 0), django.db.models.functions.comparison.Coalesce('department', 0), models.F('kind'), django.db.models.functions.comparison.Coalesce('axis', 0), models.F('source'), models.F('measure'), name='event_rollup_unique_cell')],
+                'constraints': [models.UniqueConstraint(models.F('year'), models.F('month'), django.db.models.functions.comparison.Coalesce('region', 0), django.db.models.functions.comparison.Coalesce('department', 0), models.F('kind'), django.db.models.functions.comparison.Coalesce('axis', 0), models.F('source'), models.F('measure'), name='event_rollup_unique_cell', violation_error_message='Cette case du cumul des événements existe déjà (même année, mois, région, département, type, axe, source et mesure).')],
             },
         ),
     ]
