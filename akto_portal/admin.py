@@ -2,6 +2,8 @@ from axes.admin import AccessAttemptAdmin
 from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 
 from akto_portal.models import Branch, Department, Region, Source, User
@@ -56,9 +58,11 @@ class LoginAttemptAdmin(AccessAttemptAdmin):
     its clean-up action deletes, so it takes the delete permission like any other."""
 
     @admin.action(description="Supprimer les tentatives expirées", permissions=["delete"])
-    def cleanup_expired_attempts(self, request, queryset):
+    def cleanup_expired_attempts(
+        self, request: HttpRequest, queryset: QuerySet[AccessAttempt]
+    ) -> None:
         # axes' own action reads the attempt time its login handler sets on the request.
-        request.axes_attempt_time = timezone.now()
+        request.axes_attempt_time = timezone.now()  # type: ignore[attr-defined]  # axes' attribute
         count = self.handler.clean_expired_user_attempts(request=request)
         self.message_user(request, f"{count} tentative(s) expirée(s) supprimée(s).")
 

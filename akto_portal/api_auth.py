@@ -15,10 +15,10 @@ from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.utils import timezone
 
-from akto_portal.models import ApiToken
+from akto_portal.models import ApiToken, User
 from akto_portal.services import hash_key
 
 API_PREFIX = "/api/"
@@ -26,13 +26,13 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 TOUCH_EVERY = datetime.timedelta(minutes=5)
 
 
-def _unauthorized(detail):
+def _unauthorized(detail: str) -> JsonResponse:
     response = JsonResponse({"detail": detail}, status=401)
     response["WWW-Authenticate"] = 'Token realm="api"'
     return response
 
 
-def token_user(key):
+def token_user(key: str) -> User | None:
     """The active user owning this active token, or None."""
     token = (
         ApiToken.objects.select_related("user")
@@ -50,10 +50,10 @@ def token_user(key):
 class ApiAuthenticationMiddleware:
     """Place after AuthenticationMiddleware and before LoginRequiredMiddleware."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.path_info.startswith(API_PREFIX):
             header = request.headers.get("Authorization", "")
             if header:

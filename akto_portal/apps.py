@@ -1,8 +1,10 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_migrate, post_save
 
 
-def _install_triggers(using, **kwargs):
+def _install_triggers(using: str, **kwargs: Any) -> None:
     from django.db import connections
 
     from akto_portal import triggers
@@ -14,7 +16,7 @@ class AktoPortalConfig(AppConfig):
     name = "akto_portal"
     verbose_name = "Référentiels et utilisateurs"
 
-    def ready(self):
+    def ready(self) -> None:
         # At the end of every migrate (SQLite drops the triggers of a table a migration
         # rebuilds, whichever app the migration belongs to).
         post_migrate.connect(

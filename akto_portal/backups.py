@@ -15,7 +15,9 @@ before, so that processes still holding cached figures never meet their keys aga
 import os
 import sqlite3
 import subprocess
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
@@ -30,11 +32,11 @@ class BackupError(Exception):
     pass
 
 
-def default_extension(alias=DEFAULT_DB_ALIAS):
+def default_extension(alias: str = DEFAULT_DB_ALIAS) -> str:
     return ".dump" if connections[alias].vendor == "postgresql" else ".sqlite3"
 
 
-def _pg_environ(settings_dict):
+def _pg_environ(settings_dict: Mapping[str, Any]) -> dict[str, str]:
     environ = os.environ.copy()
     for variable, value in (
         ("PGHOST", settings_dict.get("HOST")),
@@ -48,7 +50,7 @@ def _pg_environ(settings_dict):
     return environ
 
 
-def _run(command, settings_dict):
+def _run(command: Sequence[str], settings_dict: Mapping[str, Any]) -> None:
     try:
         completed = subprocess.run(
             command, env=_pg_environ(settings_dict), capture_output=True, text=True
@@ -62,7 +64,7 @@ def _run(command, settings_dict):
         raise BackupError(f"{command[0]} a échoué : {completed.stderr.strip()}")
 
 
-def backup(path, alias=DEFAULT_DB_ALIAS):
+def backup(path: str | Path, alias: str = DEFAULT_DB_ALIAS) -> Path:
     """Write a copy of the whole database to `path`, readable by its owner only."""
     connection = connections[alias]
     path = Path(path)
@@ -95,7 +97,7 @@ def backup(path, alias=DEFAULT_DB_ALIAS):
     return path
 
 
-def _check_file(path, vendor):
+def _check_file(path: str | Path, vendor: str) -> Path:
     path = Path(path)
     if not path.is_file():
         raise BackupError(f"Fichier introuvable : {path}")
@@ -109,7 +111,7 @@ def _check_file(path, vendor):
     return path
 
 
-def _data_version(alias):
+def _data_version(alias: str) -> int:
     """The highest version of any family (0 when there is none)."""
     try:
         return max(DataVersion.objects.using(alias).values_list("version", flat=True), default=0)
@@ -117,7 +119,7 @@ def _data_version(alias):
         return 0
 
 
-def restore(path, alias=DEFAULT_DB_ALIAS):
+def restore(path: str | Path, alias: str = DEFAULT_DB_ALIAS) -> None:
     """Replace the database's content by the backup at `path` (same portal version)."""
     connection = connections[alias]
     path = _check_file(path, connection.vendor)

@@ -17,17 +17,26 @@ The cache is Django's `default` cache: in-process memory unless `REDIS_URL` is s
 
 import contextvars
 import hashlib
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponseBase
 
 from akto_portal.models import DataVersion
 from akto_portal.triggers import FAMILIES
 
 CACHED_VENDORS = {"postgresql", "sqlite"}  # the databases migration 0005 adds triggers to
 TIMEOUT = 60 * 60
-_request_version = contextvars.ContextVar("akto_data_version", default=None)
+# Per request: {"versions": {...}} once read; None outside a GET request (read at every call).
+_request_version: contextvars.ContextVar[dict[str, dict[int, int]] | None] = contextvars.ContextVar(
+    "akto_data_version", default=None
+)
 _UNSET = object()
+T = TypeVar("T")
 
 
 def versions() -> dict[int, int]:
@@ -54,7 +63,7 @@ def data_version(*families: str) -> str | None:
     return ".".join(str(found[row]) for row in rows)
 
 
-def memoize(name, key, compute, *, families: tuple[str, ...] = ()):
+def memoize(name: str, key: str, compute: Callable[[], T], *, families: tuple[str, ...] = ()) -> T:
     """`compute()`, cached under (name, key, the data version of `families`: every family
     when none is named). `key` must be a string that determines the result (e.g. the SQL
     and parameters of the query behind it); `families`, every family whose tables the
@@ -71,9 +80,13 @@ def memoize(name, key, compute, *, families: tuple[str, ...] = ()):
     return value
 
 
-def query_key(qs):
-    """A string determining a queryset's rows: its SQL with parameters."""
-    sql, params = qs.query.sql_with_params()
+def query_key(qs: QuerySet[Model, Any]) -> str:
+    """A string determining a queryset's rows: its SQL with parameters ("empty" for a
+    queryset that cannot match a row, such as `year__in=[]`: Django writes no SQL)."""
+    try:
+        sql, params = qs.query.sql_with_params()
+    except EmptyResultSet:
+        return f"empty:{qs.model._meta.label}"
     return f"{sql}|{params!r}"
 
 
@@ -81,10 +94,10 @@ class DataVersionMiddleware:
     """Read the data versions at most once per GET request (a POST may write, then read:
     it reads the version at every call)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         token = _request_version.set({} if request.method in ("GET", "HEAD") else None)
         try:
             return self.get_response(request)

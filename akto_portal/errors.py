@@ -13,7 +13,7 @@ connection (CONN_HEALTH_CHECKS) and the portal answers again as soon as the data
 import sys
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.views import defaults
 from django.views.decorators.csrf import requires_csrf_token
@@ -32,15 +32,15 @@ DETAILS = {
 }
 
 
-def is_api(request):
+def is_api(request: HttpRequest) -> bool:
     return request.path_info.startswith(API_PREFIX)
 
 
-def json_error(status, detail=None):
+def json_error(status: int, detail: str | None = None) -> JsonResponse:
     return JsonResponse({"detail": detail or DETAILS[status]}, status=status)
 
 
-def is_database_outage(exc):
+def is_database_outage(exc: BaseException | None) -> bool:
     """Is this exception, or one it was raised from, a lost or refused database connection?"""
     seen = 0
     while exc is not None and seen < 5:
@@ -52,27 +52,27 @@ def is_database_outage(exc):
 
 
 @requires_csrf_token
-def bad_request(request, exception):
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api(request):
         return json_error(400)
     return defaults.bad_request(request, exception)
 
 
 @requires_csrf_token
-def permission_denied(request, exception):
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api(request):
         return json_error(403)
     return defaults.permission_denied(request, exception)
 
 
 @requires_csrf_token
-def page_not_found(request, exception):
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api(request):
         return json_error(404)
     return defaults.page_not_found(request, exception)
 
 
-def server_error(request):
+def server_error(request: HttpRequest) -> HttpResponse:
     if is_database_outage(sys.exc_info()[1]):
         return service_unavailable(request)
     if is_api(request):
@@ -80,9 +80,10 @@ def server_error(request):
     return defaults.server_error(request)
 
 
-def service_unavailable(request):
+def service_unavailable(request: HttpRequest) -> HttpResponse:
     """503 while the database is unreachable. The page is rendered without the request's
     context (no user, no session): those need the database."""
+    response: HttpResponse
     if is_api(request):
         response = json_error(503)
     else:
@@ -91,7 +92,7 @@ def service_unavailable(request):
     return response
 
 
-def csrf_failure(request, reason=""):
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form sent without a valid CSRF token (an expired page, cookies refused, another
     site posting on the user's behalf)."""
     if is_api(request):

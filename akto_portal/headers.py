@@ -6,13 +6,15 @@ the Permissions-Policy, a fixed string, is the few lines below.
 
 import gzip
 import secrets
+from collections.abc import Callable, Mapping, Sequence
 
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware import gzip as middleware_gzip
 from django.utils.cache import patch_vary_headers
 
 
-def permissions_policy(features):
+def permissions_policy(features: Mapping[str, Sequence[str]]) -> str:
     """`{"camera": [], "fullscreen": ["self"]}` → `camera=(), fullscreen=(self)`."""
     return ", ".join(f"{feature}=({' '.join(allow)})" for feature, allow in features.items())
 
@@ -20,11 +22,11 @@ def permissions_policy(features):
 class PermissionsPolicyMiddleware:
     """Set `Permissions-Policy` from settings.PERMISSIONS_POLICY on every response."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
         self.header = permissions_policy(settings.PERMISSIONS_POLICY)
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", self.header)
         return response
@@ -47,8 +49,10 @@ class GZipMiddleware(middleware_gzip.GZipMiddleware):
 
     level = 3
 
-    def process_response(self, request, response):
-        if response.streaming:
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if not isinstance(response, HttpResponse):  # streamed: StreamingHttpResponse
             return super().process_response(request, response)
         if len(response.content) < 200 or response.has_header("Content-Encoding"):
             return response

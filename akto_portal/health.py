@@ -7,13 +7,12 @@ database answers, the cache stores and returns a value, no migration is waiting.
 
 import logging
 import secrets
-from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -22,20 +21,20 @@ from akto_portal.errors import RETRY_AFTER_SECONDS
 logger = logging.getLogger(__name__)
 
 
-def check_database():
+def check_database() -> str:
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute("SELECT 1")
         cursor.fetchone()
     return "ok"
 
 
-def check_cache():
+def check_cache() -> str:
     key, value = "akto:healthz", secrets.token_hex(8)
     cache.set(key, value, 10)
     return "ok" if cache.get(key) == value else "unavailable"
 
 
-def check_migrations():
+def check_migrations() -> str:
     executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     return "ok" if not plan else f"{len(plan)} pending"
@@ -44,8 +43,8 @@ def check_migrations():
 CHECKS = {"database": check_database, "cache": check_cache, "migrations": check_migrations}
 
 
-def run_checks():
-    results: dict[str, Any] = {}
+def run_checks() -> dict[str, str]:
+    results: dict[str, str] = {}
     for name, check in CHECKS.items():
         if name == "migrations" and results.get("database") != "ok":
             results[name] = "unknown"
@@ -61,7 +60,7 @@ def run_checks():
 @login_not_required
 @require_safe
 @never_cache
-def healthz(request):
+def healthz(request: HttpRequest) -> JsonResponse:
     checks = run_checks()
     healthy = all(result == "ok" for result in checks.values())
     response = JsonResponse(

@@ -7,16 +7,25 @@ anyone who may *read* an object could rewrite it — a regional director changed
 reported figure that way. Every admin with a history uses `HistoryAdmin` instead.
 """
 
+from typing import Any
+
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import router, transaction
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_history_model_for_model
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         if request.method != "POST":
             return super().history_form_view(request, object_id, version_id, extra_context)
         record = get_object_or_404(

@@ -13,7 +13,12 @@ Django's admin makes them in several places of its own (action selections, `?reg
 on an add form, history ids).
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django.core.exceptions import BadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
+from django.utils.datastructures import MultiValueDict
 
 from akto_portal.errors import bad_request
 
@@ -31,25 +36,31 @@ def is_unqueryable_value(exc: Exception) -> bool:
     return isinstance(exc, OverflowError) and "too large to convert to SQLite" in text
 
 
-def _has_nul(query) -> bool:
+def _has_nul(query: QueryDict | MultiValueDict[str, Any]) -> bool:
     return any(NUL in key or any(NUL in value for value in values) for key, values in query.lists())
 
 
 class RefuseNulMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if NUL in request.path or _has_nul(request.GET):
             raise BadRequest("NUL character in the URL")
         return self.get_response(request)
 
-    def process_exception(self, request, exception):
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if is_unqueryable_value(exception):
             return bad_request(request, exception)
         return None
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponseBase],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> None:
         if request.method != "POST" or getattr(view_func, "csrf_exempt", False):
             return None
         if _has_nul(request.POST) or any(NUL in name for name in request.FILES):

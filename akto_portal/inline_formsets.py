@@ -6,12 +6,14 @@ gives the constraint's French `violation_error_message` instead, or the fields' 
 names when no constraint matches.
 """
 
+from collections.abc import Collection
+
 from django.db import models
 from django.forms.models import BaseInlineFormSet
 
 
 class ConstraintMessageInlineFormSet(BaseInlineFormSet):
-    def get_unique_error_message(self, unique_check):
+    def get_unique_error_message(self, unique_check: Collection[str]) -> str:
         opts = self.model._meta
         for constraint in opts.constraints:
             if isinstance(constraint, models.UniqueConstraint) and set(constraint.fields) == set(

@@ -14,13 +14,17 @@ Used by conventions, their axes, indicators and reported values, contract target
 """
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.admin.utils import display_for_field
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, router, transaction
 from django.db.models import F
+from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldGroups, _FieldsetSpec
 
 VERSION_FIELD = "expected_version"
 
@@ -52,9 +56,10 @@ class VersionedModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self._state.adding or self.pk is None:
-            return super().save(*args, **kwargs)
+            super().save(*args, **kwargs)
+            return
         model = type(self)
         with transaction.atomic(using=router.db_for_write(model)):
             if not claim_version(model._base_manager, self.pk, self.version):
@@ -63,10 +68,11 @@ class VersionedModel(models.Model):
                         f"« {self} » a été modifié entre-temps : rien n'a été enregistré.",
                         code="stale",
                     )
-                return super().save(*args, **kwargs)  # deleted meanwhile: saved again
+                super().save(*args, **kwargs)  # deleted meanwhile: saved again
+                return
             self.version += 1
             try:
-                return super().save(*args, **kwargs)
+                super().save(*args, **kwargs)
             except BaseException:
                 self.version -= 1
                 raise
@@ -114,7 +120,7 @@ class LockedModelForm(forms.ModelForm):
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None and not self.is_bound:
             # The version in the database — also when the form shows a past version of the
@@ -134,7 +140,7 @@ class LockedModelForm(forms.ModelForm):
             message += " Valeurs actuelles : " + " ; ".join(f"{k} : {v}" for k, v in changed) + "."
         return message + " Rechargez la page pour repartir des valeurs actuelles."
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if self.instance.pk is None or self.instance._state.adding:
             return data
@@ -163,14 +169,16 @@ class LockedAdminMixin:
 
     form: type[forms.ModelForm] = LockedModelForm
 
-    def _carries_version(self, request, obj) -> bool:
+    def _carries_version(self, request: HttpRequest, obj: models.Model | None) -> bool:
         return self.has_change_permission(request, obj)  # type: ignore[attr-defined]
 
-    def get_fields(self, request, obj=None):
+    def get_fields(self, request: HttpRequest, obj: models.Model | None = None) -> "_FieldGroups":
         fields = _without(super().get_fields(request, obj))  # type: ignore[misc]
         return fields + [VERSION_FIELD] if self._carries_version(request, obj) else fields
 
-    def get_fieldsets(self, request, obj=None):
+    def get_fieldsets(
+        self, request: HttpRequest, obj: models.Model | None = None
+    ) -> "_FieldsetSpec":
         fieldsets = super().get_fieldsets(request, obj)  # type: ignore[misc]
         if not getattr(self, "fieldsets", None):
             return fieldsets  # built from get_fields

@@ -14,6 +14,9 @@ request comes from the proxy, so the address is the last entry of `X-Forwarded-F
 one our proxy appended, which the client cannot choose (entries before it can be forged).
 """
 
+import datetime
+from typing import Any
+
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_cool_off, get_failure_limit
@@ -22,15 +25,25 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db.models import Sum
 from django.forms import CharField
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from akto_portal.models import User
 
-def client_ip(request):
+
+class AxesRequest(HttpRequest):
+    """For annotations only: a request axes' login handler has read (it sets these)."""
+
+    axes_ip_address: str
+    axes_attempt_time: datetime.datetime
+
+
+def client_ip(request: HttpRequest) -> str | None:
     if settings.BEHIND_PROXY:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         last = forwarded.rsplit(",", 1)[-1].strip()
@@ -43,7 +56,7 @@ class LoginThrottlingHandler(AxesDatabaseHandler):
     """Axes' database handler, the pair's failures counting as a lockout once the
     address as a whole has reached LOGIN_ADDRESS_FAILURE_LIMIT."""
 
-    def get_failures(self, request, credentials=None) -> int:
+    def get_failures(self, request: AxesRequest, credentials: dict[str, Any] | None = None) -> int:
         pair = super().get_failures(request, credentials)
         address = (
             AccessAttempt.objects.filter(
@@ -57,7 +70,11 @@ class LoginThrottlingHandler(AxesDatabaseHandler):
         return pair
 
 
-def lockout_response(request, original_response=None, credentials=None):
+def lockout_response(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
     cool_off = get_cool_off(request)
     response = render(
         request,
@@ -79,13 +96,13 @@ class LoginForm(AuthenticationForm):
     it (Django only sets the maximum on the field: a 256-character username reached
     axes, whose varchar(255) column then failed on PostgreSQL: a 500)."""
 
-    def __init__(self, request=None, *args, **kwargs):
+    def __init__(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(request, *args, **kwargs)
         field = self.fields["username"]
         assert isinstance(field, CharField)
         field.validators.append(MaxLengthValidator(field.max_length))
 
-    def confirm_login_allowed(self, user):
+    def confirm_login_allowed(self, user: User) -> None:
         """With the single sign-on on and LOCAL_LOGIN_ADMINS_ONLY, a password opens the
         portal to administrators only (break-glass); everyone else uses the sign-on."""
         super().confirm_login_allowed(user)
@@ -106,7 +123,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     lockout of that username (not that of an address), since the link proves the
     mailbox is the user's."""
 
-    def form_valid(self, form):
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
         response = super().form_valid(form)
         axes_reset(username=self.user.get_username())
         return response

@@ -1,6 +1,8 @@
 """Reference data and people shared by every app: regions, departments, branches,
 sources, users."""
 
+from typing import Any, ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models, transaction
 from django.db.models import Q
@@ -47,7 +49,7 @@ class Region(models.Model):
         ordering = ["code"]
         verbose_name = "région"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
     @property
@@ -75,7 +77,7 @@ class Branch(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name} (IDCC {self.idcc})" if self.idcc else self.name
 
 
@@ -85,7 +87,7 @@ class SourceQuerySet(models.QuerySet["Source"]):
         (`Source.is_synthetic` for one source, `synthetic_q` in a filter)."""
         return self.filter(kind=Source.Kind.SYNTHETIC)
 
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> int:
         if "kind" not in kwargs:
             return super().update(**kwargs)
         with transaction.atomic(using=self.db):
@@ -128,7 +130,7 @@ class Source(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.title
 
     @property
@@ -162,7 +164,7 @@ class Department(models.Model):
         ordering = ["code"]
         verbose_name = "département"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
 
@@ -182,8 +184,14 @@ class DatePrecision(models.TextChoices):
     YEAR = "year", "année"
 
 
-class PortalUserManager(UserManager):
-    def create_superuser(self, username, email=None, password=None, **extra_fields):
+class PortalUserManager(UserManager["User"]):
+    def create_superuser(
+        self,
+        username: str,
+        email: str | None = None,
+        password: str | None = None,
+        **extra_fields: Any,
+    ) -> "User":
         extra_fields.setdefault("role", User.Role.ADMIN)
         return super().create_superuser(username, email, password, **extra_fields)
 
@@ -206,7 +214,7 @@ class User(AbstractUser):
         related_name="users",
     )
 
-    objects = PortalUserManager()
+    objects: ClassVar[PortalUserManager] = PortalUserManager()
 
     class Meta:
         verbose_name = "utilisateur"
@@ -221,7 +229,7 @@ class User(AbstractUser):
             ),
         ]
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Every role uses the admin site (staff for their events, directors read-only);
         # what each may do there is decided by the role, see permissions.RoleBackend.
         self.is_staff = self.is_active
@@ -229,15 +237,15 @@ class User(AbstractUser):
         super().save(*args, **kwargs)
 
     @property
-    def is_admin(self):
+    def is_admin(self) -> bool:
         return self.role == self.Role.ADMIN
 
     @property
-    def is_director(self):
+    def is_director(self) -> bool:
         return self.role == self.Role.DIRECTOR
 
     @property
-    def is_regional_staff(self):
+    def is_regional_staff(self) -> bool:
         return self.role == self.Role.STAFF
 
 
@@ -260,11 +268,11 @@ class ApiToken(models.Model):
         verbose_name = "jeton d'API"
         verbose_name_plural = "jetons d'API"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
     @property
-    def is_active(self):
+    def is_active(self) -> bool:
         return self.revoked_at is None
 
 
@@ -290,10 +298,10 @@ class SavedView(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         from django.urls import reverse
 
         return f"{reverse('overview')}?{self.query}"
@@ -311,5 +319,5 @@ class DataVersion(models.Model):
     class Meta:
         verbose_name = "version des données"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return str(self.version)

@@ -9,6 +9,7 @@ import copy
 
 from django.http import HttpRequest
 from django_tables2 import RequestConfig as Tables2RequestConfig
+from django_tables2 import Table
 
 MAX_PER_PAGE = 500
 
@@ -22,7 +23,7 @@ def clamped_per_page(raw: str) -> int | None:
 
 
 class RequestConfig(Tables2RequestConfig):
-    def configure(self, table):
+    def configure(self, table: Table) -> Table:
         request: HttpRequest = self.request  # type: ignore[has-type]
         name = table.prefixed_per_page_field
         if name in request.GET:

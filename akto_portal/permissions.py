@@ -11,21 +11,33 @@ The README's "Roles and permissions" section says the same for people.
 """
 
 from functools import cache
+from typing import Any, Protocol
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Q
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Model, Q
 
 from akto_portal import signed_in_users
+from akto_portal.models import User
 
-PORTAL_APPS = ("akto_portal", "contracts", "conventions", "events", "dashboards")
+AnyUser = User | AnonymousUser  # `request.user`
+
+PORTAL_APPS = ("akto_portal", "contracts", "conventions", "events", "notifications")
 # Models regional staff may add, change and delete (objects of their region only).
 STAFF_EDITABLE_MODELS = ("events.event", "events.attendance", "events.attendee")
 
 
+class InRegion(Protocol):
+    """A convention, or anything else placed in a region (None: national)."""
+
+    @property
+    def region_id(self) -> int | None: ...
+
+
 @cache
-def _view_permissions():
+def _view_permissions() -> frozenset[str]:
     return frozenset(
         f"{model._meta.app_label}.view_{model._meta.model_name}"
         for app_label in PORTAL_APPS
@@ -35,7 +47,7 @@ def _view_permissions():
 
 
 @cache
-def _staff_permissions():
+def _staff_permissions() -> frozenset[str]:
     perms: set[str] = set()
     for label in STAFF_EDITABLE_MODELS:
         app_label, model_name = label.split(".")
@@ -47,8 +59,8 @@ def _staff_permissions():
     return frozenset(perms)
 
 
-def role_permissions(user):
-    if not user.is_active:
+def role_permissions(user: AnyUser) -> frozenset[str]:
+    if not isinstance(user, User) or not user.is_active:
         return frozenset()
     if user.is_director:
         return _view_permissions()
@@ -61,25 +73,25 @@ class RoleBackend(ModelBackend):
     """Django's model backend, plus the permissions each role carries, plus the
     object-level rules: `user.has_perm("events.change_event", event)`."""
 
-    def get_user(self, user_id):
+    def get_user(self, user_id: Any) -> User | None:
         """The signed-in user of a request, with their region in the same query (every
         page shows it and defaults to it); from the shared cache when there is one
         (`signed_in_users`)."""
         return signed_in_users.get(user_id, self._load_user, self.user_can_authenticate)
 
     @staticmethod
-    def _load_user(user_id):
+    def _load_user(user_id: Any) -> User | None:
         try:
             return get_user_model()._default_manager.select_related("region").get(pk=user_id)
         except get_user_model().DoesNotExist:
             return None
 
-    def get_all_permissions(self, user_obj, obj=None):
+    def get_all_permissions(self, user_obj: AnyUser, obj: Model | None = None) -> set[str]:
         if obj is not None:
             return set()
         return {*super().get_all_permissions(user_obj), *role_permissions(user_obj)}
 
-    def has_perm(self, user_obj, perm, obj=None):
+    def has_perm(self, user_obj: AnyUser, perm: str, obj: Model | None = None) -> bool:
         if not user_obj.is_active:
             return False
         if user_obj.is_superuser:
@@ -95,51 +107,57 @@ class RoleBackend(ModelBackend):
         return perm.split(".")[1].startswith("view_")
 
 
-def event_region_id(obj):
+def event_region_id(obj: Model) -> int | None:
     """The region an event-app object belongs to (the event's, for attendance rows)."""
-    event = getattr(obj, "event", obj)
+    event: Any = getattr(obj, "event", obj)
     return event.region_id
 
 
-def can_edit_region(user, region_id):
+def can_edit_region(user: AnyUser, region_id: int | None) -> bool:
     """May this user record events and attendance for this region?"""
     if not user.is_active:
         return False
     if user.is_superuser:
         return True
-    return user.is_regional_staff and region_id is not None and region_id == user.region_id
-
-
-def can_record_events(user):
-    """May this user create events at all (admins, and staff for their region)?"""
-    return user.is_active and (
-        user.is_superuser or (user.is_regional_staff and bool(user.region_id))
+    return (
+        isinstance(user, User)
+        and user.is_regional_staff
+        and region_id is not None
+        and region_id == user.region_id
     )
 
 
-def can_change_event(user, event):
+def can_record_events(user: AnyUser) -> bool:
+    """May this user create events at all (admins, and staff for their region)?"""
+    return user.is_active and (
+        user.is_superuser
+        or (isinstance(user, User) and user.is_regional_staff and bool(user.region_id))
+    )
+
+
+def can_change_event(user: AnyUser, event: Model) -> bool:
     """May this user change this event, its attendance and its attendees?"""
     return user.has_perm("events.change_event", event)
 
 
-def _convention_regions(user):
+def _convention_regions(user: AnyUser) -> set[int | None] | None:
     """The regions whose conventions this user reads: None for every convention, else a
     set of region ids in which None stands for the national conventions."""
-    if not user.is_active:
+    if not isinstance(user, User) or not user.is_active:
         return set()
     if user.is_superuser or user.is_director:
         return None
     return {None, user.region_id}
 
 
-def can_view_convention(user, convention):
+def can_view_convention(user: AnyUser, convention: InRegion) -> bool:
     """Admins and directors read every convention; regional staff read the national ones
     and those of their own region (its declinations of national conventions included)."""
     regions = _convention_regions(user)
     return regions is None or convention.region_id in regions
 
 
-def convention_visibility(user):
+def convention_visibility(user: AnyUser) -> Q:
     """`can_view_convention` as a filter on conventions, for lists and form choices."""
     regions = _convention_regions(user)
     if regions is None:

@@ -6,7 +6,7 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
-from akto_portal.models import ApiToken, SavedView
+from akto_portal.models import ApiToken, SavedView, User
 
 
 class TokenError(Exception):
@@ -20,13 +20,13 @@ def _clean_name(name: str | None) -> str:
     return "" if "\x00" in name else name[:100]
 
 
-def hash_key(key):
+def hash_key(key: str) -> str:
     # Keys are 256-bit random strings: a plain SHA-256 is enough (no dictionary to guess).
     return hashlib.sha256(key.encode()).hexdigest()
 
 
 @transaction.atomic
-def api_token_create(*, user, name):
+def api_token_create(*, user: User, name: str | None) -> tuple[ApiToken, str]:
     """Create a token for `user`; return (token, key). The key is not stored."""
     name = _clean_name(name)
     if not name:
@@ -37,7 +37,7 @@ def api_token_create(*, user, name):
 
 
 @transaction.atomic
-def api_token_revoke(*, user, token_id):
+def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
     """Revoke one of `user`'s own tokens (ApiToken.DoesNotExist for anyone else's)."""
     token = ApiToken.objects.select_for_update().get(pk=token_id, user=user)
     if token.revoked_at is None:
@@ -51,7 +51,7 @@ class SavedViewError(Exception):
 
 
 @transaction.atomic
-def saved_view_save(*, user, name, query):
+def saved_view_save(*, user: User, name: str | None, query: str) -> SavedView:
     """Save (or update, by name) one of `user`'s views; `query` is the dashboard's own
     query string, rebuilt from its validated filters by the caller."""
     name = _clean_name(name)
@@ -62,6 +62,6 @@ def saved_view_save(*, user, name, query):
 
 
 @transaction.atomic
-def saved_view_delete(*, user, view_id):
+def saved_view_delete(*, user: User, view_id: int) -> None:
     """Delete one of `user`'s own views (SavedView.DoesNotExist for anyone else's)."""
     SavedView.objects.get(pk=view_id, user=user).delete()

@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "conventions",
     "events",
     "dashboards",
+    "reports",
+    "notifications",
+    "demo",
     "sign_on",
 ]
 
@@ -276,7 +279,7 @@ IMPORT_STAGING_DIR = Path(env("IMPORT_STAGING_DIR", default=str(BASE_DIR / "var"
 IMPORT_JOB_LEASE_SECONDS = env.float("IMPORT_JOB_LEASE_SECONDS", default=120)
 IMPORT_JOB_MAX_ATTEMPTS = env.int("IMPORT_JOB_MAX_ATTEMPTS", default=2)
 
-# The PDF report (/rapport.pdf, dashboards/report.py): at most REPORT_MAX_DRAWING drawn
+# The PDF report (/rapport.pdf, reports/pdf.py): at most REPORT_MAX_DRAWING drawn
 # at once; a request finding them all busy waits up to REPORT_WAIT_SECONDS, then gets a
 # 503 with Retry-After. Drawn reports are cached under the data version.
 REPORT_MAX_DRAWING = env.int("REPORT_MAX_DRAWING", default=2)
@@ -372,7 +375,7 @@ SESSION_ENGINE = (
     else "django.contrib.sessions.backends.db"
 )
 
-# Mail (digests and alerts, dashboards/mail.py): EMAIL_URL such as
+# Mail (digests and alerts, notifications/mail.py): EMAIL_URL such as
 # smtp+tls://user:password@smtp.example.org:587 sets every EMAIL_* setting; the console
 # in development, a local SMTP server otherwise.
 vars().update(
@@ -391,10 +394,10 @@ DIGEST_ALERT_MARGIN = env.float("DIGEST_ALERT_MARGIN", default=10.0)
 DIGEST_RETRY_DELAYS = env.list("DIGEST_RETRY_DELAYS", cast=float, default=[2.0, 10.0])
 DIGEST_MAX_ATTEMPTS = env.int("DIGEST_MAX_ATTEMPTS", default=12)
 # A delivery claimed for sending and not marked sent after this many minutes (its sender
-# died mid-send) is marked "uncertain" and never sent again (dashboards/mail.py).
+# died mid-send) is marked "uncertain" and never sent again (notifications/mail.py).
 OUTBOX_CLAIM_TIMEOUT = env.int("OUTBOX_CLAIM_TIMEOUT", default=15)
 # Password-reset requests accepted per hour, per address asked for and per client address;
-# the mails go through the same outbox (dashboards/password_reset.py).
+# the mails go through the same outbox (notifications/password_reset.py).
 PASSWORD_RESET_PER_EMAIL = env.int("PASSWORD_RESET_PER_EMAIL", default=3)
 PASSWORD_RESET_PER_IP = env.int("PASSWORD_RESET_PER_IP", default=10)
 

@@ -13,15 +13,18 @@ Every write of a user goes through `save()` or `delete()` (admin, services, sign
 """
 
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Model
 
 TIMEOUT = 120
+U = TypeVar("U")
 
 
-def _key(user_id) -> str:
+def _key(user_id: Any) -> str:
     return f"akto:user:{user_id}"
 
 
@@ -29,7 +32,9 @@ def shared() -> bool:
     return bool(getattr(settings, "REDIS_URL", ""))
 
 
-def get(user_id, load: Callable, can_authenticate: Callable[..., bool]):
+def get(
+    user_id: Any, load: Callable[[Any], U | None], can_authenticate: Callable[[U], bool]
+) -> U | None:
     """The user `user_id` if they may still sign in, else None; `load(user_id)` reads them
     from the database (None when gone)."""
     user = cache.get(_key(user_id)) if shared() else None
@@ -42,7 +47,7 @@ def get(user_id, load: Callable, can_authenticate: Callable[..., bool]):
     return user if can_authenticate(user) else None
 
 
-def forget(user_id) -> None:
+def forget(user_id: Any) -> None:
     """Drop a user from the cache now and again when the writing transaction commits (a
     request reading the old row before the commit cannot put it back for long)."""
     if not shared() or user_id is None:
@@ -51,6 +56,6 @@ def forget(user_id) -> None:
     transaction.on_commit(lambda: cache.delete(_key(user_id)))
 
 
-def user_changed(sender, instance, **kwargs) -> None:
+def user_changed(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     """post_save / post_delete receiver for the user model (akto_portal/apps.py)."""
     forget(instance.pk)

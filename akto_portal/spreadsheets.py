@@ -16,7 +16,7 @@ file, then streamed back.
 import csv
 import datetime
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -48,15 +48,17 @@ def _csv_cell(value: Any) -> Any:
 
 
 class _Echo:
-    def write(self, value):
+    def write(self, value: str) -> str:
         return value
 
 
-def csv_response(rows: Iterable[Sequence[Any]], filename: str, *, about: About = ()):
+def csv_response(
+    rows: Iterable[Sequence[Any]], filename: str, *, about: About = ()
+) -> StreamingHttpResponse:
     """rows: the header first, then each row (the total last)."""
     writer = csv.writer(_Echo(), delimiter=";")
 
-    def lines():
+    def lines() -> Iterator[str]:
         yield "\ufeff"  # so that Excel reads UTF-8
         for label, value in about:
             yield f"# {label} : {value}".replace("\n", " ") + "\r\n"
@@ -77,7 +79,7 @@ def _number_format(values: list[Any]) -> str | None:
     return "#,##0.0"
 
 
-def _write_sheet(workbook, title: str, rows: list[list[Any]]) -> None:
+def _write_sheet(workbook: Workbook, title: str, rows: list[list[Any]]) -> None:
     sheet = workbook.create_sheet(title=title[:31])
     header, body = (rows[0], rows[1:]) if rows else ([], [])
     columns = list(zip(*body, strict=False)) if body else [() for _ in header]
@@ -111,7 +113,7 @@ def total_row(body: list[list[Any]]) -> bool:
     return bool(body) and str(body[-1][0] or "").startswith("Total")
 
 
-def _write_about(workbook, about: About) -> None:
+def _write_about(workbook: Workbook, about: About) -> None:
     sheet = workbook.create_sheet(title="À propos")
     sheet.column_dimensions["A"].width = 22
     sheet.column_dimensions["B"].width = 100
@@ -124,7 +126,7 @@ def _write_about(workbook, about: About) -> None:
 
 def xlsx_response(
     sheets: Sequence[tuple[str, Iterable[Sequence[Any]]]], filename: str, *, about: About = ()
-):
+) -> FileResponse:
     """sheets: [(title, rows)], rows the header first; "À propos" first when `about`."""
     workbook = Workbook(write_only=True)
     if about:

@@ -6,11 +6,14 @@ the ordinary FileSystemFinder serves. Without it (no Node.js on the machine), th
 falls back to the full bundle shipped inside the installed `plotly` package.
 """
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import plotly
 from django.conf import settings
 from django.contrib.staticfiles.finders import BaseFinder
+from django.core.checks import CheckMessage
 from django.core.files.storage import FileSystemStorage
 
 PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
@@ -26,10 +29,12 @@ class PlotlyFinder(BaseFinder):
     storage = FileSystemStorage(location=PLOTLY_DIR)
     storage.prefix = "vendor"  # type: ignore[attr-defined]  # read by collectstatic
 
-    def check(self, **kwargs):
+    def check(self, **kwargs: Any) -> list[CheckMessage]:
         return []
 
-    def find(self, path, find_all=False, **kwargs):
+    def find(  # type: ignore[override]  # the stub says None for no match; Django's finders answer []
+        self, path: str, find_all: bool = False, **kwargs: Any
+    ) -> str | list[str]:
         # No match is [] in both modes, as Django's finders answer: `finders.find()` turns
         # a None into [None], a "match" that made every missing /static/ file a 500.
         if path != PLOTLY_STATIC_PATH or custom_bundle().exists():
@@ -37,6 +42,8 @@ class PlotlyFinder(BaseFinder):
         match = str(PLOTLY_DIR / "plotly.min.js")
         return [match] if find_all else match
 
-    def list(self, ignore_patterns):
+    def list(
+        self, ignore_patterns: Iterable[str] | None
+    ) -> Iterator[tuple[str, FileSystemStorage]]:
         if not custom_bundle().exists():
             yield "plotly.min.js", self.storage

@@ -12,6 +12,8 @@ because SQLite drops a table's triggers when a migration rebuilds the table (as 
 to alter a column), and a table added later must be listed here.
 """
 
+from django.db.backends.base.base import BaseDatabaseWrapper
+
 FACT_TABLES = [
     "akto_portal_region",
     "akto_portal_branch",
@@ -54,7 +56,7 @@ def bump_sql(argument: str) -> str:
     return f"UPDATE akto_portal_dataversion SET version = version + 1{where}"
 
 
-def drop_all(connection) -> None:
+def drop_all(connection: BaseDatabaseWrapper) -> None:
     """Drop every data-version trigger (a migration that changes what they do, then
     `install`, puts them back)."""
     tables = installed(connection)
@@ -67,7 +69,7 @@ def drop_all(connection) -> None:
                     cursor.execute(f"DROP TRIGGER IF EXISTS {table}_data_version_{event}")
 
 
-def installed(connection):
+def installed(connection: BaseDatabaseWrapper) -> set[str]:
     """The fact tables that have their trigger(s)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -85,7 +87,7 @@ def installed(connection):
         return {row[0] for row in cursor.fetchall()}
 
 
-def install(connection):
+def install(connection: BaseDatabaseWrapper) -> None:
     """Create the version row and any missing trigger (idempotent)."""
     if connection.vendor not in ("postgresql", "sqlite"):
         return

@@ -13,8 +13,8 @@ admin.site.site_title = "Administration du portail"
 admin.site.index_title = "Référentiels, conventions et objectifs"
 
 # Password reset by email, in French (Django's views; templates in templates/registration/).
-# The request page ("password_reset", "admin_password_reset") is dashboards': it queues the
-# mail in the outbox that sends digests and alerts (dashboards/password_reset.py).
+# The request page ("password_reset", "admin_password_reset") is notifications': it queues
+# the mail in the outbox that sends digests and alerts (notifications/password_reset.py).
 password_reset = [
     path(
         "mot-de-passe/oublie/envoye/",
@@ -49,6 +49,8 @@ urlpatterns = [
     path("evenements/", include("events.urls")),
     path("imports/", include("contracts.urls")),
     path("admin/", admin.site.urls),
+    path("", include("reports.urls")),
+    path("", include("notifications.urls")),
     path("", include("dashboards.urls")),
 ]
 

@@ -1,20 +1,22 @@
 """The personal API tokens page."""
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.views.decorators.http import require_POST
 
+from akto_portal.http import AuthenticatedRequest
 from akto_portal.models import ApiToken
 from akto_portal.services import TokenError, api_token_create, api_token_revoke
 
 
-def api_tokens(request):
+def api_tokens(request: AuthenticatedRequest) -> HttpResponse:
     """The user's own API tokens: create one (its key is shown once), revoke one."""
     new_key = None
     if request.method == "POST":
@@ -32,7 +34,7 @@ def api_tokens(request):
 
 
 @require_POST
-def api_token_revoke_view(request, pk):
+def api_token_revoke_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     try:
         token = api_token_revoke(user=request.user, token_id=pk)
     except ApiToken.DoesNotExist as exc:
@@ -45,7 +47,7 @@ class LoginView(auth_views.LoginView):
     """Django's login page; with the single sign-on on (sign_on/), it offers "Se
     connecter avec <organisation>" first."""
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         form = kwargs.get("form")
         return {
             **super().get_context_data(**kwargs),
@@ -61,7 +63,7 @@ class LogoutView(auth_views.LogoutView):
     provider's end-session endpoint (RP-initiated logout), which ends the provider's
     session too and returns to the login page."""
 
-    def post(self, request, *args, **kwargs):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         id_token = request.session.get("oidc_id_token")
         response = super().post(request, *args, **kwargs)
         if id_token and settings.OIDC_OP_LOGOUT_ENDPOINT:

@@ -47,6 +47,9 @@ PAGES = [
     ("API summary", "/api/v1/contracts/summary?region=28&year=2021"),
     ("API by-region", "/api/v1/contracts/by-region?year=2022"),
     ("API events", "/api/v1/events/summary?year=2026"),
+    # The PDF report (4 pages): cold, drawn; warm, its bytes from the cache.
+    ("Rapport PDF Normandie", "/rapport.pdf?region=28"),
+    ("Rapport PDF France 2022", "/rapport.pdf?region=FR&year=2022"),
 ]
 
 

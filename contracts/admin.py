@@ -1,6 +1,12 @@
+from collections.abc import Iterable
+from typing import Any
+
 from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from akto_portal.admin_export import ImportExportMixin
+from akto_portal.http import signed_in_user
 from akto_portal.locking import LockedAdminMixin
 from contracts.models import ContractCount, ContractTarget, ImportBatch, MarketStat
 from contracts.resources import ContractTargetResource
@@ -47,10 +53,14 @@ class ImportStateFilter(admin.SimpleListFilter):
     title = "état"
     parameter_name = "etat"
 
-    def lookups(self, request, model_admin):
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> Iterable[tuple[str, str]]:
         return [("en-vigueur", "En vigueur"), ("annule", "Annulé"), ("remplace", "Remplacé")]
 
-    def queryset(self, request, queryset):
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[ImportBatch]
+    ) -> QuerySet[ImportBatch]:
         if self.value() == "en-vigueur":
             return queryset.filter(undone_at__isnull=True, replaced_at__isnull=True)
         if self.value() == "annule":
@@ -83,30 +93,30 @@ class ImportBatchAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in ImportBatch._meta.fields]
 
     @admin.display(description="n°", ordering="pk")
-    def number(self, obj):
+    def number(self, obj: ImportBatch) -> int:
         return obj.pk
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: ImportBatch | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: ImportBatch | None = None) -> bool:
         return False
 
-    def has_undo_permission(self, request):
+    def has_undo_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser
 
     @admin.action(
         description="Annuler les imports sélectionnés (retirer leurs chiffres)",
         permissions=["undo"],
     )
-    def undo(self, request, queryset):
+    def undo(self, request: HttpRequest, queryset: QuerySet[ImportBatch]) -> None:
         for batch in queryset.order_by("-created_at"):
             note = import_batch_undo_note(batch)  # before: undo puts the replaced back
             try:
-                removed = import_batch_undo(batch=batch, user=request.user)
+                removed = import_batch_undo(batch=batch, user=signed_in_user(request))
             except ImportRefused as exc:
                 self.message_user(request, str(exc), messages.WARNING)
             else:

@@ -1,10 +1,13 @@
 import sys
+from collections.abc import Collection
+from typing import Any
 
 from django.apps import AppConfig
+from django.db.models import Model
 from django.db.models.signals import post_migrate, post_save
 
 
-def _fill_rollup(using, **kwargs):
+def _fill_rollup(using: str, **kwargs: Any) -> None:
     """After `migrate`: a rollup emptied by a migration (or never filled) is computed from
     the counts already there."""
     from contracts.models import ContractCount, ContractRollup
@@ -16,7 +19,7 @@ def _fill_rollup(using, **kwargs):
         rollup_refresh(using=using)
 
 
-def _loaded_count(sender, instance, raw, using, **kwargs):
+def _loaded_count(sender: type[Model], instance: Any, raw: bool, using: str, **kwargs: Any) -> None:
     """`loaddata` saves counts raw (no `save()` of ours): refresh their series."""
     if raw:
         from contracts.rollup import rollup_refresh
@@ -24,7 +27,7 @@ def _loaded_count(sender, instance, raw, using, **kwargs):
         rollup_refresh(series={(instance.region_id, instance.year)}, using=using)
 
 
-def _refresh_sources(pks, using):
+def _refresh_sources(pks: Collection[int], using: str) -> None:
     from contracts.models import ContractCount
     from contracts.rollup import rollup_refresh
 
@@ -32,11 +35,13 @@ def _refresh_sources(pks, using):
     rollup_refresh(series=series, using=using)
 
 
-def _sources_changed(sender, pks, using, **kwargs):
+def _sources_changed(sender: type[Model], pks: Collection[int], using: str, **kwargs: Any) -> None:
     _refresh_sources(pks, using)
 
 
-def _source_saved(sender, instance, created, raw, using, **kwargs):
+def _source_saved(
+    sender: type[Model], instance: Model, created: bool, raw: bool, using: str, **kwargs: Any
+) -> None:
     """A source whose kind may have changed: its figures' "synthetic" flag follows."""
     if not created and not raw:
         _refresh_sources([instance.pk], using)
@@ -46,7 +51,7 @@ class ContractsConfig(AppConfig):
     name = "contracts"
     verbose_name = "Contrats et marché"
 
-    def ready(self):
+    def ready(self) -> None:
         from akto_portal import rollups
         from akto_portal.models import Source, source_kinds_changed
         from contracts import indicators  # noqa: F401  (registers its computed indicators)

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Count, Q, QuerySet, Sum
 
@@ -105,8 +106,12 @@ def read_synthetic_source_ids() -> list[int]:
 
 def _fetch(qs: QuerySet) -> list[tuple[Any, ...]]:
     """The rows of a grouped `values()` queryset as tuples: the ORM's own SQL, without
-    its per-row work (a third of the time on 15 000 rows)."""
-    sql, params = qs.query.sql_with_params()
+    its per-row work (a third of the time on 15 000 rows). No row for a queryset that
+    cannot match one (`year__in=[]`), as the ORM answers."""
+    try:
+        sql, params = qs.query.sql_with_params()
+    except EmptyResultSet:
+        return []
     with connections[qs.db].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

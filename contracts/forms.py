@@ -1,4 +1,5 @@
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 
 KIND_CHOICES = [
     ("contracts", "Contrats de l'OPCO (nombres agrégés ou une ligne par contrat)"),
@@ -13,7 +14,7 @@ class ImportUploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
     )
 
-    def clean_file(self):
+    def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]
         # Control characters (a NUL byte) in a name: PostgreSQL refuses them.
         upload.name = "".join(c for c in upload.name if c.isprintable()) or "fichier"

@@ -25,21 +25,25 @@ import logging
 import os
 import threading
 import time
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connections, transaction
-from django.db.models import F, Q
+from django.db.models import F, Model, Q, QuerySet
 from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.formats import number_format
 
-from akto_portal.models import Source
+from akto_portal.models import Source, User
 from contracts import services
 from contracts.imports import staging
-from contracts.models import ImportJob
+from contracts.imports.report import ImportReport
+from contracts.models import ImportBatch, ImportJob
 
-SERVICES = {
+SERVICES: dict[str, Callable[..., ImportReport]] = {
     ImportJob.Kind.CONTRACTS: services.contract_import,
     ImportJob.Kind.MARKET: services.market_import,
 }
@@ -61,11 +65,11 @@ class JobRefused(Exception):
     """The job cannot be confirmed (not checked, errors, file gone)."""
 
 
-def _n(value):
+def _n(value: int) -> str:
     return number_format(value, force_grouping=True)
 
 
-def _enqueue(task, job):
+def _enqueue(task: str, job: ImportJob) -> None:
     from contracts import tasks
 
     # Queued in the same transaction as the job (the queue is a table of the same
@@ -74,7 +78,9 @@ def _enqueue(task, job):
 
 
 @transaction.atomic
-def import_job_create(*, job_id, kind, file_name, size, user) -> ImportJob:
+def import_job_create(
+    *, job_id: uuid.UUID, kind: str, file_name: str, size: int, user: User
+) -> ImportJob:
     job = ImportJob.objects.create(
         id=job_id, kind=kind, file_name=file_name, size=size, created_by=user
     )
@@ -83,7 +89,7 @@ def import_job_create(*, job_id, kind, file_name, size, user) -> ImportJob:
 
 
 @transaction.atomic
-def import_job_confirm(*, job: ImportJob, user) -> ImportJob:
+def import_job_confirm(*, job: ImportJob, user: User) -> ImportJob:
     job = ImportJob.objects.select_for_update().get(pk=job.pk, created_by=user)
     if job.step != ImportJob.Step.CHECK or job.state != ImportJob.State.CHECKED:
         raise JobRefused("Ce fichier n'attend pas de confirmation.")
@@ -108,10 +114,10 @@ def import_job_confirm(*, job: ImportJob, user) -> ImportJob:
     return job
 
 
-def _progress(job):
+def _progress(job: ImportJob) -> Callable[[int, int], None]:
     last = [0.0]
 
-    def progress(done, total):
+    def progress(done: int, total: int) -> None:
         now = time.monotonic()
         if now - last[0] >= PROGRESS_EVERY or done >= total:
             last[0] = now
@@ -120,7 +126,7 @@ def _progress(job):
     return progress
 
 
-def _lease_end():
+def _lease_end() -> datetime.datetime:
     return timezone.now() + datetime.timedelta(seconds=settings.IMPORT_JOB_LEASE_SECONDS)
 
 
@@ -171,7 +177,7 @@ def start_lost_job_watch() -> threading.Thread:
     """A daemon thread of the worker process running `import_jobs_recover` at once,
     then every half lease."""
 
-    def watch():
+    def watch() -> None:
         while True:
             try:
                 import_jobs_recover()
@@ -186,7 +192,7 @@ def start_lost_job_watch() -> threading.Thread:
     return thread
 
 
-def _start(job_id, step):
+def _start(job_id: uuid.UUID | str, step: str) -> ImportJob | None:
     """The job, marked running under a new lease; None if it is not waiting for this step."""
     import_jobs_recover()
     claimed = ImportJob.objects.filter(pk=job_id, step=step, state=ImportJob.State.QUEUED).update(
@@ -195,17 +201,17 @@ def _start(job_id, step):
     return ImportJob.objects.get(pk=job_id) if claimed else None
 
 
-def _still_ours(job):
+def _still_ours(job: ImportJob) -> QuerySet[ImportJob]:
     return ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.RUNNING, attempts=job.attempts)
 
 
 @contextlib.contextmanager
-def _heartbeat(job):
+def _heartbeat(job: ImportJob) -> Iterator[None]:
     """Renew the job's lease every third of it while the block runs (from a thread with
     its own database connection, so a long write does not stop it on PostgreSQL)."""
     stop = threading.Event()
 
-    def beat():
+    def beat() -> None:
         try:
             while not stop.wait(settings.IMPORT_JOB_LEASE_SECONDS / 3):
                 try:
@@ -224,7 +230,7 @@ def _heartbeat(job):
         thread.join()
 
 
-def _stall_in_write(sender, instance, **kwargs):
+def _stall_in_write(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     """The test-only hook of STALL_IN_WRITE_ENV (connected for writes only)."""
     marker = os.environ.get(STALL_IN_WRITE_ENV)
     if marker and transaction.get_connection().in_atomic_block:
@@ -233,7 +239,7 @@ def _stall_in_write(sender, instance, **kwargs):
 
 
 @contextlib.contextmanager
-def _stall_hook(dry_run):
+def _stall_hook(dry_run: bool) -> Iterator[None]:
     if dry_run or not os.environ.get(STALL_IN_WRITE_ENV):
         yield
         return
@@ -244,14 +250,14 @@ def _stall_hook(dry_run):
         post_save.disconnect(sender=Source, dispatch_uid="import-stall")
 
 
-def _finish(job, fields):
+def _finish(job: ImportJob, fields: list[str]) -> None:
     """Save the job's outcome, unless its lease was taken back meanwhile."""
     values = {field: getattr(job, field) for field in fields}
     if not _still_ours(job).update(lease_until=None, updated_at=timezone.now(), **values):
         logger.error("Import job %s was taken back from its worker before it ended", job.pk)
 
 
-def _run(job, *, dry_run):
+def _run(job: ImportJob, *, dry_run: bool) -> ImportReport:
     try:
         with _heartbeat(job), _stall_hook(dry_run):
             return SERVICES[job.kind](
@@ -272,7 +278,7 @@ def _run(job, *, dry_run):
         raise
 
 
-def import_job_check(*, job_id) -> ImportJob | None:
+def import_job_check(*, job_id: uuid.UUID | str) -> ImportJob | None:
     job = _start(job_id, ImportJob.Step.CHECK)
     if job is None:
         return None
@@ -285,7 +291,7 @@ def import_job_check(*, job_id) -> ImportJob | None:
     return job
 
 
-def import_job_write(*, job_id) -> ImportJob | None:
+def import_job_write(*, job_id: uuid.UUID | str) -> ImportJob | None:
     job = _start(job_id, ImportJob.Step.WRITE)
     if job is None:
         return None
@@ -294,7 +300,7 @@ def import_job_write(*, job_id) -> ImportJob | None:
     finally:
         staging.remove(job.pk)
     job.report = report.as_dict()
-    if report.batch is not None:
+    if isinstance(report.batch, ImportBatch):
         job.state, job.batch = ImportJob.State.DONE, report.batch
         job.message = (
             f"Import n° {report.batch.pk} enregistré : {_n(report.batch.rows_written)} "

@@ -8,6 +8,8 @@ keeps a year from ever being counted twice.
 """
 
 import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -18,6 +20,8 @@ from django.db.models.functions import Coalesce
 from akto_portal import formats
 from akto_portal.locking import VersionedModel
 from akto_portal.models import Branch, Department, Qualifier, Region, Source
+
+_M = TypeVar("_M", bound=models.Model)
 
 # Short French month names, January first ("janv." … "déc."): akto_portal.formats.
 MONTHS_FR = formats.MONTHS
@@ -35,11 +39,13 @@ class Public(models.TextChoices):
     RQTH = "rqth", "Personnes en situation de handicap (RQTH)"
 
 
-class ContractCountQuerySet(models.QuerySet):
+class ContractCountQuerySet(models.QuerySet["ContractCount"]):
     """Every bulk write of contract counts keeps the rollup (`ContractRollup`) right, in
     the same transaction: the (region, year) series it touches are computed again."""
 
-    def bulk_create(self, objs, *args, **kwargs):
+    def bulk_create(
+        self, objs: Iterable["ContractCount"], *args: Any, **kwargs: Any
+    ) -> list["ContractCount"]:
         from contracts.rollup import rollup_refresh
 
         objs = list(objs)
@@ -48,7 +54,9 @@ class ContractCountQuerySet(models.QuerySet):
             rollup_refresh(series={(o.region_id, o.year) for o in objs}, using=self.db)
         return created
 
-    def bulk_update(self, objs, fields, *args, **kwargs):
+    def bulk_update(
+        self, objs: Iterable["ContractCount"], fields: Iterable[str], *args: Any, **kwargs: Any
+    ) -> int:
         from contracts.rollup import rollup_refresh
 
         objs = list(objs)
@@ -58,7 +66,7 @@ class ContractCountQuerySet(models.QuerySet):
             rollup_refresh(series=before | {(o.region_id, o.year) for o in objs}, using=self.db)
         return updated
 
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> int:
         from contracts.rollup import rollup_refresh
 
         with transaction.atomic(using=self.db):
@@ -71,7 +79,7 @@ class ContractCountQuerySet(models.QuerySet):
 
     update.alters_data = True  # type: ignore[attr-defined]
 
-    def delete(self):
+    def delete(self) -> tuple[int, dict[str, int]]:
         from contracts.rollup import rollup_refresh
 
         with transaction.atomic(using=self.db):
@@ -96,27 +104,27 @@ class ContractCountQuerySet(models.QuerySet):
             found |= set(chunk.values_list("region_id", "year").distinct().order_by())
         return found
 
-    def for_year(self, year):
+    def for_year(self, year: int) -> "ContractCountQuerySet":
         return self.filter(year=year)
 
-    def for_region(self, region):
+    def for_region(self, region: Region | None) -> "ContractCountQuerySet":
         return self.filter(region=region) if region is not None else self
 
-    def yearly(self):
+    def yearly(self) -> "ContractCountQuerySet":
         return self.filter(month__isnull=True)
 
-    def monthly(self):
+    def monthly(self) -> "ContractCountQuerySet":
         return self.filter(month__isnull=False)
 
 
-class InForceManager(models.Manager):
+class InForceManager(models.Manager[_M]):
     """The statements in force: those no import has superseded (`superseded_by`)."""
 
-    def get_queryset(self):
+    def get_queryset(self) -> models.QuerySet[_M]:
         return super().get_queryset().filter(superseded_by__isnull=True)
 
 
-class StatementsManager(models.Manager):
+class StatementsManager(models.Manager[_M]):
     """Every statement, in force or superseded."""
 
 
@@ -222,11 +230,11 @@ class ContractCount(models.Model):
         ]
         indexes = [models.Index(fields=["year", "region"], name="contract_count_year_region")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         period = f"{self.month:02d}/{self.year}" if self.month else str(self.year)
         return f"{self.region} {period} : {self.count}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         from contracts.rollup import rollup_refresh
 
         using = kwargs.get("using") or router_for_write(self)
@@ -235,7 +243,7 @@ class ContractCount(models.Model):
             super().save(*args, **kwargs)
             rollup_refresh(series=before | {(self.region_id, self.year)}, using=using)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         from contracts.rollup import rollup_refresh
 
         using = kwargs.get("using") or router_for_write(self)
@@ -245,7 +253,7 @@ class ContractCount(models.Model):
             rollup_refresh(series=before, using=using)
         return deleted
 
-    def clean(self):
+    def clean(self) -> None:
         """Refuse a figure that would contradict its series: a breakdown adding up to more
         than its whole (`contracts.reconcile`), as imports do."""
         super().clean()
@@ -258,7 +266,7 @@ class ContractCount(models.Model):
             raise ValidationError({"count": found})
 
     @classmethod
-    def from_fact(cls, key, count, source):
+    def from_fact(cls, key: Sequence[Any], count: int, source: Source) -> "ContractCount":
         """A count from a fact key (see FACT_KEY) and its number of contracts."""
         return cls(**dict(zip(cls.FACT_KEY, key, strict=False)), count=count, source=source)
 
@@ -317,7 +325,7 @@ class ContractRollup(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.region_id} {self.year} {self.get_grain_display()} : {self.total}"
 
 
@@ -391,11 +399,11 @@ class ContractTarget(VersionedModel):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         scope = self.department or self.region or "National"
         return f"{scope} {self.year} : {self.value}"
 
-    def clean(self):
+    def clean(self) -> None:
         super().clean()
         if self.department is None:
             return
@@ -494,7 +502,7 @@ class MarketStat(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.region or 'France'} {self.year} {self.get_measure_display()} : {self.value}"
 
 
@@ -565,15 +573,15 @@ class ImportBatch(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.file_name} ({self.get_layout_display()})"
 
     @property
-    def is_undone(self):
+    def is_undone(self) -> bool:
         return self.undone_at is not None
 
     @property
-    def in_force(self):
+    def in_force(self) -> bool:
         return self.undone_at is None and self.replaced_at is None
 
 
@@ -628,13 +636,13 @@ class ImportJob(models.Model):
         verbose_name_plural = "fichiers en cours d'import"
         ordering = ["-created_at"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.file_name} ({self.get_step_display()} : {self.get_state_display()})"
 
     @property
-    def busy(self):
+    def busy(self) -> bool:
         return self.state in (self.State.QUEUED, self.State.RUNNING)
 
     @property
-    def percent(self):
+    def percent(self) -> int:
         return min(100, self.done * 100 // self.total) if self.total else 0

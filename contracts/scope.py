@@ -31,6 +31,7 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.http import urlencode
 
@@ -53,7 +54,7 @@ def _department_choices() -> list[tuple[str, str]]:
 class DashboardForm(forms.Form):
     """The filter's form: a department must be in the region named (when one is)."""
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         code = data.get("department")
         region = data.get("region") or FRANCE
@@ -125,10 +126,12 @@ class DashboardFilter(django_filters.FilterSet):
         fields = ["region", "department", "year", "date", "branch", "contract_type", "public"]
         form = DashboardForm
 
-    def _scope(self, queryset, name, value):
+    def _scope(
+        self, queryset: QuerySet[ContractCount], name: str, value: Any
+    ) -> QuerySet[ContractCount]:
         return queryset  # applied by the selectors, see Scope
 
-    def filter_queryset(self, queryset):
+    def filter_queryset(self, queryset: QuerySet[ContractCount]) -> QuerySet[ContractCount]:
         # RQTH figures are a subset of "all publics": a series is always one public.
         public = self.form.cleaned_data.get("public") or Public.ALL
         return super().filter_queryset(queryset).filter(public=public)

@@ -1,11 +1,17 @@
+from typing import Any
+
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db.models import ForeignKey, QuerySet
+from django.forms import BaseModelFormSet, ModelChoiceField, ModelForm
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from akto_portal.admin_export import ImportExportMixin
 from akto_portal.history_admin import HistoryAdmin
+from akto_portal.http import signed_in_user
 from akto_portal.inline_formsets import ConstraintMessageInlineFormSet
 from akto_portal.locking import LockedAdminMixin
 from conventions.forms import ConventionRenewForm
@@ -25,7 +31,7 @@ from conventions.resources import (
     IndicatorValueResource,
     PartnerResource,
 )
-from conventions.services import ConventionError, convention_renew
+from conventions.services import ConventionError, Renewal, convention_renew
 
 
 @admin.register(Partner)
@@ -80,11 +86,18 @@ class IndicatorInline(LockedAdminMixin, admin.TabularInline):
     autocomplete_fields = ["target_source"]
     show_change_link = True
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField[Any] | None:
         # Offer only the axes of the convention being edited.
         if db_field.name == "axis":
-            object_id = request.resolver_match.kwargs.get("object_id")
-            kwargs["queryset"] = ConventionAxis.objects.filter(convention_id=object_id)
+            match = request.resolver_match
+            object_id = match.kwargs.get("object_id") if match else None
+            kwargs["queryset"] = (
+                ConventionAxis.objects.filter(convention_id=object_id)
+                if object_id
+                else ConventionAxis.objects.none()  # an add form: no axis yet
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -122,7 +135,7 @@ class ConventionAdmin(LockedAdminMixin, ImportExportMixin, HistoryAdmin):
 
     # Renewing creates a convention: for those who may add one (administrators).
     @admin.action(description="Renouveler pour une nouvelle période", permissions=["add"])
-    def renew(self, request, queryset):
+    def renew(self, request: HttpRequest, queryset: QuerySet[Convention]) -> HttpResponse | None:
         if queryset.count() != 1:
             self.message_user(
                 request, "Choisissez une seule convention à renouveler.", messages.WARNING
@@ -156,7 +169,9 @@ class ConventionAdmin(LockedAdminMixin, ImportExportMixin, HistoryAdmin):
             },
         )
 
-    def _report_renewal(self, request, convention, result):
+    def _report_renewal(
+        self, request: HttpRequest, convention: Convention, result: Renewal
+    ) -> None:
         renewal = result.convention
         if not result.created:
             self.message_user(
@@ -194,10 +209,16 @@ class IndicatorAdmin(LockedAdminMixin, ImportExportMixin, HistoryAdmin):
     autocomplete_fields = ["convention", "target_source"]
     inlines = [IndicatorValueInline]
 
-    def save_formset(self, request, form, formset, change):
+    def save_formset(
+        self,
+        request: HttpRequest,
+        form: ModelForm[Any],
+        formset: BaseModelFormSet[Any, Any],
+        change: bool,
+    ) -> None:
         for obj in formset.save(commit=False):
             if isinstance(obj, IndicatorValue) and obj.entered_by_id is None:
-                obj.entered_by = request.user
+                obj.entered_by = signed_in_user(request)
             obj.save()
         for obj in formset.deleted_objects:
             obj.delete()
@@ -212,7 +233,9 @@ class IndicatorValueAdmin(LockedAdminMixin, ImportExportMixin, HistoryAdmin):
     autocomplete_fields = ["indicator", "source"]
     readonly_fields = ["entered_by", "entered_at"]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(
+        self, request: HttpRequest, obj: IndicatorValue, form: ModelForm[Any], change: bool
+    ) -> None:
         if obj.entered_by_id is None:
-            obj.entered_by = request.user
+            obj.entered_by = signed_in_user(request)
         super().save_model(request, obj, form, change)

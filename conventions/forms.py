@@ -1,4 +1,5 @@
 import datetime
+from typing import Any
 
 from django import forms
 
@@ -16,14 +17,14 @@ class ConventionRenewForm(forms.Form):
     )
     signed_on = FrenchDateField(label="Date de signature", required=False)
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("start_on") and data.get("end_on") and data["end_on"] <= data["start_on"]:
             self.add_error("end_on", "La fin doit suivre le début.")
         return data
 
     @staticmethod
-    def initial_for(convention):
+    def initial_for(convention: Convention) -> dict[str, Any]:
         """Next period of the same length (for a declination, the period of its national
         convention's renewal when there is one), title with its years moved on."""
         national_renewal = (

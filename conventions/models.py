@@ -32,7 +32,7 @@ class Partner(models.Model):
         ordering = ["name"]
         verbose_name = "partenaire"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -48,7 +48,7 @@ class ActionPlan(models.Model):
         verbose_name = "plan d'actions"
         verbose_name_plural = "plans d'actions"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.title
 
 
@@ -69,15 +69,15 @@ class ActionPlanAxis(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Axe {self.number} : {self.title}"
 
 
-class ConventionQuerySet(models.QuerySet):
-    def national(self):
+class ConventionQuerySet(models.QuerySet["Convention"]):
+    def national(self) -> "ConventionQuerySet":
         return self.filter(region__isnull=True)
 
-    def for_region(self, region):
+    def for_region(self, region: Region) -> "ConventionQuerySet":
         return self.filter(region=region)
 
 
@@ -170,24 +170,24 @@ class Convention(VersionedModel):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.title
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("convention-detail", args=[self.pk])
 
     @property
-    def is_national(self):
+    def is_national(self) -> bool:
         return self.region_id is None
 
-    def covers(self, region) -> bool:
+    def covers(self, region: Region | int | None) -> bool:
         """May an event of `region` (a Region, its id, or None for a national event) count
         towards this convention? A national convention covers every region and national
         events; a regional one — a regional declination included — its own region only."""
         region_id = getattr(region, "pk", region)
         return self.region_id is None or self.region_id == region_id
 
-    def renewal_chain(self):
+    def renewal_chain(self) -> list["Convention"]:
         """Every convention of this lineage, oldest first (this one included)."""
         first: Convention = self
         while first.renews is not None:
@@ -216,7 +216,7 @@ class ConventionAxis(VersionedModel):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Axe {self.number} : {self.title}"
 
 
@@ -230,7 +230,7 @@ class Signatory(models.Model):
         ordering = ["convention", "organisation", "name"]
         verbose_name = "signataire"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name}, {self.title}"
 
 
@@ -316,11 +316,11 @@ class Indicator(VersionedModel):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
     @property
-    def is_computed(self):
+    def is_computed(self) -> bool:
         return self.computation != self.Computation.REPORTED
 
 
@@ -367,5 +367,5 @@ class IndicatorValue(VersionedModel):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.indicator} : {self.value} ({self.as_of})"

@@ -11,7 +11,7 @@ from akto_portal.models import Region, Source
 from conventions.models import Convention, Indicator, IndicatorValue, Partner
 
 
-def _source_field(attribute="source", column="source"):
+def _source_field(attribute: str = "source", column: str = "source") -> fields.Field:
     return fields.Field(
         attribute=attribute, column_name=column, widget=ForeignKeyWidget(Source, "title")
     )

@@ -1,6 +1,7 @@
 """Reads of conventions: where each indicator stands against its target."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypedDict
@@ -169,15 +170,31 @@ def indicator_inputs(indicator: Indicator, *, today: datetime.date) -> Indicator
     )
 
 
+def _national_then_regional() -> Callable[[Convention], tuple[int, int]]:
+    """Sort key, over conventions already in display order: national conventions first,
+    each immediately followed by its declination; then the region's own."""
+    rank: dict[int, int] = {}
+
+    def key(convention: Convention) -> tuple[int, int]:
+        if convention.region_id is None:
+            return (0, rank.setdefault(convention.pk, len(rank)) * 2)
+        if convention.parent_id is not None:
+            return (0, rank.setdefault(convention.parent_id, len(rank)) * 2 + 1)
+        return (1, rank.setdefault(convention.pk, len(rank)))
+
+    return key
+
+
 def conventions_progress(
     region: Region | None, *, today: datetime.date, user: User | AnonymousUser
 ) -> list[ConventionProgress]:
     """The conventions of a scope that carry indicators, each with where its indicators
     stand, the result of the convention it renews, and the share of its period elapsed.
-    National scope: national conventions; a region: its own conventions and its
-    declinations of national ones (Agefiph 2025-27 · Normandie), each with its own
-    targets, beside the national ones."""
-    own = Q(region=None, parent=None) if region is None else Q(region=region)
+    National scope: national conventions; a region: the national ones, each followed by
+    its declination for the region (Agefiph 2025-27 · Normandie, with its own targets),
+    then the region's own conventions."""
+    national = Q(region=None, parent=None)
+    own = national if region is None else national | Q(region=region)
     listed = (
         Convention.objects.filter(own)
         .exclude(status=Convention.Status.ENDED)
@@ -186,7 +203,10 @@ def conventions_progress(
     )
     # One set of queries whatever the number of conventions (a region's own and its
     # declinations): the page's query count does not grow with them.
-    conventions = _for_page(Convention.objects.filter(pk__in=listed)).order_by("-start_on", "title")
+    conventions = sorted(
+        _for_page(Convention.objects.filter(pk__in=listed)).order_by("-start_on", "title"),
+        key=_national_then_regional(),
+    )
     progress: list[ConventionProgress] = []
     for convention in conventions:
         if not can_view_convention(user, convention):

@@ -2,10 +2,13 @@
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from akto_portal.models import Source
 from conventions.models import Convention, Indicator
 
 
@@ -13,7 +16,7 @@ class ConventionError(ValidationError):
     pass
 
 
-def _latest_value(indicator):
+def _latest_value(indicator: Indicator) -> tuple[Decimal | None, str]:
     """The last value reported on an indicator, with its qualifier ("plus de")."""
     latest = indicator.values.order_by("-as_of", "-pk").first()
     if latest is None:
@@ -41,7 +44,7 @@ def renewed_title(convention: Convention, start_on: datetime.date, end_on: datet
     return f"{convention.title} ({start_on.year}-{end_on.year})"
 
 
-def _check_period(convention, start_on, end_on):
+def _check_period(convention: Convention, start_on: datetime.date, end_on: datetime.date) -> None:
     if Convention.objects.filter(renews=convention).exists():
         raise ConventionError(f"« {convention} » a déjà été renouvelée.")
     if end_on <= start_on:
@@ -50,7 +53,7 @@ def _check_period(convention, start_on, end_on):
         raise ConventionError("La nouvelle période doit commencer après le début de l'ancienne.")
 
 
-def _copy(convention, **fields) -> Convention:
+def _copy(convention: Convention, **fields: Any) -> Convention:
     """A new convention renewing `convention`, with its partners, axes and indicators
     (each indicator starting from the last value reported on the old one, no target)."""
     renewal = Convention.objects.create(
@@ -83,7 +86,9 @@ def _copy(convention, **fields) -> Convention:
     return renewal
 
 
-def _renew_declination(*, convention, start_on, end_on, **fields) -> Renewal:
+def _renew_declination(
+    *, convention: Convention, start_on: datetime.date, end_on: datetime.date, **fields: Any
+) -> Renewal:
     """A regional declination is renewed under the renewal of its national convention,
     which has at most one declination per region."""
     national = convention.parent
@@ -117,7 +122,7 @@ def convention_renew(
     end_on: datetime.date,
     status: str = Convention.Status.NEGOTIATION,
     signed_on: datetime.date | None = None,
-    source=None,
+    source: Source | None = None,
 ) -> Renewal:
     """Create the convention that renews `convention` for a new period.
 

@@ -1,17 +1,21 @@
-from django.http import Http404
+from collections.abc import Iterable
+
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from akto_portal.http import AuthenticatedRequest
+from akto_portal.models import User
 from akto_portal.permissions import can_view_convention
 from conventions.models import Convention
 from conventions.selectors import convention_for_page, indicator_statuses, period_elapsed_pct
 
 
-def _visible(user, conventions):
+def _visible(user: User, conventions: Iterable[Convention]) -> list[Convention]:
     return [c for c in conventions if can_view_convention(user, c)]
 
 
-def convention_detail(request, pk):
+def convention_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """A convention the user may read (404 otherwise, as for one that does not exist)."""
     try:
         convention = convention_for_page(pk)

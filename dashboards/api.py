@@ -7,6 +7,8 @@ by `akto_portal.api_auth.ApiAuthenticationMiddleware`. Without `region`, figures
 national (the API has no per-user default region).
 """
 
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
@@ -46,7 +48,7 @@ def _events_ignore(scope: Scope) -> dict[str, Any]:
     return {"filters": sorted(scope.contract_filters), "note": scope.events_ignore}
 
 
-def _without(rows, *keys):
+def _without(rows: Iterable[Mapping[str, Any]], *keys: str) -> list[dict[str, Any]]:
     return [{k: v for k, v in row.items() if k not in keys} for row in rows]
 
 
@@ -185,7 +187,7 @@ def conventions_indicators(request: HttpRequest, page: DashboardPage) -> JsonRes
     )
 
 
-def _num(value):
+def _num(value: Decimal | float | None) -> float | None:
     if value is None:
         return None
     value = float(value)

@@ -11,6 +11,7 @@ the interactive chart; synthetic bars are hatched.
 """
 
 import math
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from django.utils.safestring import SafeString, mark_safe
@@ -37,7 +38,7 @@ def _pct(value: float) -> str:
     return f"{value:.3f}%"
 
 
-def _drawable(figure) -> bool:
+def _drawable(figure: dict[str, Any] | None) -> bool:
     data = (figure or {}).get("data") or []
     return bool(data) and all(
         (trace.get("type") == "bar" and trace.get("orientation") != "h")
@@ -67,7 +68,7 @@ def chart_svg(figure: dict | None, label: str = "", *, name: str = "chart") -> S
     n = len(categories)
     height = TOP + PLOT + 24 + LEGEND_ROW * len(data) + 6
 
-    def y_of(value):  # in the plot's own units: 0 (top) .. 1000 (bottom)
+    def y_of(value: float) -> float:  # in the plot's own units: 0 (top) .. 1000 (bottom)
         return 1000 - value / top * 1000
 
     shapes, defs = [], []

@@ -8,6 +8,7 @@ title never sits on tick labels; the legend sits at the bottom of the container.
 """
 
 import textwrap
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, cast
 
 from akto_portal.formats import (
@@ -20,8 +21,11 @@ from akto_portal.formats import (
     percent,
     signed_percent,
 )
+from akto_portal.models import Region
+from contracts.facts import YearRow
 from contracts.figures import Figure
-from contracts.pace import CumulativeSeries
+from contracts.pace import CumulativeSeries, Pace
+from conventions.selectors import IndicatorStatus
 
 BLUE, ORANGE, GREY = "#1f4e8c", "#e07b00", "#9aa5b1"
 HEIGHT = 400  # px; charts.js sets the container to the figure's height
@@ -51,7 +55,7 @@ def wrap(text: str, width: int = 40) -> str:
     return "<br>".join(textwrap.wrap(text, width)) or text
 
 
-def _pattern(figures):
+def _pattern(figures: Iterable[Figure | None]) -> dict[str, list[str]]:
     return {"shape": ["/" if f is not None and f.synthetic else "" for f in figures]}
 
 
@@ -71,7 +75,7 @@ def drawable(figure: dict | None) -> dict | None:
     return None
 
 
-def _flat(values):
+def _flat(values: Iterable[Any]) -> Iterator[Any]:
     for value in values:
         if isinstance(value, list):
             yield from _flat(value)
@@ -79,7 +83,7 @@ def _flat(values):
             yield value
 
 
-def _layout(**extra):
+def _layout(**extra: Any) -> dict[str, Any]:
     """The house layout with `extra`; axes are merged with the house axes."""
     layout: dict[str, Any] = {**LAYOUT, **extra}
     for axis in ("xaxis", "yaxis"):
@@ -88,7 +92,7 @@ def _layout(**extra):
     return layout
 
 
-def contracts_by_year(rows):
+def contracts_by_year(rows: Sequence[YearRow]) -> dict[str, Any]:
     """rows: YearRow list. Contracts per year with the target of each year."""
     years = [r.label for r in rows]
     data = [
@@ -124,7 +128,9 @@ def contracts_by_year(rows):
     }
 
 
-def contracts_by_month(months, previous_months, *, year):
+def contracts_by_month(
+    months: Mapping[int, Figure], previous_months: Mapping[int, Figure], *, year: int
+) -> dict[str, Any]:
     """months / previous_months: {1..12: Figure} of the year and of the year before."""
     data = []
     for label, series, color in ((str(year - 1), previous_months, GREY), (str(year), months, BLUE)):
@@ -147,7 +153,7 @@ def contracts_by_month(months, previous_months, *, year):
     }
 
 
-def _hatch(flags):
+def _hatch(flags: Iterable[bool]) -> dict[str, list[str]]:
     return {"shape": ["/" if flag else "" for flag in flags]}
 
 
@@ -209,7 +215,7 @@ def cumulative_vs_target(series: CumulativeSeries) -> dict[str, Any]:
     }
 
 
-def paces_by_region(region_paces):
+def paces_by_region(region_paces: Sequence[tuple[Region, Pace]]) -> dict[str, Any]:
     """[(Region, Pace)], ranked (dashboards.page.DashboardPage.regions_by_gap): contracts
     to date of each region, its expected level at the date and its annual target; the
     hover tells the gap to the expected level."""
@@ -246,7 +252,7 @@ def paces_by_region(region_paces):
     }
 
 
-def _references(names, paces):
+def _references(names: list[str], paces: Sequence[Pace]) -> list[dict[str, Any]]:
     """The expected level and the target of each region, when any region has one (no
     legend for a target that does not exist: Normandie 2021)."""
     traces = []
@@ -282,7 +288,7 @@ def _references(names, paces):
     return traces
 
 
-def contracts_by_branch(branch_rows, *, year):
+def contracts_by_branch(branch_rows: Sequence[Mapping[str, Any]], *, year: int) -> dict[str, Any]:
     """branch_rows: the largest branches ranked by their gap to the same period last year
     (dashboards.page.DashboardPage.branches_by_gap)."""
     rows = branch_rows
@@ -321,12 +327,14 @@ def contracts_by_branch(branch_rows, *, year):
     }
 
 
-def region_map(region_paces, *, selected=None):
+def region_map(
+    region_paces: Sequence[tuple[Region, Pace]], *, selected: Region | None = None
+) -> dict[str, Any]:
     """Tile-grid map of the 18 regions (the overseas ones in their own row), each tile
     coloured by the growth on the same period last year."""
     cols = max(r.map_col for r, _ in region_paces) + 1
     rows = max(r.map_row for r, _ in region_paces) + 1
-    z = [[None] * cols for _ in range(rows)]
+    z: list[list[float | None]] = [[None] * cols for _ in range(rows)]
     text = [[""] * cols for _ in range(rows)]
     hover = [[""] * cols for _ in range(rows)]
     for region, p in region_paces:
@@ -371,7 +379,9 @@ def region_map(region_paces, *, selected=None):
     }
 
 
-def indicators_progress(statuses, *, elapsed_pct):
+def indicators_progress(
+    statuses: Iterable[IndicatorStatus], *, elapsed_pct: float | None
+) -> dict[str, Any]:
     """Each indicator's share of its target reached, against the share of the
     convention's period already elapsed."""
     rows = [s for s in statuses if s.target_pct is not None]
@@ -410,7 +420,7 @@ def indicators_progress(statuses, *, elapsed_pct):
             xaxis={
                 "ticksuffix": PERCENT,
                 "tickformat": COUNT,
-                "range": [0, max([100, *(s.target_pct for s in rows)]) * 1.05],
+                "range": [0, max([100, *(s.target_pct or 0 for s in rows)]) * 1.05],
             },
             shapes=shapes,
             annotations=[
@@ -430,7 +440,7 @@ def indicators_progress(statuses, *, elapsed_pct):
     }
 
 
-def _count_axis(data, title):
+def _count_axis(data: Iterable[Mapping[str, Any]], title: str) -> dict[str, Any]:
     """A y axis of counts stacked from `data`: ticks one apart while the tallest bar is
     under ten (Plotly would otherwise put ticks at 0.5 and print "0, 1, 1, 2, 2")."""
     totals: dict[int, float] = {}
@@ -443,14 +453,16 @@ def _count_axis(data, title):
     return axis
 
 
-def _event_slots(rows):
+def _event_slots(rows: Iterable[Mapping[str, Any]]) -> list[str]:
     """The twelve months, and a last bar for reported yearly totals (no month)."""
     if any(r["month"] > 12 for r in rows):
         return [*MONTHS, REPORTED_MONTH]
     return list(MONTHS)
 
 
-def events_by_month(held, kind_labels):
+def events_by_month(
+    held: Sequence[Mapping[str, Any]], kind_labels: Mapping[str, str]
+) -> dict[str, Any]:
     """held: rows {month, kind, n, synthetic}. Events held per month, stacked by kind."""
     kinds = sorted({r["kind"] for r in held})
     slots = _event_slots(held)
@@ -477,7 +489,9 @@ def events_by_month(held, kind_labels):
     }
 
 
-def attendance_by_month(attendance, category_labels):
+def attendance_by_month(
+    attendance: Sequence[Mapping[str, Any]], category_labels: Mapping[str, str]
+) -> dict[str, Any]:
     """attendance: rows {month, category, n}. Participants per month, stacked by category."""
     categories = sorted({r["category"] for r in attendance})
     slots = _event_slots(attendance)

@@ -2,6 +2,7 @@
 and the JSON API, all read from the page model of the region's scope (dashboards.page)."""
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
@@ -51,7 +52,7 @@ def region_departments(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def departments_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+def departments_export(request: HttpRequest, code: str, fmt: str) -> HttpResponseBase:
     if fmt not in ("csv", "xlsx"):
         raise Http404
     get_object_or_404(Region, code=code)

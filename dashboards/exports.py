@@ -3,10 +3,17 @@ page shown), then the total row the table's footer shows, after what the file ho
 (scope, filters, date, sources, the synthetic legend). Written by the portal's shared
 writer (akto_portal.spreadsheets)."""
 
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from akto_portal import formats, spreadsheets
+from akto_portal.spreadsheets import About
 from contracts.models import ContractType, Public
+from dashboards.page import DashboardPage
+from dashboards.tables import BaseTable
 
 SOURCES = (
     "documents sources (rapports, conventions), imports de l'outil de gestion des contrats "
@@ -14,13 +21,13 @@ SOURCES = (
 )
 
 
-def table_rows(table):
+def table_rows(table: BaseTable) -> Iterator[list[Any]]:
     """Header, every row, then the total row (as the table footer shows it)."""
     yield from table.as_values()
     yield table.total_row()
 
 
-def about(page, *, title, url):
+def about(page: DashboardPage, *, title: str, url: str) -> list[tuple[str, str]]:
     """What the file holds, for a reader who has only the file."""
     scope, pace = page.scope, page.contracts.pace
     filters = [
@@ -49,11 +56,13 @@ def about(page, *, title, url):
     ]
 
 
-def csv_response(table, filename, *, about=()):
+def csv_response(table: BaseTable, filename: str, *, about: About = ()) -> StreamingHttpResponse:
     return spreadsheets.csv_response(table_rows(table), filename, about=about)
 
 
-def xlsx_response(sheets, filename, *, about=()):
+def xlsx_response(
+    sheets: Sequence[tuple[str, BaseTable]], filename: str, *, about: About = ()
+) -> FileResponse:
     """sheets: [(title, table)] — one worksheet per table, after "À propos"."""
     return spreadsheets.xlsx_response(
         [(title, table_rows(table)) for title, table in sheets], filename, about=about

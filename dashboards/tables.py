@@ -6,13 +6,14 @@ HTML cells are formatted the French way (`render_*`); exports get raw numbers
 footer and exported as the last row; an unknown total stays empty.
 """
 
-from collections.abc import Callable
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 import django_tables2 as tables
-import django_tables2.utils
 from django.urls import reverse
 from django.utils.html import format_html
+from django_tables2.columns import BoundColumn
+from django_tables2.rows import BoundRow
 
 from akto_portal.formats import (
     PERCENT,
@@ -22,56 +23,41 @@ from akto_portal.formats import (
     number,
     signed_percent,
 )
+from contracts.facts import Dashboard, Departments
 from contracts.pace import CumulativeSeries
+from contracts.scope import Scope
+from contracts.selectors import MarketSummary
 from events.models import EventKind, ParticipantCategory
 from events.selectors import NO_MONTH, EventsByDepartment, EventsYear
 
 SYNTHETIC_BADGE = ' <span class="badge synthetic">synthétique</span>'
 
-# django-tables2 inspects a cell's `render_*` method at every cell (`utils.signature`,
-# a third of a cold page's table rendering): a method's signature never changes, so it
-# is read once per method. Other callables (lambdas made per call) are not remembered.
-_inspect_signature = django_tables2.utils.signature
-_method_signatures: dict[Callable, tuple[tuple[str, ...], str | None]] = {}
 
-
-def _signature(fn: Callable) -> tuple[tuple[str, ...], str | None]:
-    method = getattr(fn, "__func__", None)
-    if method is None:
-        return _inspect_signature(fn)
-    if method not in _method_signatures:
-        _method_signatures[method] = _inspect_signature(fn)
-    return _method_signatures[method]
-
-
-django_tables2.utils.signature = _signature
-
-
-def _num(value, record=None):
+def _num(value: float | None, record: Mapping[str, Any] | None = None) -> str:
     text = number(value)
     if record and record.get("synthetic") and value is not None:
         return format_html("{}" + SYNTHETIC_BADGE, text)
     return text
 
 
-def _share(value) -> str:
+def _share(value: float | None) -> str:
     """A share in percent, as precise as the figure: "12,3 %", "100 %"."""
     return UNKNOWN if value is None else f"{number(value)}{PERCENT}"
 
 
-def _footer(table, bound_column):
+def _footer(table: "BaseTable", bound_column: BoundColumn) -> str:
     """A footer reads as the cells above it ("−7 %" under "−7 %", never "-6,8")."""
     if bound_column.name in table.total_keys:
         return bound_column.column.text(table.totals().get(bound_column.name))
     return ""
 
 
-def _label_footer(table, bound_column):
+def _label_footer(table: "BaseTable", bound_column: BoundColumn) -> str:
     return table.totals().get("label", "Total")
 
 
 class NumberColumn(tables.Column):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault(
             "attrs", {"td": {"class": "num"}, "th": {"class": "num"}, "tf": {"class": "num"}}
         )
@@ -82,10 +68,10 @@ class NumberColumn(tables.Column):
     def text(value: Any) -> str:
         return number(value)
 
-    def render(self, value):
+    def render(self, value: Any) -> str:
         return self.text(value)
 
-    def value(self, value):
+    def value(self, value: Any) -> Any:
         return value
 
 
@@ -104,16 +90,42 @@ class ShareColumn(NumberColumn):
 class BaseTable(tables.Table):
     total_keys: tuple[str, ...] = ()
 
-    def __init__(self, data, *args, totals: dict[str, Any] | None = None, **kwargs):
+    def __init__(
+        self, data: Any, *args: Any, totals: dict[str, Any] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(data, *args, **kwargs)
         self._totals = totals or {}
 
     class Meta:
         attrs = {"class": "data"}
-        template_name = "django_tables2/table.html"
+        template_name = "dashboards/_table.html"
         default = "—"
 
-    def as_values(self, exclude_columns=()):
+    def cells(self, row: BoundRow) -> Iterator[tuple[str, Any]]:
+        """The row's cells, each with its `<td>` attributes, as django-tables2's
+        `row.items` renders them, by direct calls (templates/dashboards/_table.html).
+        django-tables2 reads the signature of a cell's render method and rebuilds the
+        column's attributes at every cell, half of a cold page's table rendering; our
+        render methods all take `(value, record)` (columns: `(value)`) and our cell
+        attributes do not depend on the row, so both are done once.
+        tests/dashboards/test_tables.py checks both renderings are the same."""
+        record = row.record
+        for column, td, render in self._cell_writers():
+            value = record.get(column.accessor)
+            if value in column.column.empty_values:
+                yield td, column.default
+            else:
+                yield td, render(value, record) if render else column.column.render(value)
+
+    def _cell_writers(self) -> list[tuple[BoundColumn, str, Any]]:
+        if getattr(self, "_writers", None) is None:
+            self._writers = [
+                (column, column.attrs["td"].as_html(), getattr(self, f"render_{column.name}", None))
+                for column in self.columns
+            ]
+        return self._writers
+
+    def as_values(self, exclude_columns: Collection[str] = ()) -> Iterator[list[Any]]:
         """Header, then the raw value of every row in the table's order (every page)."""
         columns = [
             c
@@ -137,7 +149,7 @@ class BaseTable(tables.Table):
         ]
 
 
-def _link(record, label):
+def _link(record: Mapping[str, Any], label: Any) -> str:
     url = record.get("url")
     return format_html('<a href="{}">{}</a>', url, label) if url else label
 
@@ -155,13 +167,13 @@ class RegionTable(BaseTable):
     class Meta(BaseTable.Meta):
         prefix = "r-"
 
-    def render_name(self, value, record):
+    def render_name(self, value: Any, record: dict[str, Any]) -> str:
         return _link(record, value)
 
-    def render_contracts(self, value, record):
+    def render_contracts(self, value: Any, record: dict[str, Any]) -> str:
         return _num(value, record)
 
-    def render_status(self, value, record):
+    def render_status(self, value: Any, record: dict[str, Any]) -> str:
         return format_html('<span class="pace {}">{}</span>', record["status_code"], value)
 
 
@@ -177,10 +189,10 @@ class BranchTable(BaseTable):
         prefix = "b-"
         per_page = 20
 
-    def render_name(self, value, record):
+    def render_name(self, value: Any, record: dict[str, Any]) -> str:
         return _link(record, value)
 
-    def render_contracts(self, value, record):
+    def render_contracts(self, value: Any, record: dict[str, Any]) -> str:
         return _num(value, record)
 
 
@@ -214,15 +226,15 @@ class DepartmentTable(BaseTable):
         orderable = False
         row_attrs = {"class": lambda record: "selected" if record.get("current") else ""}
 
-    def render_name(self, value, record):
+    def render_name(self, value: Any, record: dict[str, Any]) -> str:
         if record.get("current"):
             return format_html('<strong aria-current="page">{}</strong>', value)
         return _link(record, value)
 
-    def render_contracts(self, value, record):
+    def render_contracts(self, value: Any, record: dict[str, Any]) -> str:
         return _num(value, record)
 
-    def render_events(self, value, record):
+    def render_events(self, value: Any, record: dict[str, Any]) -> str:
         return _num(value, {"synthetic": record.get("events_synthetic")})
 
 
@@ -239,7 +251,7 @@ class MonthTable(BaseTable):
         prefix = "m-"
         per_page = 12
 
-    def render_contracts(self, value, record):
+    def render_contracts(self, value: Any, record: dict[str, Any]) -> str:
         return _num(value, record)
 
 
@@ -254,7 +266,7 @@ class ParticipantsTable(BaseTable):
     partners = NumberColumn("Partenaires")
     total_keys = ("events", "companies", "training_bodies", "youth", "families", "partners")
 
-    def render_events(self, value, record):
+    def render_events(self, value: Any, record: dict[str, Any]) -> str:
         return _num(value, record)
 
 
@@ -275,15 +287,16 @@ class EventMonthTable(ParticipantsTable):
         per_page = 13
         sequence = ("label", "...")
 
-    def render_events(self, value, record):
+    def render_events(self, value: Any, record: dict[str, Any]) -> str:
         return _num(value, record)
 
 
 # --- rows ---------------------------------------------------------------------------------
 
 
-def region_rows(dashboard):
+def region_rows(dashboard: Dashboard) -> list[dict[str, Any]]:
     scope = dashboard.scope
+    assert isinstance(scope, Scope)  # the page model's; the links need its query string
     return [
         {
             "name": region.name,
@@ -302,8 +315,9 @@ def region_rows(dashboard):
     ]
 
 
-def branch_rows(dashboard):
+def branch_rows(dashboard: Dashboard) -> list[dict[str, Any]]:
     scope = dashboard.scope
+    assert isinstance(scope, Scope)  # the page model's; the links need its query string
     rows = [
         {**row, "url": reverse("overview") + "?" + scope.query(branch=row["branch"].pk)}
         for row in dashboard.branch_rows
@@ -317,7 +331,12 @@ def branch_rows(dashboard):
     return rows
 
 
-def department_rows(departments, market, events: EventsByDepartment, scope) -> list[dict[str, Any]]:
+def department_rows(
+    departments: Departments,
+    market: Mapping[int, MarketSummary],
+    events: EventsByDepartment,
+    scope: Scope,
+) -> list[dict[str, Any]]:
     """The departments of a region, each with the link to its dashboard (the scope's
     filters kept), then the part of its total not known by department (contracts not
     broken down, events without a department and reported totals).

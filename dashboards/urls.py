@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from contracts import views as contract_views
-from dashboards import api, departments, password_reset, report, subscription_views, views
+from dashboards import api, departments, views
 
 api_v1 = [
     path("contracts/summary", api.contracts_summary, name="api-contracts-summary"),
@@ -33,22 +33,8 @@ urlpatterns = [
         name="region-departments-export",
     ),
     path("export/<str:name>.<str:fmt>", views.dashboard_export, name="dashboard-export"),
-    path("rapport.pdf", report.dashboard_report, name="dashboard-report"),
     path("indicateurs/<int:pk>/", views.indicator_detail, name="indicator-detail"),
     path("vues/", views.saved_view_create, name="saved-view-create"),
     path("vues/<int:pk>/supprimer/", views.saved_view_delete_view, name="saved-view-delete"),
-    path("compte/abonnements/", subscription_views.subscriptions, name="subscriptions"),
-    path("desabonnement/<str:token>/", subscription_views.unsubscribe, name="unsubscribe"),
     path("api/v1/", include(api_v1)),
-    # The admin's login links to the same page ("admin_password_reset").
-    path(
-        "mot-de-passe/oublie/",
-        password_reset.PasswordResetView.as_view(),
-        name="password_reset",
-    ),
-    path(
-        "mot-de-passe/oublie/",
-        password_reset.PasswordResetView.as_view(),
-        name="admin_password_reset",
-    ),
 ]

@@ -1,10 +1,22 @@
+from typing import TYPE_CHECKING, Any, TypedDict
+
 import django_filters
 from django import forms
+from django.db.models import QuerySet
 
 from akto_portal.date_inputs import date_widget
 from akto_portal.models import Department, Region
 from conventions.models import ActionPlanAxis
 from events.models import Event, EventKind
+
+if TYPE_CHECKING:  # not subscriptable at run time with two arguments
+    from django_stubs_ext import WithAnnotations
+
+
+class Listed(TypedDict):
+    """What events.selectors.events_for_list annotates an event with (in part)."""
+
+    missing: bool
 
 
 class EventFilter(django_filters.FilterSet):
@@ -48,7 +60,7 @@ class EventFilter(django_filters.FilterSet):
         model = Event
         fields = ["region", "department", "date_from", "date_to", "kind", "axis", "missing"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # With a region chosen (a regional user's own by default), only its departments.
         region = self.data.get("region") if self.data is not None else None
@@ -57,6 +69,8 @@ class EventFilter(django_filters.FilterSet):
             department.queryset = Department.objects.filter(region_id=int(region))
             department.extra["queryset"] = department.queryset
 
-    def filter_missing(self, queryset, name, value):
+    def filter_missing(
+        self, queryset: "QuerySet[WithAnnotations[Event, Listed]]", name: str, value: bool | None
+    ) -> "QuerySet[WithAnnotations[Event, Listed]]":
         # `missing` is annotated by selectors.events_for_list.
         return queryset.filter(missing=True) if value else queryset

@@ -22,11 +22,11 @@ _UAI = re.compile(r"^[0-9]{7}[A-Z]$")
 _EXCEL_NUMBER = re.compile(r"^[0-9],[0-9]+E\+?[0-9]+$|^[0-9]\.[0-9]+E\+?[0-9]+$", re.IGNORECASE)
 
 
-def uai_key(digits):
+def uai_key(digits: str) -> str:
     return UAI_KEYS[int(digits) % 23]
 
 
-def parse_identifier(raw):
+def parse_identifier(raw: str | None) -> tuple[OrganisationKind, str]:
     """(kind, normalised identifier) of a SIRET or UAI typed by a person, or a
     ValidationError saying what is wrong, in French."""
     text = (raw or "").strip()

@@ -1,10 +1,13 @@
+import datetime
+from typing import Any
+
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from akto_portal.formats import number
-from akto_portal.permissions import can_edit_region
+from akto_portal.permissions import AnyUser, can_edit_region
 from events.models import Event
 
 
@@ -30,7 +33,9 @@ class EventTable(tables.Table):
         verbose_name="Action", empty_values=(), orderable=False, exclude_from_export=True
     )
 
-    def __init__(self, *args, user=None, today=None, **kwargs):
+    def __init__(
+        self, *args: Any, user: AnyUser | None = None, today: datetime.date, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.today = today
@@ -59,7 +64,8 @@ class EventTable(tables.Table):
         order_by = ("-date",)
         empty_text = "Aucun événement ne correspond à ces critères."
 
-    def render_title(self, record, value):
+    # `record`: an Event annotated by events.selectors.events_for_list (`missing`, …).
+    def render_title(self, record: Any, value: str) -> SafeString:
         badges = ""
         if record.is_cancelled:
             badges = mark_safe(' <span class="badge">annulé</span>')
@@ -69,13 +75,13 @@ class EventTable(tables.Table):
             badges = format_html('{} <span class="badge synthetic">synthétique</span>', badges)
         return format_html("{}{}", value, badges)
 
-    def render_present(self, value):
+    def render_present(self, value: int | None) -> str:
         return number(value)
 
-    def render_identified(self, value):
+    def render_identified(self, value: int | None) -> str:
         return number(value) if value else "—"
 
-    def render_actions(self, record):
+    def render_actions(self, record: Any) -> str:
         """Enter the attendance of a held event, for those who may change it."""
         if record.is_cancelled or self.user is None:
             return ""

@@ -1,17 +1,21 @@
 """Staff pages for events: list, create, change, cancel, delete, attendance entry,
 grid of several events, completeness. Thin: parse, call a selector or a service, render."""
 
+import datetime
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from akto_portal import spreadsheets
-from akto_portal.models import Region
+from akto_portal.http import AuthenticatedRequest
+from akto_portal.models import Region, User
 from akto_portal.paging import RequestConfig
 from akto_portal.permissions import (
     can_change_event,
@@ -37,7 +41,7 @@ from events.tables import EventTable
 GRID_SIZE = 30
 
 
-def _event_for_change(request, pk):
+def _event_for_change(request: AuthenticatedRequest, pk: int) -> Event:
     """The event, if this user may change it: 404 if it does not exist, 403 otherwise."""
     event = get_object_or_404(
         Event.objects.select_related("region", "department", "axis", "convention", "source"),
@@ -48,17 +52,17 @@ def _event_for_change(request, pk):
     return event
 
 
-def _last_author(event):
+def _last_author(event: Event) -> User | None:
     last = event.history.select_related("history_user").first()
     return last.history_user if last else None
 
 
-def _stale_context(error):
+def _stale_context(error: services.StaleEventError) -> dict[str, Any]:
     event = error.event
     return {"stale": event, "stale_author": _last_author(event)}
 
 
-def _event_filter(request, today):
+def _event_filter(request: AuthenticatedRequest, today: datetime.date) -> EventFilter:
     """The list's filters from the URL; the user's region when the URL names none."""
     data = request.GET.copy()
     if "region" not in data and request.user.region_id:
@@ -67,7 +71,7 @@ def _event_filter(request, today):
 
 
 @require_GET
-def event_list(request):
+def event_list(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
     event_filter = _event_filter(request, today)
     table = EventTable(event_filter.qs, user=request.user, today=today)
@@ -102,7 +106,7 @@ def event_list(request):
     )
 
 
-def event_create(request):
+def event_create(request: AuthenticatedRequest) -> HttpResponse:
     if not can_record_events(request.user):
         raise PermissionDenied("Seules les équipes régionales enregistrent des événements.")
     form = EventForm(request.POST or None, user=request.user)
@@ -114,7 +118,7 @@ def event_create(request):
     return render(request, "events/form.html", {"form": form, "event": None})
 
 
-def event_update(request, pk):
+def event_update(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     event = _event_for_change(request, pk)
     form = EventForm(request.POST or None, instance=event, user=request.user)
     context = {"form": form, "event": event}
@@ -128,7 +132,7 @@ def event_update(request, pk):
             )
         except services.StaleEventError as error:
             data = request.POST.copy()
-            data["version"] = error.event.version
+            data["version"] = str(error.event.version)
             form = EventForm(data, instance=error.event, user=request.user)
             context.update(_stale_context(error), form=form, event=error.event)
         else:
@@ -137,11 +141,11 @@ def event_update(request, pk):
     return render(request, "events/form.html", context)
 
 
-def _is_id(raw) -> bool:
+def _is_id(raw: object) -> bool:
     return str(raw).isdigit() and len(str(raw)) <= 18
 
 
-def _posted_version(request) -> int | None:
+def _posted_version(request: AuthenticatedRequest) -> int | None:
     """The event version the form was displayed with; None when the form sent no number."""
     raw = request.POST.get("version", "")
     return int(raw) if _is_id(raw) else None
@@ -151,7 +155,7 @@ BAD_VERSION = "Formulaire incomplet : rechargez la page de l'événement. Rien n
 
 
 @require_POST
-def event_cancel(request, pk):
+def event_cancel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     event = _event_for_change(request, pk)
     cancelled = request.POST.get("cancelled") == "1"
     version = _posted_version(request)
@@ -180,7 +184,7 @@ def event_cancel(request, pk):
     return redirect(event)
 
 
-def event_delete(request, pk):
+def event_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     event = _event_for_change(request, pk)
     attendances = list(event.attendances.all())
     attendee_count = event.attendees.count()
@@ -214,7 +218,7 @@ def event_delete(request, pk):
 
 
 @require_POST
-def event_restore(request, pk):
+def event_restore(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Bring back a deleted event with its attendance and attendees."""
     event = get_object_or_404(Event.all_objects.deleted().select_related("region"), pk=pk)
     if not can_change_event(request.user, event):
@@ -230,12 +234,12 @@ def event_restore(request, pk):
     return redirect(event)
 
 
-def event_attendance(request, pk):
+def event_attendance(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     event = _event_for_change(request, pk)
     attendances = list(event.attendances.all())
     attendees = list(event.attendees.select_related("organisation"))
     known = {a.organisation.identifier for a in attendees}
-    context = {"event": event, "attendees": attendees}
+    context: dict[str, Any] = {"event": event, "attendees": attendees}
     if request.method != "POST":
         context["form"] = AttendanceForm(initial=AttendanceForm.initial_for(event, attendances))
         return render(request, "events/attendance.html", context)
@@ -270,8 +274,9 @@ def event_attendance(request, pk):
     except services.StaleEventError as error:
         context.update(_stale_context(error))
         context["current_attendances"] = list(error.event.attendances.all())
+        assert isinstance(form.data, QueryDict)  # request.POST, or the copy made above
         data = form.data.copy()
-        data["version"] = error.event.version
+        data["version"] = str(error.event.version)
         context["form"] = AttendanceForm(data)
         context["form"].is_valid()
         return render(request, "events/attendance.html", context)
@@ -287,7 +292,7 @@ def event_attendance(request, pk):
 
 
 @require_POST
-def attendee_remove(request, pk, attendee_pk):
+def attendee_remove(request: AuthenticatedRequest, pk: int, attendee_pk: int) -> HttpResponse:
     event = _event_for_change(request, pk)
     attendee = get_object_or_404(
         Attendee.objects.select_related("organisation", "event"), pk=attendee_pk, event=event
@@ -298,7 +303,7 @@ def attendee_remove(request, pk, attendee_pk):
 
 
 @require_GET
-def event_detail(request, pk):
+def event_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     event = get_object_or_404(
         Event.objects.select_related("region", "department", "axis", "convention", "source"),
         pk=pk,
@@ -319,7 +324,7 @@ def event_detail(request, pk):
     )
 
 
-def _region_param(request):
+def _region_param(request: AuthenticatedRequest) -> Region | None:
     """The region a page is about: the user's own, or ?region= (INSEE code)."""
     code = request.GET.get("region")
     if code:
@@ -328,7 +333,7 @@ def _region_param(request):
 
 
 @require_GET
-def completeness(request):
+def completeness(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
     regions = list(Region.objects.all())
     region = _region_param(request)
@@ -348,7 +353,7 @@ def completeness(request):
     )
 
 
-def attendance_grid(request):
+def attendance_grid(request: AuthenticatedRequest) -> HttpResponse:
     """Actual attendance of several past events of one region, in one form."""
     region = _region_param(request)
     if region is None or not can_edit_region(request.user, region.pk):
@@ -376,7 +381,7 @@ def attendance_grid(request):
                 for e in events.values()
             ]
         )
-    context = {"region": region, "formset": formset}
+    context: dict[str, Any] = {"region": region, "formset": formset}
     if request.method == "POST" and formset.is_valid():
         entries = []
         for form in formset.forms:
@@ -424,7 +429,7 @@ EXPORT_HEADER = [
 ]
 
 
-def _filters_text(event_filter):
+def _filters_text(event_filter: EventFilter) -> str:
     """ "Région : Normandie, Du : 01/01/2026" — the filters as the list shows them."""
     if not event_filter.is_valid():
         return "aucun"
@@ -444,7 +449,7 @@ def _filters_text(event_filter):
 
 
 @require_GET
-def event_export(request, fmt):
+def event_export(request: AuthenticatedRequest, fmt: str) -> HttpResponseBase:
     """The events list as CSV or XLSX: every event the filters select, what the file
     holds written before it."""
     if fmt not in ("csv", "xlsx"):

@@ -17,11 +17,12 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from akto_portal.models import ApiToken, Region, User
-from akto_portal.permissions import RoleBackend
+from akto_portal.permissions import AnyUser, RoleBackend
 from sign_on.claims import Assignment, ClaimMapping, Refused, assignment_from_claims
 
 
@@ -47,7 +48,9 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
             raise SuspiciousOperation("ID token for another client.")
         return payload
 
-    def get_userinfo(self, access_token: str, id_token: str, payload: dict[str, Any]):
+    def get_userinfo(
+        self, access_token: str, id_token: str, payload: dict[str, Any]
+    ) -> dict[str, Any]:
         # Entra ID puts `roles` and `groups` in the ID token only; ProConnect puts the
         # user's details in the userinfo answer: both are read, userinfo last.
         claims = dict(payload)
@@ -62,7 +65,7 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
         value = claims.get(settings.OIDC_USERNAME_CLAIM)
         return value.strip()[:150] if isinstance(value, str) else ""
 
-    def filter_users_by_claims(self, claims: dict[str, Any]):
+    def filter_users_by_claims(self, claims: dict[str, Any]) -> QuerySet[User]:
         return User.objects.filter(username__iexact=self._username(claims))
 
     def _apply(self, user: User, claims: dict[str, Any]) -> User:
@@ -106,14 +109,14 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
             raise
 
     # Permissions are the role's, given by akto_portal.permissions.RoleBackend alone.
-    def get_user(self, user_id):
+    def get_user(self, user_id: Any) -> User | None:
         return RoleBackend().get_user(user_id)
 
-    def get_all_permissions(self, user_obj, obj=None):
+    def get_all_permissions(self, user_obj: AnyUser, obj: Model | None = None) -> set[str]:
         return set()
 
-    def has_perm(self, user_obj, perm, obj=None):
+    def has_perm(self, user_obj: AnyUser, perm: str, obj: Model | None = None) -> bool:
         return False
 
-    def has_module_perms(self, user_obj, app_label):
+    def has_module_perms(self, user_obj: AnyUser, app_label: str) -> bool:
         return False

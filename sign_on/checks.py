@@ -1,8 +1,12 @@
 """A sign-on switched on (OIDC_ISSUER) without what it needs is an error of
 `manage.py check`, so it shows at deploy time instead of as a failed login."""
 
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import CheckMessage, Error, register
 
 NEEDED = {
     "OIDC_CLIENT_ID": "OIDC_RP_CLIENT_ID",
@@ -14,7 +18,9 @@ NEEDED = {
 
 
 @register()
-def sign_on_configured(app_configs, **kwargs):
+def sign_on_configured(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[CheckMessage]:
     if not settings.OIDC_ENABLED:
         return []
     missing = [variable for variable, name in NEEDED.items() if not getattr(settings, name, "")]

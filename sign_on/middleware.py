@@ -7,6 +7,7 @@ the portal's session ends too (the callback logs out on `error`).
 mozilla-django-oidc's middleware, limited to sessions opened through the sign-on (not
 local accounts, not API tokens) and to our URL names."""
 
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import cached_property
 from mozilla_django_oidc.middleware import SessionRefresh
@@ -14,8 +15,8 @@ from mozilla_django_oidc.middleware import SessionRefresh
 
 class ProviderSessionRefresh(SessionRefresh):
     @cached_property
-    def exempt_urls(self):
+    def exempt_urls(self) -> set[str]:
         return {reverse("sign_on:authenticate"), reverse("sign_on:callback"), reverse("logout")}
 
-    def is_refreshable_url(self, request):
+    def is_refreshable_url(self, request: HttpRequest) -> bool:
         return "oidc_id_token_expiration" in request.session and super().is_refreshable_url(request)

@@ -32,14 +32,14 @@ def _unconfigured(request: HttpRequest) -> HttpResponse:
 
 
 class _Callback(oidc_views.OIDCAuthenticationCallbackView):
-    def login_failure(self):
+    def login_failure(self) -> HttpResponse:
         return refusal(
             self.request,
             "La connexion par l'annuaire n'a pas abouti (lien expiré, déjà utilisé ou"
             " réponse du fournisseur invalide). Recommencez depuis la page de connexion.",
         )
 
-    def get(self, request):
+    def get(self, request: HttpRequest) -> HttpResponse:
         try:
             return super().get(request)
         except Refused as refused:

@@ -9,12 +9,16 @@ import importlib
 
 import pytest
 from django.apps import apps
+from django.core.management import call_command
 from hypothesis import HealthCheck, settings
 
 from akto_portal.models import Branch, Region, User
 from tests.factories import ContractCountFactory, SourceFactory
 
 PASSWORD = "correct horse battery staple"
+
+# The SMTP server and Normandie's digest figures, for the mail tests of every app.
+pytest_plugins = ["tests.mail_server"]
 
 # Model-based tests (tests/contracts/test_write_paths_stateful.py): bounded in CI ("ci",
 # the default); `--hypothesis-profile=long` for a longer run.
@@ -79,7 +83,7 @@ def outsider(db):
 @pytest.fixture
 def documents(db):
     """Every figure of the two source documents, without the synthetic set."""
-    from dashboards.demo import documents
+    from demo import documents
 
     documents.load_all()
 
@@ -185,9 +189,15 @@ def monthly(documents):
 def agefiph_targets(documents):
     """The (synthetic, flagged) 2025-27 Agefiph targets and computed indicators."""
     from akto_portal.models import Source
-    from dashboards.demo import synthetic
+    from demo import synthetic
 
     source, _ = Source.objects.get_or_create(
         kind=Source.Kind.SYNTHETIC, title=synthetic.SYNTHETIC_SOURCE["title"]
     )
     synthetic.load_indicator_targets(source)
+
+
+@pytest.fixture
+def demo(db):
+    """The demo data as `seed_demo` loads it: both source documents and synthetic data."""
+    call_command("seed_demo", "--force", verbosity=0)

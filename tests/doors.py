@@ -477,7 +477,10 @@ ADD_CHANGES = {
     "events.activitytotal": {"year": "2030"},
     "events.organisation": {"identifier": make_siret(2)},
     # The admin subscribes someone who has no subscription yet (one per user).
-    "dashboards.subscription": {"user": lambda w: w.users["director"].pk, "frequency": "monthly"},
+    "notifications.subscription": {
+        "user": lambda w: w.users["director"].pk,
+        "frequency": "monthly",
+    },
 }
 
 # What a "change" (or a history revert) changes: the first of these fields in the form.

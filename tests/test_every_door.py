@@ -34,8 +34,8 @@ from akto_portal.services import api_token_create
 from contracts.models import ImportBatch
 from contracts.tasks import import_check
 from conventions.models import ActionPlan, Convention, IndicatorValue
-from dashboards.models import AlertState, Delivery, Subscription
 from events.models import Attendee, Organisation, ParticipantCategory
+from notifications.models import AlertState, Delivery, Subscription
 from tests.doors import (
     ATTACKERS,
     PERSONAL,

@@ -3,17 +3,19 @@ served from the cache when the view found it there (dashboards.page_cache), else
 rendered and stored for the next request."""
 
 from django import template
-from django.utils.safestring import mark_safe
+from django.template.base import NodeList, Parser, Token
+from django.template.context import Context
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
 
 class PageFragmentNode(template.Node):
-    def __init__(self, name, nodelist):
+    def __init__(self, name: str, nodelist: NodeList) -> None:
         self.name = name
         self.nodelist = nodelist
 
-    def render(self, context):
+    def render(self, context: Context) -> SafeString:
         fragments = context.get("fragments")
         if fragments is not None and self.name in fragments.found:
             return mark_safe(fragments.found[self.name])
@@ -24,7 +26,7 @@ class PageFragmentNode(template.Node):
 
 
 @register.tag
-def page_fragment(parser, token):
+def page_fragment(parser: Parser, token: Token) -> PageFragmentNode:
     bits = token.split_contents()
     if len(bits) != 2 or bits[1][0] not in "'\"":
         raise template.TemplateSyntaxError('Usage: {% page_fragment "name" %}')

@@ -5,6 +5,7 @@ import datetime
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -232,3 +233,49 @@ def test_each_fact_table_bumps_its_own_family_only():
         changed = {f for f in triggers.FAMILIES if data_version(f) != before[f]}
         expected = {family} if family in triggers.FAMILIES else set(triggers.FAMILIES)
         assert changed == expected, table
+
+
+def test_a_queryset_that_cannot_match_has_a_key_and_reads_empty():
+    """A convention whose period has no year yet asks `year__in=[]`: Django writes no SQL
+    for it; the figure is empty, not a 500 (a national convention on a region's digest)."""
+    from akto_portal.cache import query_key
+    from contracts.figures import contract_facts
+    from contracts.models import ContractCount
+
+    empty = ContractCount.objects.filter(year__in=[])
+    assert query_key(empty) == "empty:contracts.ContractCount"
+    assert contract_facts(empty, synthetic=[]) == {}
+
+
+def test_an_attendance_entry_redraws_only_the_page_fragments_that_show_events(
+    director_client, staff, normandie
+):
+    """The page's HTML is cached fragment by fragment under the families it shows: after
+    an attendance entry the contract parts come from the cache as they were, the events
+    part is drawn again with the new figure."""
+    _info_meeting(staff, normandie)  # the staff's manual-entry Source (reference data)
+    figure = ContractCountFactory(year=2026, count=5)  # and its Source
+    params = {"region": "28", "year": 2026}
+    first = director_client.get("/", params)
+    assert first.context["fragments"].found == {}  # drawn, and stored
+    event = _info_meeting(staff, normandie)
+    Attendance.objects.create(event=event, category="companies", planned=10, actual=8)
+
+    again = director_client.get("/", params)
+
+    assert again.wsgi_request.user.username == first.wsgi_request.user.username
+    found = set(again.context["fragments"].found)
+    assert {"dashboard_head", "dashboard_pace", "dashboard_branches", "scope"} <= found
+    assert not {"dashboard_events", "dashboard_places", "dashboard_conventions"} & found
+    html = again.content.decode()
+    assert html.count('id="kpi-events-held"') == 1 and html.count('id="pace"') == 1
+    cache.clear()  # the same page drawn whole, from nothing, reads the same
+    assert _without_tokens(director_client.get("/", params)) == _without_tokens(again)
+
+    ContractCount.objects.filter(pk=figure.pk).update(count=6)  # only the events stay
+    found = set(director_client.get("/", params).context["fragments"].found)
+    assert found == {"dashboard_events"}
+
+
+def _without_tokens(response) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode())

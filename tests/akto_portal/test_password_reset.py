@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
-from dashboards.models import Delivery
+from notifications.models import Delivery
 
 pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "nouvelle phrase de passe 2026"

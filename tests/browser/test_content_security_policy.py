@@ -3,7 +3,7 @@ scripts without reporting a single violation."""
 
 import pytest
 
-from dashboards.demo import documents
+from demo import documents
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

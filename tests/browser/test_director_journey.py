@@ -4,7 +4,7 @@ import io
 import pytest
 
 from akto_portal.models import Region
-from dashboards.demo import documents
+from demo import documents
 from tests.conftest import PASSWORD
 from tests.factories import ContractCountFactory
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from dashboards.demo import documents, synthetic
+from demo import documents, synthetic
 from events.models import Event
 from tests.conftest import PASSWORD
 

@@ -163,9 +163,9 @@ def test_region_page_lists_a_regions_conventions_only_to_those_who_may_read_them
 ):
     url = reverse("region-detail", args=["28"])
     page = client_for(outsider).get(url)
-    assert list(page.context["conventions"]) == []
+    assert list(page.context["conventions"]()) == []
     assert normandie_com.title not in page.content.decode()
-    titles = [c.title for c in client_for(staff).get(url).context["conventions"]]
+    titles = [c.title for c in client_for(staff).get(url).context["conventions"]()]
     assert normandie_com.title in titles
     assert "Déclinaison régionale AKTO – Agefiph 2025-2027 : Normandie" in titles
 

@@ -81,7 +81,7 @@ def test_normandie_contracts_indicator_lists_both_years_with_their_source(
 
 
 def test_release_figures_are_loaded_once_with_stable_ids(documents):
-    from dashboards.demo import documents as loader
+    from demo import documents as loader
 
     def values():
         return sorted(

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from dashboards.chart_svg import chart_svg
-from tests.dashboards.conftest import AS_OF
+from tests.mail_server import AS_OF
 
 MONTHS = ["janv.", "févr.", "mars"]
 FIGURE = {

@@ -13,7 +13,6 @@ from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -55,11 +54,6 @@ def _column(rows, header):
     return rows[0].index(header)
 
 
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", "--force", verbosity=0)
-
-
 def _scopes():
     hcr = Branch.objects.get(idcc="1979")
     for region in REGIONS:
@@ -77,7 +71,7 @@ def test_every_output_gives_the_same_figures_for_every_scope(client_for, directo
     for params in _scopes():
         page = client.get(reverse("overview"), params)
         assert page.status_code == 200, params
-        pace = page.context["pace"]
+        pace = page.context["pace"]()
         headline = pace.contracts
         api = client.get(reverse("api-contracts-summary"), params).json()
         assert api["contracts"] == headline, params
@@ -109,7 +103,7 @@ def test_every_output_gives_the_same_figures_for_every_scope(client_for, directo
         events = _csv(client, "events", params)
         event_months = _csv(client, "event_months", params)
         api_events = client.get(reverse("api-events-summary"), params).json()["total"]
-        kpi = page.context["event_totals"]
+        kpi = page.context["event_totals"]()
         for header, key in (("Événements", "events"), ("Entreprises", "companies")):
             assert _num(events[-1][_column(events, header)]) == kpi[key], params
             assert _num(event_months[-1][_column(event_months, header)]) == kpi[key], params
@@ -148,7 +142,7 @@ def test_every_output_gives_the_same_figures_for_a_department(client_for, direct
     for params in _department_scopes():
         page = client.get(reverse("overview"), params)
         assert page.status_code == 200, params
-        scope, pace = page.context["scope"], page.context["pace"]
+        scope, pace = page.context["scope"], page.context["pace"]()
         assert (scope.region.code, scope.department.code) == ("28", "14"), params
         headline = pace.contracts
         assert headline, params  # Normandie's synthetic months are known by department
@@ -295,7 +289,7 @@ def test_normandie_departments_agree_with_the_headline_everywhere(client_for, di
         )
         assert _num(sheet[-1][2]) == headline, params
         page = client.get(reverse("region-departments", args=["28"]), params)
-        assert page.context["pace"].contracts == headline
+        assert page.context["pace"]().contracts == headline
         # Events: the departments and the rest ("Non ventilé": no department, totals
         # reported for the whole region) add up to the region's events headline.
         events = client.get(reverse("api-events-summary"), params).json()["total"]
@@ -345,8 +339,8 @@ def _about_date(lines):
 
 
 def _digest_text(user, as_of):
-    from dashboards.digests import compose_digest
-    from dashboards.models import Delivery
+    from notifications.digests import compose_digest
+    from notifications.models import Delivery
 
     delivery = Delivery(user=user, key="digest:weekly:grid", as_of=as_of, subject="grille")
     return compose_digest(delivery).text.replace("\xa0", " ")
@@ -397,7 +391,7 @@ def test_the_lagging_list_the_series_and_the_date_agree_in_every_output(client_f
         about = dict(list(_xlsx(client, "months", params)["À propos"].values))
         assert about["Arrêté au"] == formats.short_date(page.as_of), params
         # The page's cumulative chart draws the same series.
-        chart = overview.context["chart_cumulative"] or {"data": []}
+        chart = overview.context["chart_cumulative"]() or {"data": []}
         figure = {t["name"]: t["y"] for t in chart["data"]}
         if series.months:
             assert figure[f"Cumul {page.scope.year}"] == series.cumulative, params

@@ -64,7 +64,7 @@ def test_region_partial_year_compares_same_months_of_last_year(client_for, direc
     response = client_for(director).get(
         reverse("overview"), {"region": "11", "year": 2022, "date": "2022-06-30"}
     )
-    pace = response.context["pace"]
+    pace = response.context["pace"]()
     assert (pace.contracts, pace.previous_value, pace.growth) == (90, 60, 50.0)
     assert pace.period_label == "janv.–juin 2022"
 
@@ -72,7 +72,7 @@ def test_region_partial_year_compares_same_months_of_last_year(client_for, direc
 def test_current_year_stops_at_the_last_month_the_data_covers(client_for, director, monthly):
     # 2022 is known through October: on 24 November the year to date is January-October.
     response = client_for(director).get(reverse("overview"), {"region": "11", "date": "2022-11-24"})
-    pace = response.context["pace"]
+    pace = response.context["pace"]()
     assert pace.through == 10
     assert (pace.contracts, pace.previous_value) == (150, 60 + 4 * 30)
 
@@ -88,7 +88,7 @@ def test_branch_drill_down_from_region(client_for, director, monthly):
     assert f"branch={monthly['hcr'].pk}" in hcr["url"] and "region=11" in hcr["url"]
     branch_page = client.get(hcr["url"])
     assert branch_page.context["scope"].branch == monthly["hcr"]
-    assert branch_page.context["pace"].contracts == 60
+    assert branch_page.context["pace"]().contracts == 60
     assert "pas d&#x27;objectif pour ce filtre" in branch_page.content.decode()
 
 
@@ -102,9 +102,9 @@ def test_every_chart_is_a_valid_plotly_figure(client_for, director, monthly):
     response = client_for(director).get(reverse("overview"), {"region": "", "year": 2022})
     names = ["cumulative", "years", "regions", "map", "branches", "months", "events", "attendance"]
     for name in (f"chart_{n}" for n in names):
-        go.Figure(response.context[name])
-    assert len(response.context["progress"]) == 1  # Agefiph 2025-2027
-    for item in response.context["progress"]:
+        go.Figure(response.context[name]())
+    assert len(response.context["progress"]()) == 1  # Agefiph 2025-2027
+    for item in response.context["progress"]():
         go.Figure(item["chart"])
 
 
@@ -114,14 +114,14 @@ def test_synthetic_figures_are_hatched_and_badged(client_for, director, monthly)
     Source.objects.filter(title="Saisie de test").update(kind=Source.Kind.SYNTHETIC)
     response = client_for(director).get(reverse("overview"), {"region": "11", "year": 2022})
     assert "synthétique" in kpi(response, "contracts")
-    bars = response.context["chart_cumulative"]["data"][0]
+    bars = response.context["chart_cumulative"]()["data"][0]
     assert set(bars["marker"]["pattern"]["shape"]) == {"/"}
 
 
 def test_map_shows_all_18_regions_overseas_included(client_for, director, documents):
     response = client_for(director).get(reverse("overview"), {"region": "", "year": 2021})
     text = [
-        cell for row in response.context["chart_map"]["data"][0]["text"] for cell in row if cell
+        cell for row in response.context["chart_map"]()["data"][0]["text"] for cell in row if cell
     ]
     assert len(text) == 18
     assert "<b>YT</b><br>—" in text  # Mayotte, by its abbreviation, not its code "06"
@@ -142,7 +142,7 @@ def test_unknown_region_page_is_404(client_for, director, documents):
 def test_outsider_reads_dashboards_like_every_role(client_for, outsider, documents):
     response = client_for(outsider).get(reverse("region-detail", args=["28"]), {"year": 2021})
     assert response.status_code == 200
-    assert response.context["pace"].contracts == 3071
+    assert response.context["pace"]().contracts == 3071
 
 
 def test_events_and_attendance_by_month_kind_and_axis(client_for, director, documents):
@@ -162,7 +162,7 @@ def test_events_and_attendance_by_month_kind_and_axis(client_for, director, docu
     assert by_kind["Salon"]["youth"] == 140
     march = response.context["tables"]["event_months"].data.data[2]
     assert (march["events"], march["companies"], march["youth"]) == (2, 18, 140)
-    chart = response.context["chart_attendance"]["data"]
+    chart = response.context["chart_attendance"]()["data"]
     assert {t["name"]: t["y"][2] for t in chart} == {
         "Entreprises": 18,
         "Jeunes et demandeurs d'emploi": 140,

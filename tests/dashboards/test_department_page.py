@@ -57,7 +57,7 @@ def test_a_department_with_its_target_shows_pace_as_a_region_does(
 ):
     client = client_for(director)
     page = client.get(reverse("overview"), CALVADOS_2025)
-    pace = page.context["pace"]
+    pace = page.context["pace"]()
     # Jan-Jun 2025: 360 against 300 (+20 %); expected 700 × 6/12 = 350, so 102.9 %:
     # "dans les temps"; projected 360 / 0.5 = 720.
     assert (pace.contracts, pace.previous_value, pace.growth) == (360, 300, 20.0)
@@ -90,7 +90,7 @@ def test_a_department_without_a_target_has_no_pace(client_for, director, by_depa
     params = {**CALVADOS_2025, "department": "76"}
     client = client_for(director)
     page = client.get(reverse("overview"), params)
-    pace = page.context["pace"]
+    pace = page.context["pace"]()
     assert (pace.contracts, pace.target_value, pace.expected, pace.status) == (
         240,
         None,
@@ -112,11 +112,11 @@ def test_a_department_without_a_target_has_no_pace(client_for, director, by_depa
 def test_a_department_page_gives_its_branches_and_months(client_for, director, by_department):
     client = client_for(director)
     page = client.get(reverse("overview"), CALVADOS_2025)
-    branches = page.context["dashboard"].branch_rows
+    branches = page.context["dashboard"]().branch_rows
     assert [(r["name"], r["contracts"]) for r in branches] == [
         (str(Branch.objects.get(idcc="1979")), 120)
     ]
-    assert page.context["dashboard"].unbranched["contracts"] == 240  # 360 - 120
+    assert page.context["dashboard"]().unbranched["contracts"] == 240  # 360 - 120
     months = client.get(reverse("api-contracts-by-month"), CALVADOS_2025).json()["rows"]
     assert [r["contracts"] for r in months] == [60] * 6 + [None] * 6
     assert [r["expected_cumulative"] for r in months][:3] == [58, 117, 175]  # 700 / 12 each
@@ -124,7 +124,7 @@ def test_a_department_page_gives_its_branches_and_months(client_for, director, b
     html = unescape(page.content.decode())
     assert 'id="departements"' in html and 'id="table-regions"' not in html
     assert "Calvados parmi les départements de Normandie" in html
-    rows = {r["code"]: r for r in page.context["department_table"].data}
+    rows = {r["code"]: r for r in page.context["department_table"]().data}
     assert rows["14"]["current"] and not rows["76"]["current"]
     assert (rows["14"]["contracts"], rows["76"]["contracts"]) == (360, 240)
     assert rows["27"]["contracts"] is None  # Eure: not known, never 0
@@ -136,7 +136,7 @@ def test_a_department_of_a_region_known_only_as_a_total_is_unknown_not_zero(clie
     client = client_for(director)
     params = {"region": "28", "department": "14", "year": 2020}
     page = client.get(reverse("overview"), params)
-    assert page.context["pace"].contracts is None
+    assert page.context["pace"]().contracts is None
     html = unescape(page.content.decode())
     assert "2020 : Normandie n'est connue que dans son ensemble" in html
     assert re.search(r'id="kpi-contracts">.*?<strong>—</strong>', html, re.S)
@@ -196,7 +196,7 @@ def test_every_link_of_a_department_page_keeps_the_department(client_for, direct
     # The other departments are linked in the region, with the same filters.
     seine = next(h for h in links if "department=76" in h)
     assert parse_qs(urlsplit(seine).query)["date"] == ["2025-06-30"]
-    assert client.get(seine).context["pace"].contracts == 240
+    assert client.get(seine).context["pace"]().contracts == 240
     # The region's departments page highlights the department and links back.
     departments = client.get(reverse("region-departments", args=["28"]), CALVADOS_2025)
     assert departments.context["pace"].contracts == 600  # the region's headline
@@ -266,7 +266,7 @@ def test_a_department_page_gives_the_departments_market_share(client_for, direct
         source=SourceFactory(),
     )
     page = client_for(director).get(reverse("overview"), CALVADOS_2025)
-    [summary] = page.context["market"]
+    [summary] = page.context["market"]()
     assert (summary.zone, summary.opco.value, summary.share_pct) == ("Calvados", 360, 10.0)
     html = unescape(page.content.decode())
     assert re.search(r'<th scope="row">Calvados</th>\s*<td class="num">360', html)
@@ -296,7 +296,7 @@ def test_a_departments_events_are_those_placed_there_as_in_its_regions_table(
     )
     client = client_for(director)
     page = client.get(reverse("overview"), CALVADOS_2025)
-    totals = page.context["event_totals"]
+    totals = page.context["event_totals"]()
     assert (totals["events"], totals["companies"]) == (2, 27)
     # Its page's table of Normandie's departments still adds up to Normandie's events.
     assert page.context["page"].department_totals["events"] == 2 + 1 + 5
@@ -309,4 +309,4 @@ def test_a_departments_events_are_those_placed_there_as_in_its_regions_table(
     )
     assert (calvados_row.record["events"], calvados_row.record["companies"]) == (2, 27)
     region = client.get(reverse("overview"), {"region": "28", "date": "2025-06-30"})
-    assert region.context["event_totals"]["events"] == 2 + 1 + 5
+    assert region.context["event_totals"]()["events"] == 2 + 1 + 5

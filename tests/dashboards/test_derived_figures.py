@@ -12,7 +12,6 @@ import re
 from html import unescape
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -20,20 +19,15 @@ from pypdf import PdfReader
 from akto_portal import formats
 from akto_portal.models import Region
 from contracts.models import ContractTarget
-from dashboards import alerts
-from dashboards.digests import compose_digest
-from dashboards.models import Delivery, Subscription
-from dashboards.services import subscription_save
+from notifications import alerts
+from notifications.digests import compose_digest
+from notifications.models import Delivery, Subscription
+from notifications.services import subscription_save
 from tests.factories import ContractCountFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
 SPACES = re.compile(r"\s+")
-
-
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", "--force", verbosity=0)
 
 
 def _flat(text: str) -> str:
@@ -93,7 +87,7 @@ def test_the_pdf_and_the_digest_stop_at_the_date_of_the_page_and_its_csv(
     CSV said 31/10/2026 (the last whole month counted)."""
     client = client_for(director)
     response = client.get(reverse("overview"), params)
-    as_of = response.context["pace"].as_of  # the page model's `as_of`
+    as_of = response.context["pace"]().as_of  # the page model's `as_of`
     html = _flat(response.content.decode())
     assert f"Où en est-on au {formats.long_date(as_of)} ?" in html
     csv = client.get(reverse("dashboard-export", args=["months", "csv"]), params)
@@ -122,7 +116,7 @@ def test_a_previous_year_known_for_half_its_months_is_drawn_nowhere(client_for, 
     rows = page.rows["months"]
     assert [r["previous_cumulative"] for r in rows] == [None] * 12
     assert [r["cumulative"] for r in rows][:10] == [100 * m for m in range(1, 11)]
-    names = [t["name"] for t in response.context["chart_cumulative"]["data"]]
+    names = [t["name"] for t in response.context["chart_cumulative"]()["data"]]
     assert "Cumul 2025" not in names and "Cumul 2026" in names
     api = client.get(reverse("api-contracts-by-month"), params).json()
     assert all(r["previous_cumulative"] is None for r in api["rows"])
@@ -217,6 +211,37 @@ def test_normandie_sees_its_declination_of_agefiph_on_the_page_the_pdf_and_the_d
             f"- {name} ({convention.title}) : {pct}\xa0% de l'objectif, {elapsed} de la période"
             in digest
         )
+
+
+def test_normandie_sees_the_national_convention_beside_its_declination(client_for, director, demo):
+    """Item 7: the region's page and PDF show the national Agefiph 2025-27, its
+    declination for Normandie right after it, then the region's own conventions."""
+    client = client_for(director)
+    response = client.get(reverse("overview"), {"region": "28"})
+    progress = response.context["page"].progress
+    kinds = [
+        "declination"
+        if i["convention"].parent_id
+        else "national"
+        if i["convention"].region_id is None
+        else "regional"
+        for i in progress
+    ]
+    [declination] = [i["convention"] for i in progress if i["convention"].parent_id]
+    national = declination.parent
+
+    assert response.wsgi_request.user == director
+    assert kinds.index("declination") == kinds.index("national") + 1
+    assert [i["convention"] for i in progress][kinds.index("national")] == national
+    assert kinds[-1] == "regional" and "national" not in kinds[kinds.index("regional") :]
+    html = _flat(response.content.decode())
+    assert national.title in html
+    assert html.count("convention nationale : objectifs et réalisé de toute la France") == sum(
+        k == "national" for k in kinds
+    )
+    assert national.title in _pdf(client, {"region": "28"})
+    france = client.get(reverse("overview"), {"region": "FR"}).context["page"].progress
+    assert all(i["convention"].region_id is None for i in france)
 
 
 def test_a_director_following_normandie_is_alerted_on_its_declination(director, demo, settings):

@@ -35,7 +35,7 @@ def test_regions_csv_has_normandie_2021_and_the_page_total(client_for, director,
 def test_branch_csv_total_equals_the_dashboard_total(client_for, director, monthly):
     params = {"region": "11", "year": 2022, "date": "2022-06-30"}
     client = client_for(director)
-    page_total = client.get(reverse("overview"), params).context["pace"].contracts
+    page_total = client.get(reverse("overview"), params).context["pace"]().contracts
     rows = csv_rows(client.get(reverse("dashboard-export", args=["branches", "csv"]), params))
     assert [r[:2] for r in rows[1:]] == [
         ["Hôtels, cafés, restaurants (IDCC 1979)", "60"],

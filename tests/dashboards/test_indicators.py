@@ -20,7 +20,7 @@ def test_national_dashboard_shows_agefiph_2022_24_results_beside_2025_27_targets
     client_for, director, agefiph_targets
 ):
     response = client_for(director).get(reverse("overview"), {"region": ""})
-    (item,) = response.context["progress"]
+    (item,) = response.context["progress"]()
     assert item["convention"].title == "Convention de partenariat AKTO – Agefiph 2025-2027"
     # Share of 2025-01-01..2027-12-31 elapsed today (63.3 % on 24/11/2026).
     start, end, today = datetime.date(2025, 1, 1), datetime.date(2027, 12, 31), timezone.localdate()
@@ -151,10 +151,18 @@ def test_outsider_does_not_see_another_regions_indicators_on_page_or_api(
     Indicator.objects.create(convention=com, name="Réunions avec les CFA", unit="events")
     params = {"region": "28"}
     client = client_for(director)
-    assert len(client.get(reverse("overview"), params).context["progress"]) == 1
-    assert len(client.get("/api/v1/conventions/indicators", params).json()["conventions"]) == 1
+
+    def regional(progress):
+        return [i["convention"] for i in progress if i["convention"].region_id is not None]
+
+    assert regional(client.get(reverse("overview"), params).context["progress"]()) == [com]
+    api = client.get("/api/v1/conventions/indicators", params).json()["conventions"]
     client = client_for(outsider)
     page = client.get(reverse("overview"), params)
-    assert page.context["progress"] == []
+    assert page.wsgi_request.user == outsider
+    # The outsider (staff of Bretagne) sees the national conventions, not Normandie's own.
+    assert regional(page.context["progress"]()) == []
+    assert [i["convention"].region_id for i in page.context["progress"]()] == [None]
     assert "Réunions avec les CFA" not in page.content.decode()
-    assert client.get("/api/v1/conventions/indicators", params).json()["conventions"] == []
+    outsider_api = client.get("/api/v1/conventions/indicators", params).json()["conventions"]
+    assert len(outsider_api) == len(api) - 1

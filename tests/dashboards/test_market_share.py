@@ -89,6 +89,23 @@ def test_a_branch_filter_blanks_the_market_share_and_says_why(client_for, direct
     )
 
 
+def test_the_market_api_blanks_the_share_under_a_branch_filter(client_for, director, idf_market):
+    """/api/v1/market/summary reads the same scope: a branch filter gives no share and
+    says why, where it used to give the unfiltered 10 % as if it were the branch's."""
+    hcr = idf_market["hcr"]
+    client = client_for(director)
+    whole = client.get("/api/v1/market/summary", {"region": "11", "year": 2021})
+    branch = client.get("/api/v1/market/summary", {"region": "11", "year": 2021, "branch": hcr.pk})
+
+    assert branch.wsgi_request.user == director
+    assert (whole.json()["share_pct"], whole.json()["share_refusal"]) == (10.0, None)
+    assert (branch.json()["share_pct"], branch.json()["share_refusal"]) == (
+        None,
+        REFUSAL_HCR.format(hcr.name),
+    )
+    assert branch.json()["opco_contracts"] == whole.json()["opco_contracts"] == 240
+
+
 def test_an_apprenticeship_filter_keeps_the_share_a_public_filter_blanks_it(
     client_for, director, idf_market
 ):

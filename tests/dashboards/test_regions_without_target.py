@@ -4,21 +4,15 @@ and does not claim the regions are ranked against one."""
 from html import unescape
 
 import pytest
-from django.core.management import call_command
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", "--force", verbosity=0)
 
 
 def test_normandie_2021_has_no_target_legend_nor_ranking_claim(client_for, director, documents):
     response = client_for(director).get("/", {"region": "28", "year": 2021})
 
     assert response.wsgi_request.user == director
-    names = [trace["name"] for trace in response.context["chart_regions"]["data"]]
+    names = [trace["name"] for trace in response.context["chart_regions"]()["data"]]
     assert names == ["Contrats à date"]
     html = unescape(response.content.decode())
     assert "Régions classées de la moins avancée" not in html
@@ -31,6 +25,6 @@ def test_normandie_2021_has_no_target_legend_nor_ranking_claim(client_for, direc
 def test_a_year_with_targets_draws_them_and_ranks(client_for, director, demo):
     response = client_for(director).get("/", {"region": "FR", "year": 2022})
 
-    names = [trace["name"] for trace in response.context["chart_regions"]["data"]]
+    names = [trace["name"] for trace in response.context["chart_regions"]()["data"]]
     assert names == ["Contrats à date", "Attendu à date", "Objectif annuel"]
     assert "Régions classées de la moins avancée" in unescape(response.content.decode())

@@ -20,7 +20,7 @@ def test_director_saves_a_view_and_finds_it_on_the_dashboard(client_for, directo
     assert response["Location"] == "/?region=28&year=2021"
     page = client.get(reverse("overview"))
     assert '<a href="/?region=28&amp;year=2021">Normandie 2021</a>' in page.content.decode()
-    assert client.get(response["Location"]).context["pace"].contracts == 3071
+    assert client.get(response["Location"]).context["pace"]().contracts == 3071
 
 
 def test_saving_again_under_the_same_name_updates_the_view(client_for, director, documents):

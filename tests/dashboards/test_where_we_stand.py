@@ -54,7 +54,7 @@ def test_first_screen_says_the_gaps_and_the_three_least_advanced_regions(
     behind = page.most_behind
     assert len(behind) == 3
     assert [r.gap.pct for r in behind] == sorted(r.gap.pct for r in behind)
-    ranked = [unwrap(name) for name in response.context["chart_regions"]["data"][0]["y"]]
+    ranked = [unwrap(name) for name in response.context["chart_regions"]()["data"][0]["y"]]
     assert ranked[:3] == [r.name for r in behind]
     for item in behind:
         assert f'<a href="{item.url}">{item.name}</a>' in html.replace("&amp;", "&")
@@ -67,7 +67,7 @@ def test_charts_write_numbers_the_french_way_with_room_for_titles(client_for, di
     response = client_for(director).get(reverse("overview"), {"region": "FR"})
     names = ["cumulative", "years", "regions", "map", "branches", "months", "events", "attendance"]
     for name in names:
-        figure = response.context[f"chart_{name}"]
+        figure = response.context[f"chart_{name}"]()
         go.Figure(figure)  # a valid figure
         layout = figure["layout"]
         assert layout["separators"] == ",\xa0"
@@ -82,13 +82,13 @@ def test_charts_write_numbers_the_french_way_with_room_for_titles(client_for, di
                     if part.startswith("}") and name in ("events", "attendance", "months"):
                         continue
                     assert part.startswith((":,", "}")), (name, template)
-    months = response.context["chart_months"]["layout"]
+    months = response.context["chart_months"]()["layout"]
     assert months["yaxis"]["tickformat"] == ",.0f"
 
 
 def test_indicator_names_are_wrapped_not_cut(client_for, director, demo):
     response = client_for(director).get(reverse("overview"), {"region": "28"})
-    for item in response.context["progress"]:
+    for item in response.context["progress"]():
         if not item["has_targets"]:
             continue
         names = item["chart"]["data"][0]["y"]

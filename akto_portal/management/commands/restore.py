@@ -1,5 +1,8 @@
 """`manage.py restore FILE`: replace the database's content by a backup (akto_portal/backups.py)."""
 
+from argparse import ArgumentParser
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
@@ -12,13 +15,13 @@ class Command(BaseCommand):
         "configurée (DATABASE_URL). À faire portail arrêté, avec la même version du portail."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", help="Sauvegarde à restaurer (.dump ou .sqlite3).")
         parser.add_argument(
             "--noinput", action="store_true", help="Ne pas demander de confirmation."
         )
 
-    def handle(self, *args, file, noinput=False, **options):
+    def handle(self, *args: Any, file: str, noinput: bool = False, **options: Any) -> None:
         name = connection.settings_dict["NAME"]
         if not noinput:
             answer = input(

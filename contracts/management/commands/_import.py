@@ -1,5 +1,6 @@
 """What import_contracts and import_public_stats share: arguments, progress, output."""
 
+from argparse import ArgumentParser
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -8,15 +9,17 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.formats import number_format
 from tqdm import tqdm
 
+from contracts.imports.report import ImportReport
 
-def fmt(value):
+
+def fmt(value: int) -> str:
     return number_format(value, force_grouping=True)
 
 
 class ImportCommand(BaseCommand):
     service: Callable[..., Any]  # a function of contracts.services
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", help="fichier CSV (UTF-8 ou Windows-1252, , ou ;) ou XLSX")
         parser.add_argument(
             "--dry-run",
@@ -25,7 +28,9 @@ class ImportCommand(BaseCommand):
         )
         parser.add_argument("--no-progress", action="store_true", help="sans barre de progression")
 
-    def handle(self, *args, file, dry_run, no_progress, **options):
+    def handle(
+        self, *args: Any, file: str, dry_run: bool, no_progress: bool, **options: Any
+    ) -> None:
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"Fichier introuvable : {path}")
@@ -40,7 +45,7 @@ class ImportCommand(BaseCommand):
                 leave=False,
             )
 
-        def progress(done, total):
+        def progress(done: int, total: int) -> None:
             assert bar is not None
             bar.total = total
             bar.update(done - bar.n)
@@ -80,7 +85,7 @@ class ImportCommand(BaseCommand):
                 )
             )
 
-    def show(self, report):
+    def show(self, report: ImportReport) -> None:
         out = self.stdout.write
         if report.layout:
             out(f"Format : {report.layout_label} — {report.file_format}")

@@ -3,6 +3,9 @@
 environment. Run once when the sign-on is set up or the provider changes: the portal
 itself never fetches the document, so it starts even while the provider is down."""
 
+from argparse import ArgumentParser
+from typing import Any
+
 import requests
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -23,10 +26,10 @@ class Command(BaseCommand):
         "Affiche les adresses du fournisseur OpenID Connect, lues dans son document de découverte."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--issuer", help="l'émetteur (par défaut OIDC_ISSUER)")
 
-    def handle(self, *args, issuer=None, **options):
+    def handle(self, *args: Any, issuer: str | None = None, **options: Any) -> None:
         issuer = issuer or settings.OIDC_ISSUER
         if not issuer:
             raise CommandError("Indiquez l'émetteur : OIDC_ISSUER ou --issuer.")
