@@ -37,6 +37,7 @@ FACT_TABLES = [
     "events_attendance",
     "events_attendee",
     "events_event",
+    "events_eventrollup",
     "events_organisation",
 ]
 # The families and their version rows (`DataVersion.pk`).

@@ -52,14 +52,17 @@ class ContractsConfig(AppConfig):
     verbose_name = "Contrats et marché"
 
     def ready(self) -> None:
+        from akto_portal import rollups
         from akto_portal.models import Source, source_kinds_changed
         from contracts import indicators  # noqa: F401  (registers its computed indicators)
         from contracts.models import ContractCount
+        from contracts.rollup import rollup_differences
 
         post_migrate.connect(_fill_rollup, sender=self, dispatch_uid="contracts_fill_rollup")
         post_save.connect(_loaded_count, sender=ContractCount, dispatch_uid="contracts_loaddata")
         post_save.connect(_source_saved, sender=Source, dispatch_uid="contracts_source_saved")
         source_kinds_changed.connect(_sources_changed, dispatch_uid="contracts_source_kinds")
+        rollups.register("Le cumul des contrats (contracts_contractrollup)", rollup_differences)
 
         if sys.argv[1:2] == ["db_worker"]:
             # The background worker also takes back, at startup and then every half

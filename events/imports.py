@@ -8,6 +8,7 @@ first and the name second, or any order when a header names them.
 
 import csv
 import io
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -32,22 +33,22 @@ class AttendeeRow:
 
 @dataclass
 class AttendeeList:
-    rows: list = field(default_factory=list)
+    rows: list[AttendeeRow] = field(default_factory=list)
     error: str = ""
 
     @property
-    def bad_rows(self):
+    def bad_rows(self) -> list[AttendeeRow]:
         return [r for r in self.rows if r.error]
 
     @property
-    def is_valid(self):
+    def is_valid(self) -> bool:
         return not self.error and not self.bad_rows
 
     @property
-    def new_rows(self):
+    def new_rows(self) -> list[AttendeeRow]:
         return [r for r in self.rows if not r.error and not r.already_recorded]
 
-    def count(self, kind):
+    def count(self, kind: str) -> int:
         return sum(1 for r in self.rows if r.kind == kind and not r.error)
 
 
@@ -59,14 +60,14 @@ def decode_upload(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def _separator(text):
+def _separator(text: str) -> str:
     first = next((line for line in text.splitlines() if line.strip()), "")
     counts = {sep: first.count(sep) for sep in (";", "\t", ",")}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=lambda sep: counts[sep])
     return best if counts[best] else ";"
 
 
-def _header_columns(cells):
+def _header_columns(cells: list[str]) -> tuple[int, int | None] | None:
     """(identifier column, name column) when the line is a header, else None."""
     lowered = [c.strip().lower() for c in cells]
     id_col = next((i for i, c in enumerate(lowered) if c.startswith(ID_HEADERS)), None)
@@ -78,15 +79,18 @@ def _header_columns(cells):
     return (id_col if id_col is not None else 0), name_col
 
 
-def parse_attendee_list(text: str, *, known_identifiers=frozenset()) -> AttendeeList:
+def parse_attendee_list(
+    text: str, *, known_identifiers: Collection[str] = frozenset()
+) -> AttendeeList:
     """Every line of the list with its problem, if any, by line number (1 = first line)."""
     result = AttendeeList()
     text = text.lstrip("\ufeff")
     if not text.strip():
         return result
     reader = csv.reader(io.StringIO(text), delimiter=_separator(text))
-    id_col, name_col = 0, 1
-    seen = {}
+    id_col: int = 0
+    name_col: int | None = 1
+    seen: dict[str, int] = {}
     first = True
     try:
         for cells in reader:

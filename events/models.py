@@ -1,8 +1,10 @@
 """Promotion events, who attended them, and the yearly activity totals sources report."""
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -32,6 +34,58 @@ class ParticipantCategory(models.TextChoices):
 
 
 class EventQuerySet(models.QuerySet):
+    """Every bulk write of events keeps the rollup (`EventRollup`) right, in the same
+    transaction: the (region, year, month) cells it touches are computed again."""
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list["Event"]:
+        from events import rollup
+
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            created = super().bulk_create(objs, *args, **kwargs)
+            rollup.rollup_refresh(keys={rollup.key_of(o) for o in objs}, using=self.db)
+        return created
+
+    def bulk_update(self, objs: Any, fields: Any, *args: Any, **kwargs: Any) -> int:
+        from events import rollup
+
+        objs = list(objs)
+        if not rollup.touches(fields, rollup.EVENT_FIELDS):
+            return super().bulk_update(objs, fields, *args, **kwargs)
+        with transaction.atomic(using=self.db):
+            before = rollup.keys_of_events(
+                Event.all_objects.using(self.db).filter(pk__in=[o.pk for o in objs])
+            )
+            updated = super().bulk_update(objs, fields, *args, **kwargs)
+            rollup.rollup_refresh(keys=before | {rollup.key_of(o) for o in objs}, using=self.db)
+        return updated
+
+    def update(self, **kwargs: Any) -> int:
+        from events import rollup
+
+        if not rollup.touches(kwargs, rollup.EVENT_FIELDS):
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db):
+            pks = list(self.values_list("pk", flat=True))
+            before = rollup.keys_of_events(self)
+            updated = super().update(**kwargs)
+            after = rollup.keys_of_events(Event.all_objects.using(self.db).filter(pk__in=pks))
+            rollup.rollup_refresh(keys=before | after, using=self.db)
+        return updated
+
+    update.alters_data = True  # type: ignore[attr-defined]
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        from events import rollup
+
+        with transaction.atomic(using=self.db):
+            before = rollup.keys_of_events(self)
+            deleted = super().delete()
+            rollup.rollup_refresh(keys=before, using=self.db)
+        return deleted
+
+    delete.alters_data = True  # type: ignore[attr-defined]
+
     def for_region(self, region):
         return self.filter(region=region) if region is not None else self
 
@@ -137,8 +191,31 @@ class Event(models.Model):
     def __str__(self):
         return f"{self.title} ({self.date:%d/%m/%Y})"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from events import rollup
+
+        if not rollup.touches(kwargs.get("update_fields"), rollup.EVENT_FIELDS):
+            super().save(*args, **kwargs)
+            return
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            before = rollup.stored_keys(self, using=using)
+            super().save(*args, **kwargs)
+            if before is not None:
+                rollup.rollup_refresh(keys=before | {rollup.key_of(self)}, using=using)
+
     def get_absolute_url(self):
         return reverse("event-detail", args=[self.pk])
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        from events import rollup
+
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            before = rollup.keys_of_events(Event.all_objects.using(using).filter(pk=self.pk))
+            deleted = super().delete(*args, **kwargs)
+            rollup.rollup_refresh(keys=before, using=using)
+        return deleted
 
     def clean(self):
         # Run by every ModelForm (staff pages, admin, history revert) and by the services'
@@ -171,6 +248,71 @@ class Event(models.Model):
             raise ValidationError({"convention": message})
 
 
+class AttendanceQuerySet(models.QuerySet):
+    """Every bulk write of attendance keeps the rollup (`EventRollup`) right, in the same
+    transaction: the cells of the events it touches are computed again."""
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list["Attendance"]:
+        from events import rollup
+
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            created = super().bulk_create(objs, *args, **kwargs)
+            rollup.rollup_refresh(
+                keys=rollup.keys_of_event_ids({o.event_id for o in objs}, using=self.db),
+                using=self.db,
+            )
+        return created
+
+    def bulk_update(self, objs: Any, fields: Any, *args: Any, **kwargs: Any) -> int:
+        from events import rollup
+
+        objs = list(objs)
+        if not rollup.touches(fields, rollup.ATTENDANCE_FIELDS):
+            return super().bulk_update(objs, fields, *args, **kwargs)
+        with transaction.atomic(using=self.db):
+            manager = Attendance.objects.using(self.db)
+            before = manager.filter(pk__in=[o.pk for o in objs])._keys()
+            updated = super().bulk_update(objs, fields, *args, **kwargs)
+            after = rollup.keys_of_event_ids({o.event_id for o in objs}, using=self.db)
+            rollup.rollup_refresh(keys=before | after, using=self.db)
+        return updated
+
+    def update(self, **kwargs: Any) -> int:
+        from events import rollup
+
+        if not rollup.touches(kwargs, rollup.ATTENDANCE_FIELDS):
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db):
+            pks = list(self.values_list("pk", flat=True))
+            before = self._keys()
+            updated = super().update(**kwargs)
+            after = Attendance.objects.using(self.db).filter(pk__in=pks)._keys()
+            rollup.rollup_refresh(keys=before | after, using=self.db)
+        return updated
+
+    update.alters_data = True  # type: ignore[attr-defined]
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        from events import rollup
+
+        with transaction.atomic(using=self.db):
+            before = self._keys()
+            deleted = super().delete()
+            rollup.rollup_refresh(keys=before, using=self.db)
+        return deleted
+
+    delete.alters_data = True  # type: ignore[attr-defined]
+
+    def _keys(self) -> set[tuple[int | None, int, int]]:
+        """The rollup cells of these rows' events."""
+        from events import rollup
+
+        return rollup.keys_of_events(
+            Event.all_objects.using(self.db).filter(pk__in=self.values("event_id"))
+        )
+
+
 class Attendance(models.Model):
     """How many people of one category were expected and came to one event."""
 
@@ -179,6 +321,7 @@ class Attendance(models.Model):
     planned = models.PositiveIntegerField("prévus", null=True, blank=True)
     actual = models.PositiveIntegerField("présents", null=True, blank=True)
 
+    objects = AttendanceQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -204,6 +347,77 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.event} — {self.get_category_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from events import rollup
+
+        if not rollup.touches(kwargs.get("update_fields"), rollup.ATTENDANCE_FIELDS):
+            super().save(*args, **kwargs)
+            return
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            before = rollup.stored_keys(self, using=using)
+            super().save(*args, **kwargs)
+            if before is not None:
+                after = rollup.keys_of_event_ids({self.event_id}, using=using)
+                rollup.rollup_refresh(keys=before | after, using=using)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        from events import rollup
+
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            before = Attendance.objects.using(using).filter(pk=self.pk)._keys()
+            deleted = super().delete(*args, **kwargs)
+            rollup.rollup_refresh(keys=before, using=using)
+        return deleted
+
+
+class EventRollup(models.Model):
+    """Events held and their attendance, added up by month (`events.rollup`): what the
+    pages read instead of grouping the events and attendance rows again.
+
+    One row per cell (year, month, region, department, kind, action-plan axis, source,
+    measure): `measure` "events" counts the events held (not cancelled, not deleted), a
+    participant category sums their attendance entered (`actual`). Kept exactly equal to
+    a recomputation from the events and attendance in every write's transaction
+    (`rollup_refresh`); `manage.py rollup_check` compares them."""
+
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, null=True, related_name="+")
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    axis = models.ForeignKey(ActionPlanAxis, on_delete=models.CASCADE, null=True, related_name="+")
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+")
+    measure = models.CharField(max_length=20)  # "events" or a ParticipantCategory
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = "cumul d'événements"
+        indexes = [models.Index(fields=["year", "region"], name="event_rollup_year_region")]
+        constraints = [
+            models.UniqueConstraint(
+                "year",
+                "month",
+                Coalesce("region", 0),
+                Coalesce("department", 0),
+                "kind",
+                Coalesce("axis", 0),
+                "source",
+                "measure",
+                name="event_rollup_unique_cell",
+                violation_error_message=(
+                    "Cette case du cumul des événements existe déjà (même année, mois, région, "
+                    "département, type, axe, source et mesure)."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.month:02d}/{self.year} {self.measure} : {self.n}"
 
 
 class ActivityTotal(models.Model):

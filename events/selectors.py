@@ -8,6 +8,7 @@ reported total where there is one, otherwise the sum of the regions' figures.
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,7 @@ from django.db.models import (
     F,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
 )
@@ -33,9 +35,11 @@ from events.models import (
     Attendee,
     Event,
     EventKind,
+    EventRollup,
     OrganisationKind,
     ParticipantCategory,
 )
+from events.rollup import EVENTS, month_split
 
 MEASURES = [m.value for m in ActivityTotal.Measure]
 NATIONAL = "national"
@@ -68,38 +72,48 @@ class ActivityRow:
         return [self.cells.get(m) for m in MEASURES]
 
 
-def _recorded(region, today):
-    """{(region_id, year, kind, measure): Cell} from the recorded events (2 queries)."""
-    events = Event.objects.filter(is_cancelled=False, date__lte=today)
+def _recorded(region: Region | None, today: datetime.date) -> dict[tuple[Any, ...], Cell]:
+    """{(region_id, year, kind, measure): Cell} from the recorded events: the rollup's
+    whole months, and the events of the month in progress up to today (4 queries)."""
+    rollup = EventRollup.objects.filter(
+        Q(year__lt=today.year) | Q(year=today.year, month__lt=today.month)
+    )
+    events = Event.objects.filter(
+        is_cancelled=False, date__gte=today.replace(day=1), date__lte=today
+    )
     if region is not None:
+        rollup = rollup.filter(region=region)
         events = events.filter(region=region)
-    cells = {}
-    held = (
+    cells: dict[tuple[Any, ...], Cell] = {}
+
+    def add(key: tuple[Any, ...], n: int, synthetic: int) -> None:
+        cell = cells.setdefault(key, Cell())
+        cell.value += n
+        cell.synthetic = cell.synthetic or bool(synthetic)
+
+    # As tuples: thousands of rows for France.
+    for region_id, year, kind, measure, n, synthetic in (
+        rollup.values_list("region_id", "year", "kind", "measure")
+        .annotate(n=Sum("n"), synthetic=Count("pk", filter=synthetic_q()))
+        .order_by()
+    ):
+        add((region_id, year, kind, measure), n, synthetic)
+    events_measure = ActivityTotal.Measure.EVENTS.value
+    for region_id, year, kind, n, synthetic in (
         events.annotate(year=ExtractYear("date"))
-        .values("region_id", "year", "kind")
+        .values_list("region_id", "year", "kind")
         .annotate(n=Count("pk"), synthetic=Count("pk", filter=synthetic_q()))
         .order_by()
-    )
-    events_measure = ActivityTotal.Measure.EVENTS.value
-    for region_id, year, kind, n, synthetic in held.values_list(
-        "region_id", "year", "kind", "n", "synthetic"
     ):
-        cells[(region_id, year, kind, events_measure)] = Cell(n, synthetic=bool(synthetic))
-    attendance = (
+        add((region_id, year, kind, events_measure), n, synthetic)
+    for region_id, year, kind, category, n, synthetic in (
         Attendance.objects.filter(event__in=events, actual__isnull=False)
         .annotate(year=ExtractYear("event__date"))
-        .values("event__region_id", "year", "event__kind", "category")
-        .annotate(
-            n=Sum("actual"),
-            synthetic=Count("pk", filter=synthetic_q("event__source")),
-        )
+        .values_list("event__region_id", "year", "event__kind", "category")
+        .annotate(n=Sum("actual"), synthetic=Count("pk", filter=synthetic_q("event__source")))
         .order_by()
-    )
-    # As tuples: thousands of rows for France.
-    for region_id, year, kind, category, n, synthetic in attendance.values_list(
-        "event__region_id", "year", "event__kind", "category", "n", "synthetic"
     ):
-        cells[(region_id, year, kind, category)] = Cell(n, synthetic=bool(synthetic))
+        add((region_id, year, kind, category), n, synthetic)
     return cells
 
 
@@ -570,6 +584,75 @@ def _add(departments, department_id, measure, n, synthetic, *, reported=False) -
     cell["reported"] = cell["reported"] or reported
 
 
+def _of_year(
+    *, region: Region | None, department: Department | None, year: int, today: datetime.date
+) -> tuple[QuerySet[EventRollup], QuerySet[Event] | None]:
+    """The rollup's whole months of `year` up to today, and the events of the month in
+    progress up to today (None: no month in progress), of the scope."""
+    months, partial = month_split(year, today)
+    rollup = EventRollup.objects.filter(year=year, month__lt=months)
+    events = None
+    if partial is not None:
+        events = Event.objects.filter(is_cancelled=False, date__gte=partial, date__lte=today)
+    if region is not None:
+        rollup = rollup.filter(region=region)
+        events = events.filter(region=region) if events is not None else None
+    if department is not None:
+        rollup = rollup.filter(department=department)
+        events = events.filter(department=department) if events is not None else None
+    return rollup.order_by(), events
+
+
+def _held_rows(
+    *, region: Region | None, department: Department | None, year: int, today: datetime.date
+) -> Iterator[tuple[Any, ...]]:
+    """(region_id, department_id, month, kind, axis number, axis title, n, synthetic) of
+    the events held in `year` up to today."""
+    rollup, events = _of_year(region=region, department=department, year=year, today=today)
+    yield from (
+        rollup.filter(measure=EVENTS)
+        .values_list("region_id", "department_id", "month", "kind", "axis__number", "axis__title")
+        .annotate(n=Sum("n"), synthetic=Count("pk", filter=synthetic_q()))
+    )
+    if events is not None:
+        yield from (
+            events.annotate(month=ExtractMonth("date"))
+            .values_list(
+                "region_id", "department_id", "month", "kind", "axis__number", "axis__title"
+            )
+            .annotate(n=Count("pk"), synthetic=Count("pk", filter=synthetic_q()))
+            .order_by()
+        )
+
+
+def _attendance_rows(
+    *, region: Region | None, department: Department | None, year: int, today: datetime.date
+) -> Iterator[tuple[Any, ...]]:
+    """(region_id, department_id, month, kind, axis number, category, n, synthetic) of
+    the attendance entered at the events held in `year` up to today."""
+    rollup, events = _of_year(region=region, department=department, year=year, today=today)
+    yield from (
+        rollup.exclude(measure=EVENTS)
+        .values_list("region_id", "department_id", "month", "kind", "axis__number", "measure")
+        .annotate(n=Sum("n"), synthetic=Count("pk", filter=synthetic_q()))
+    )
+    if events is not None:
+        yield from (
+            Attendance.objects.filter(event__in=events, actual__isnull=False)
+            .annotate(month=ExtractMonth("event__date"))
+            .values_list(
+                "event__region_id",
+                "event__department_id",
+                "month",
+                "event__kind",
+                "event__axis__number",
+                "category",
+            )
+            .annotate(n=Sum("actual"), synthetic=Count("pk", filter=synthetic_q("event__source")))
+            .order_by()
+        )
+
+
 def events_of_year(
     *,
     region: Region | None,
@@ -586,7 +669,7 @@ def events_of_year(
     known by department, so it is not counted, and the recorded figures it replaces are
     left out as for the region (`regional_reported` lists those totals)."""
     return memoize(
-        "events_of_year.v3",  # v3: by department
+        "events_of_year.v4",  # v4: read from the rollup
         f"{region.pk if region else ''}|{department.pk if department else ''}|{year}|{today}",
         lambda: _events_of_year(region=region, year=year, today=today, department=department),
         # Events by action-plan axis: the conventions' tables too.
@@ -601,13 +684,9 @@ def _events_of_year(
     today: datetime.date,
     department: Department | None = None,
 ) -> EventsYear:
-    events = Event.objects.filter(is_cancelled=False, date__year=year, date__lte=today)
     totals_qs = ActivityTotal.objects.filter(year=year).select_related("source")
     if region is not None:
-        events = events.filter(region=region)
         totals_qs = totals_qs.filter(region=region)
-    if department is not None:
-        events = events.filter(department=department)
     totals = list(totals_qs)
     if region is None:
         # A national total replaces the regions' own totals of the same kind and measure.
@@ -622,46 +701,28 @@ def _events_of_year(
     held: defaultdict[tuple[Any, ...], dict[str, Any]] = defaultdict(
         lambda: {"n": 0, "synthetic": False}
     )
-    for row in (
-        events.annotate(month=ExtractMonth("date"))
-        .values("region_id", "department_id", "month", "kind", "axis__number", "axis__title")
-        .annotate(n=Count("pk"), synthetic=Count("pk", filter=synthetic_q()))
-        .order_by()
+    for region_id, department_id, month, kind, number, title, n, synthetic in _held_rows(
+        region=region, department=department, year=year, today=today
     ):
         measure = ActivityTotal.Measure.EVENTS
-        if _replaced(keys, row["region_id"], row["kind"], measure, national_scope=national_scope):
+        if _replaced(keys, region_id, kind, measure, national_scope=national_scope):
             continue
-        slot = held[(row["month"], row["kind"], row["axis__number"], row["axis__title"])]
-        slot["n"] += row["n"]
-        slot["synthetic"] = slot["synthetic"] or bool(row["synthetic"])
-        _add(departments, row["department_id"], measure, row["n"], bool(row["synthetic"]))
+        slot = held[(month, kind, number, title)]
+        slot["n"] += n
+        slot["synthetic"] = slot["synthetic"] or bool(synthetic)
+        _add(departments, department_id, measure, n, bool(synthetic))
     attendance: defaultdict[tuple[Any, ...], dict[str, Any]] = defaultdict(
         lambda: {"n": 0, "synthetic": False}
     )
-    for row in (
-        Attendance.objects.filter(event__in=events, actual__isnull=False)
-        .annotate(month=ExtractMonth("event__date"))
-        .values(
-            "event__region_id",
-            "event__department_id",
-            "month",
-            "event__kind",
-            "event__axis__number",
-            "category",
-        )
-        .annotate(
-            n=Sum("actual"),
-            synthetic=Count("pk", filter=synthetic_q("event__source")),
-        )
-        .order_by()
+    for region_id, department_id, month, kind, number, category, n, synthetic in _attendance_rows(
+        region=region, department=department, year=year, today=today
     ):
-        kind, category = row["event__kind"], row["category"]
-        if _replaced(keys, row["event__region_id"], kind, category, national_scope=national_scope):
+        if _replaced(keys, region_id, kind, category, national_scope=national_scope):
             continue
-        slot = attendance[(row["month"], kind, row["event__axis__number"], category)]
-        slot["n"] += row["n"]
-        slot["synthetic"] = slot["synthetic"] or bool(row["synthetic"])
-        _add(departments, row["event__department_id"], category, row["n"], bool(row["synthetic"]))
+        slot = attendance[(month, kind, number, category)]
+        slot["n"] += n
+        slot["synthetic"] = slot["synthetic"] or bool(synthetic)
+        _add(departments, department_id, category, n, bool(synthetic))
     if department is not None:
         result.regional_reported = [
             {

@@ -9,14 +9,18 @@ convention must cover its region (`Convention.covers`), whichever door the write
 through; a `ValidationError` keyed by field is raised otherwise.
 """
 
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
 from akto_portal.locking import claim_version
-from akto_portal.models import Source
+from akto_portal.models import Region, Source, User
 from akto_portal.permissions import can_change_event, can_edit_region
+from events.imports import AttendeeList, AttendeeRow
 from events.models import (
     CATEGORY_OF_KIND,
     Attendance,
@@ -25,6 +29,10 @@ from events.models import (
     Organisation,
     ParticipantCategory,
 )
+from events.rollup import rollup_deferred
+
+# {category: (planned, actual)}, each None when not entered
+Counts = dict[str, tuple[int | None, int | None]]
 
 EVENT_FIELDS = (
     "title",
@@ -44,12 +52,12 @@ EVENT_FIELDS = (
 class StaleEventError(Exception):
     """Someone saved the event after the form was displayed; nothing was written."""
 
-    def __init__(self, events):
+    def __init__(self, events: Event | list[Event]) -> None:
         self.events = events if isinstance(events, list) else [events]
         super().__init__("Événement modifié entre-temps.")
 
     @property
-    def event(self):
+    def event(self) -> Event:
         return self.events[0]
 
 
@@ -57,7 +65,7 @@ class AttendeeListError(ValidationError):
     """The list of attendees has bad rows; nothing was written."""
 
 
-def manual_entry_source():
+def manual_entry_source() -> Source:
     """The source of everything typed into the portal by its users."""
     source, _ = Source.objects.get_or_create(
         kind=Source.Kind.MANUAL,
@@ -67,16 +75,22 @@ def manual_entry_source():
     return source
 
 
-def _require_change(user, event):
+def _written_by(user: User, instance: models.Model) -> None:
+    """The author the change history records for the next save or delete of `instance`
+    (django-simple-history reads `_history_user`)."""
+    setattr(instance, "_history_user", user)  # noqa: B010  (not a declared attribute)
+
+
+def _require_change(user: User, event: Event) -> None:
     if not can_change_event(user, event):
         raise PermissionDenied("Événement hors de votre région.")
 
 
-def _current(pk):
+def _current(pk: int) -> Event:
     return Event.all_objects.select_related("region", "axis", "convention").get(pk=pk)
 
 
-def _claim_version(*, event, expected_version):
+def _claim_version(*, event: Event, expected_version: int) -> None:
     """Bump the version if nobody saved since `expected_version`, else refuse."""
     if not claim_version(Event.objects, event.pk, expected_version, updated_at=timezone.now()):
         raise StaleEventError(_current(event.pk))
@@ -84,21 +98,21 @@ def _claim_version(*, event, expected_version):
 
 
 @transaction.atomic
-def event_create(*, user, region, **fields) -> Event:
+def event_create(*, user: User, region: Region | None, **fields: Any) -> Event:
     if not can_edit_region(user, getattr(region, "pk", None)):
         raise PermissionDenied("Vous ne pouvez créer des événements que pour votre région.")
     unknown = set(fields) - set(EVENT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown event fields: {sorted(unknown)}")
     event = Event(region=region, created_by=user, source=manual_entry_source(), **fields)
-    event._history_user = user
+    _written_by(user, event)
     event.full_clean()
     event.save()
     return event
 
 
 @transaction.atomic
-def event_update(*, user, event, expected_version, **fields) -> Event:
+def event_update(*, user: User, event: Event, expected_version: int, **fields: Any) -> Event:
     _require_change(user, event)
     if "region" in fields and not can_edit_region(user, getattr(fields["region"], "pk", None)):
         raise PermissionDenied("Vous ne pouvez pas déplacer l'événement hors de votre région.")
@@ -108,20 +122,22 @@ def event_update(*, user, event, expected_version, **fields) -> Event:
     _claim_version(event=event, expected_version=expected_version)
     for name, value in fields.items():
         setattr(event, name, value)
-    event._history_user = user
+    _written_by(user, event)
     event.full_clean()
     event.save()
     return event
 
 
-def event_cancel(*, user, event, expected_version, cancelled=True) -> Event:
+def event_cancel(
+    *, user: User, event: Event, expected_version: int, cancelled: bool = True
+) -> Event:
     return event_update(
         user=user, event=event, expected_version=expected_version, is_cancelled=cancelled
     )
 
 
 @transaction.atomic
-def event_delete(*, user, event, expected_version) -> None:
+def event_delete(*, user: User, event: Event, expected_version: int) -> None:
     """Delete an event: it leaves every list and figure at once, but is kept with its
     attendance and attendees, so that `event_restore` brings it back whole. The
     history keeps who deleted it and when."""
@@ -129,7 +145,7 @@ def event_delete(*, user, event, expected_version) -> None:
     _claim_version(event=event, expected_version=expected_version)
     event.deleted_at = timezone.now()
     event.deleted_by = user
-    event._history_user = user
+    _written_by(user, event)
     event.save(update_fields=["deleted_at", "deleted_by"])
 
 
@@ -138,7 +154,7 @@ class EventNotDeleted(Exception):
 
 
 @transaction.atomic
-def event_restore(*, user, event) -> Event:
+def event_restore(*, user: User, event: Event) -> Event:
     """Bring a deleted event back, with its attendance and attendees as they were."""
     event = Event.all_objects.select_for_update().get(pk=event.pk)
     _require_change(user, event)
@@ -147,12 +163,12 @@ def event_restore(*, user, event) -> Event:
     event.deleted_at = None
     event.deleted_by = None
     event.version += 1
-    event._history_user = user
+    _written_by(user, event)
     event.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
     return event
 
 
-def _listed_counts(event):
+def _listed_counts(event: Event) -> dict[str, int]:
     """{category: number of identified organisations} at this event."""
     rows = (
         Attendee.objects.filter(event=event)
@@ -163,7 +179,7 @@ def _listed_counts(event):
     return {CATEGORY_OF_KIND[r["organisation__kind"]]: r["n"] for r in rows}
 
 
-def _save_counts(*, user, event, counts, listed):
+def _save_counts(*, user: User, event: Event, counts: Counts, listed: Mapping[str, int]) -> None:
     """Write {category: (planned, actual)}; a category's actual count cannot be lower
     than the organisations listed for it, and is filled with that number when blank."""
     errors = {}
@@ -183,7 +199,7 @@ def _save_counts(*, user, event, counts, listed):
         row = existing.get(category)
         if planned is None and actual is None:
             if row is not None:
-                row._history_user = user
+                _written_by(user, row)
                 row.delete()
             continue
         if row is None:
@@ -191,11 +207,11 @@ def _save_counts(*, user, event, counts, listed):
         elif (row.planned, row.actual) == (planned, actual):
             continue
         row.planned, row.actual = planned, actual
-        row._history_user = user
+        _written_by(user, row)
         row.save()
 
 
-def _add_attendees(*, user, event, rows):
+def _add_attendees(*, user: User, event: Event, rows: Iterable[AttendeeRow]) -> int:
     """Record the valid rows of a checked list (organisations found or created by
     identifier). Returns how many were added."""
     rows = [r for r in rows if not r.error]
@@ -212,23 +228,30 @@ def _add_attendees(*, user, event, rows):
         organisation = known.get(row.identifier)
         if organisation is None:
             organisation = Organisation(kind=row.kind, identifier=row.identifier, name=row.name)
-            organisation._history_user = user
+            _written_by(user, organisation)
             organisation.save()
         elif row.name and not organisation.name:
             organisation.name = row.name
-            organisation._history_user = user
+            _written_by(user, organisation)
             organisation.save()
         if row.identifier in already:
             continue
         attendee = Attendee(event=event, organisation=organisation)
-        attendee._history_user = user
+        _written_by(user, attendee)
         attendee.save()
         added += 1
     return added
 
 
 @transaction.atomic
-def attendance_save(*, user, event, expected_version, counts, attendee_list=None) -> int:
+def attendance_save(
+    *,
+    user: User,
+    event: Event,
+    expected_version: int,
+    counts: Mapping[str, tuple[int | None, int | None]],
+    attendee_list: AttendeeList | None = None,
+) -> int:
     """Save planned/actual counts by category and, all or nothing, a checked list of
     attendees. `counts` is {category: (planned, actual)}. Returns attendees added."""
     _require_change(user, event)
@@ -239,12 +262,15 @@ def attendance_save(*, user, event, expected_version, counts, attendee_list=None
         )
     _claim_version(event=event, expected_version=expected_version)
     added = _add_attendees(user=user, event=event, rows=attendee_list.rows if attendee_list else [])
-    _save_counts(user=user, event=event, counts=dict(counts), listed=_listed_counts(event))
+    with rollup_deferred():  # the event's rollup cells computed again once
+        _save_counts(user=user, event=event, counts=dict(counts), listed=_listed_counts(event))
     return added
 
 
 @transaction.atomic
-def attendance_bulk_save(*, user, entries) -> int:
+def attendance_bulk_save(
+    *, user: User, entries: Sequence[tuple[Event, int, Mapping[str, int | None]]]
+) -> int:
     """Actual attendance of several events at once, all or nothing.
 
     `entries` is a list of (event, expected_version, {category: actual}); planned
@@ -267,29 +293,30 @@ def attendance_bulk_save(*, user, entries) -> int:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    listed = {}
+    listed: dict[int, dict[str, int]] = {}
     for r in listed_rows:
         listed.setdefault(r["event_id"], {})[CATEGORY_OF_KIND[r["organisation__kind"]]] = r["n"]
     saved = 0
-    for event, version, actual in entries:
-        _claim_version(event=event, expected_version=version)
-        counts = {
-            category: (planned.get((event.pk, category)), value)
-            for category, value in actual.items()
-        }
-        try:
-            _save_counts(user=user, event=event, counts=counts, listed=listed.get(event.pk, {}))
-        except ValidationError as error:
-            raise ValidationError(f"{event} : {' '.join(error.messages)}") from None
-        saved += 1
+    with rollup_deferred():  # the rollup cells of every event computed again once
+        for event, version, actual in entries:
+            _claim_version(event=event, expected_version=version)
+            counts: Counts = {
+                category: (planned.get((event.pk, category)), value)
+                for category, value in actual.items()
+            }
+            try:
+                _save_counts(user=user, event=event, counts=counts, listed=listed.get(event.pk, {}))
+            except ValidationError as error:
+                raise ValidationError(f"{event} : {' '.join(error.messages)}") from None
+            saved += 1
     return saved
 
 
 @transaction.atomic
-def attendee_remove(*, user, attendee) -> None:
+def attendee_remove(*, user: User, attendee: Attendee) -> None:
     _require_change(user, attendee.event)
     Event.objects.filter(pk=attendee.event_id).update(
         version=F("version") + 1, updated_at=timezone.now()
     )
-    attendee._history_user = user
+    _written_by(user, attendee)
     attendee.delete()

@@ -132,7 +132,7 @@ def event_update(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             )
         except services.StaleEventError as error:
             data = request.POST.copy()
-            data["version"] = error.event.version
+            data["version"] = str(error.event.version)
             form = EventForm(data, instance=error.event, user=request.user)
             context.update(_stale_context(error), form=form, event=error.event)
         else:
@@ -276,7 +276,7 @@ def event_attendance(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         context["current_attendances"] = list(error.event.attendances.all())
         assert isinstance(form.data, QueryDict)  # request.POST, or the copy made above
         data = form.data.copy()
-        data["version"] = error.event.version
+        data["version"] = str(error.event.version)
         context["form"] = AttendanceForm(data)
         context["form"].is_valid()
         return render(request, "events/attendance.html", context)

@@ -24,6 +24,7 @@ from django.db import connection
 from django.test import RequestFactory
 
 from akto_portal import triggers
+from akto_portal.cache import data_version
 from akto_portal.models import Branch, Region, Source
 from contracts.models import (
     ContractCount,
@@ -40,7 +41,15 @@ from conventions.models import (
     IndicatorValue,
 )
 from dashboards.page import page_for_request
-from events.models import ActivityTotal, Attendance, Attendee, Event, EventKind, Organisation
+from events.models import (
+    ActivityTotal,
+    Attendance,
+    Attendee,
+    Event,
+    EventKind,
+    EventRollup,
+    Organisation,
+)
 from events.services import attendance_save, event_create, event_delete
 from tests.factories import ContractCountFactory
 
@@ -125,6 +134,7 @@ class Case:
     shows_in: tuple[str, ...] = ("model", "api", "page")
     isolated: bool = True  # the write touches only this table
     setup: Callable[[dict], None] | None = None
+    shared: bool = False  # the write touches a shared reference table too (a Source…)
 
 
 NORMANDIE_2021 = {"region": "28", "year": 2021}
@@ -159,10 +169,12 @@ def _event(ctx, **fields):
     return event_create(
         user=ctx["staff"],
         region=ctx["normandie"],
-        title="Réunion d'information",
-        kind=EventKind.INFO_MEETING,
-        date=datetime.date(2026, 3, 12),
-        **fields,
+        **{
+            "title": "Réunion d'information",
+            "kind": EventKind.INFO_MEETING,
+            "date": datetime.date(2026, 3, 12),
+            **fields,
+        },
     )
 
 
@@ -238,6 +250,7 @@ CASES: dict[str, list[Case]] = {
             lambda ctx: _import(ctx, HEADER + "53;;2024;;apprentissage;all;812\n"),
             BRETAGNE_2024,
             isolated=False,  # an import writes its batch and source too
+            shared=True,  # its Source (reference data, read by every family)
         ),
         # Every write of counts refreshes the rollup in the same transaction.
         Case(
@@ -272,7 +285,7 @@ CASES: dict[str, list[Case]] = {
         )
     ],
     "contracts_marketstat": [
-        Case(_market, NORMANDIE_2021, isolated=False),
+        Case(_market, NORMANDIE_2021, isolated=False, shared=True),  # its Source too
         Case(
             lambda ctx: MarketStat.objects.filter(region__code="28").update(value=1),
             NORMANDIE_2021,
@@ -333,9 +346,18 @@ CASES: dict[str, list[Case]] = {
     "events_attendance": [
         # The service bumps the event's version too.
         Case(_attendance, NORMANDIE_2026, isolated=False, setup=_staff_source),
+        # Every write of attendance refreshes the events rollup in the same transaction.
         Case(
             lambda ctx: Attendance.objects.update(actual=3),
             NORMANDIE_2026,
+            isolated=False,
+            setup=lambda ctx: (_staff_source(ctx), _attendance(ctx)),
+        ),
+        Case(
+            lambda ctx: Attendance.objects.update(planned=3),  # in no figure: the rollup stays
+            NORMANDIE_2026,
+            shows_in=(),
+            isolated=False,
             setup=lambda ctx: (_staff_source(ctx), _attendance(ctx)),
         ),
     ],
@@ -349,12 +371,36 @@ CASES: dict[str, list[Case]] = {
         )
     ],
     "events_event": [
-        Case(_event, NORMANDIE_2026, setup=_staff_source),
+        # Every write of events refreshes the events rollup in the same transaction.
+        Case(_event, NORMANDIE_2026, isolated=False, setup=_staff_source),
         Case(
             lambda ctx: event_delete(
                 user=ctx["staff"], event=ctx["event"], expected_version=ctx["event"].version
             ),
             NORMANDIE_2026,
+            isolated=False,
+            setup=_staff_source,
+        ),
+        # A field no figure of the rollup holds, read from the events live: the title of
+        # the upcoming events' list.
+        Case(
+            lambda ctx: Event.objects.update(title="Réunion (test)"),
+            NORMANDIE_2026,
+            shows_in=("page",),
+            setup=lambda ctx: (_staff_source(ctx), _event(ctx, date=datetime.date(2026, 12, 12))),
+        ),
+    ],
+    "events_eventrollup": [
+        # The pre-aggregated figures are what the pages read: a write to them alone (as
+        # `rollup_refresh` makes) shows at once.
+        Case(
+            lambda ctx: EventRollup.objects.filter(region__code="28", year=2026).update(n=7),
+            NORMANDIE_2026,
+            setup=_staff_source,
+        ),
+        Case(
+            lambda ctx: EventRollup.objects.filter(region__code="28", year=2026).delete(),
+            FRANCE_2026,
             setup=_staff_source,
         ),
     ],
@@ -418,6 +464,30 @@ def test_an_isolated_case_needs_its_own_trigger(ctx, table, number):
     before, after = _run(ctx, case)
     changed = tuple(name for name in ("model", "api", "page") if before[name] != after[name])
     assert changed != case.shows_in  # something stays stale: the case needs that trigger
+
+
+def _versions() -> dict[str, str | None]:
+    return {family: data_version(family) for family in triggers.FAMILIES}
+
+
+@pytest.mark.parametrize(("table", "number"), CASE_IDS)
+def test_a_write_cools_only_its_family(ctx, table, number):
+    """A write to a family's tables bumps that family's data version only: an attendance
+    entry or an event (and the events rollup it refreshes) leaves the contract figures
+    cached, an import of counts (and the contract rollup) leaves the events' cached."""
+    case = CASES[table][number]
+    if case.setup:
+        case.setup(ctx)
+    before = _versions()
+    case.write(ctx)
+    changed = {family for family, version in _versions().items() if version != before[family]}
+    family = table.split("_", 1)[0]
+    if case.shared or family not in triggers.FAMILIES:
+        expected = set(triggers.FAMILIES)
+    else:
+        expected = {family}
+    assert changed <= expected, changed
+    assert changed or not case.shows_in
 
 
 def _drop_trigger(table):
