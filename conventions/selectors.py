@@ -185,6 +185,13 @@ def _national_then_regional() -> Callable[[Convention], tuple[int, int]]:
     return key
 
 
+def meets_year(item: ConventionProgress, year: int) -> bool:
+    """Whether the convention's period meets `year` (a period not given: it may)."""
+    convention = item["convention"]
+    starts, ends = convention.start_on, convention.end_on
+    return (starts is None or starts.year <= year) and (ends is None or ends.year >= year)
+
+
 def conventions_progress(
     region: Region | None, *, today: datetime.date, user: User | AnonymousUser
 ) -> list[ConventionProgress]:

@@ -183,6 +183,10 @@ def conventions_indicators(request: HttpRequest, page: DashboardPage) -> JsonRes
                 }
                 for item in progress
             ],
+            # Conventions of the scope whose period does not meet its year: only named.
+            "conventions_elsewhere": [
+                {"id": c.pk, "title": c.title} for c in page.conventions_elsewhere
+            ],
         }
     )
 

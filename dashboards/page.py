@@ -28,7 +28,8 @@ from contracts.facts import Dashboard, Departments, contracts_by_department, con
 from contracts.models import ContractCount
 from contracts.pace import CumulativeSeries, cumulative_series
 from contracts.selectors import MarketSummary
-from conventions.selectors import ConventionProgress, conventions_progress
+from conventions.models import Convention
+from conventions.selectors import ConventionProgress, conventions_progress, meets_year
 from dashboards import tables
 from dashboards.filters import DashboardFilter, Scope, bind_filter, scope_from
 from events.models import ActivityTotal, ParticipantCategory
@@ -185,8 +186,23 @@ class DashboardPage:
         return activity_summary(region=self.scope.region, today=self.today)
 
     @cached_property
-    def progress(self) -> list[ConventionProgress]:
+    def _conventions(self) -> list[ConventionProgress]:
         return conventions_progress(self.scope.region, today=self.today, user=self.user)
+
+    @cached_property
+    def progress(self) -> list[ConventionProgress]:
+        """The conventions whose period meets the scope's year, with their indicators: a
+        2022 page, report or digest does not show the 2025-2027 convention."""
+        return [item for item in self._conventions if meets_year(item, self.scope.year)]
+
+    @cached_property
+    def conventions_elsewhere(self) -> list[Convention]:
+        """The conventions of the scope left out for their period (only named)."""
+        return [
+            item["convention"]
+            for item in self._conventions
+            if not meets_year(item, self.scope.year)
+        ]
 
     @cached_property
     def market(self) -> list[MarketSummary]:

@@ -55,7 +55,6 @@ from akto_portal.formats import MONTHS, month_label
 from akto_portal.models import Source
 from contracts.models import ContractType, Public
 from contracts.pace import Pace
-from conventions.selectors import ConventionProgress
 from dashboards.page import DashboardPage, page_for_request
 from dashboards.page_cache import audience
 from events.models import EventKind, ParticipantCategory
@@ -133,21 +132,11 @@ def _ranking(page: DashboardPage) -> dict[str, Any]:
     }
 
 
-def _meets_year(item: ConventionProgress, year: int) -> bool:
-    """Whether the convention's period meets `year` (a period not given: it may)."""
-    convention = item["convention"]
-    starts, ends = convention.start_on, convention.end_on
-    return (starts is None or starts.year <= year) and (ends is None or ends.year >= year)
-
-
 def _conventions(page: DashboardPage) -> dict[str, Any]:
     """The page's conventions whose period meets the report's year, each with its chart;
     the others are only named (a 2022 report does not show the 2025-2027 convention)."""
-    year = page.scope.year
     shown = []
     for item in page.progress:
-        if not _meets_year(item, year):
-            continue
         bars = [
             IndicatorBar(s.indicator.name, s.target_pct, synthetic=s.synthetic)
             for s in item["statuses"]
@@ -155,8 +144,7 @@ def _conventions(page: DashboardPage) -> dict[str, Any]:
         ]
         chart = report_charts.indicators_chart(bars, elapsed_pct=item["elapsed_pct"])
         shown.append({**item, "chart": _data_url(chart)})
-    elsewhere = [item["convention"] for item in page.progress if not _meets_year(item, year)]
-    return {"shown": shown, "elsewhere": elsewhere}
+    return {"shown": shown, "elsewhere": page.conventions_elsewhere}
 
 
 def _monthly_series(

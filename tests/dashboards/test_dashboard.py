@@ -103,6 +103,8 @@ def test_every_chart_is_a_valid_plotly_figure(client_for, director, monthly):
     names = ["cumulative", "years", "regions", "map", "branches", "months", "events", "attendance"]
     for name in (f"chart_{n}" for n in names):
         go.Figure(response.context[name]())
+    assert response.context["progress"]() == []  # Agefiph 2025-2027 is not of 2022
+    response = client_for(director).get(reverse("overview"), {"region": "", "year": 2026})
     assert len(response.context["progress"]()) == 1  # Agefiph 2025-2027
     for item in response.context["progress"]():
         go.Figure(item["chart"])

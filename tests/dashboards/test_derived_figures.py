@@ -260,3 +260,29 @@ def test_a_director_following_normandie_is_alerted_on_its_declination(director, 
     assert len(declination) == 2
     assert all(c.behind for c in declination) and all(director in c.followers for c in declination)
     assert "de l'objectif quand" in declination[0].detail
+
+
+def test_a_2022_page_report_and_api_show_the_same_conventions(client_for, director, demo):
+    """One rule for which conventions a year shows (their period meets it), in the page
+    model: the 2022 page, its PDF and its API leave out the 2025-2027 conventions and
+    name them; the 2026 ones show them."""
+    client = client_for(director)
+    params = {"region": "28", "year": 2022}
+    response = client.get(reverse("overview"), params)
+    page = response.context["page"]
+    elsewhere = [c.title for c in page.conventions_elsewhere]
+    shown = [i["convention"].title for i in page.progress]
+
+    assert response.wsgi_request.user == director
+    assert "Convention de partenariat AKTO – Agefiph 2025-2027" in elsewhere
+    assert "Déclinaison régionale AKTO – Agefiph 2025-2027 : Normandie" in elsewhere
+    assert not set(shown) & set(elsewhere)
+    html = _flat(response.content.decode())
+    assert "Hors de 2022, non repris ici :" in html
+    api = client.get("/api/v1/conventions/indicators", params).json()
+    assert [c["title"] for c in api["conventions"]] == shown
+    assert [c["title"] for c in api["conventions_elsewhere"]] == elsewhere
+    pdf = _pdf(client, params)
+    assert all(title in pdf for title in elsewhere)
+    later = client.get(reverse("overview"), {"region": "28", "year": 2026}).context["page"]
+    assert set(elsewhere) <= {i["convention"].title for i in later.progress}
