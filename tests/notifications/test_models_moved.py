@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from akto_portal.models import User
 from notifications.models import Subscription
 
 MOVED = ["subscription", "alertstate", "delivery"]
@@ -20,8 +21,11 @@ def _migrate(targets):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_database_from_before_the_move_keeps_rows_and_permissions(director):
-    subscription = Subscription.objects.create(user=director, frequency="weekly")
+def test_a_database_from_before_the_move_keeps_rows_and_permissions():
+    # Its own user: a transactional test may follow another that emptied the reference
+    # tables (the fixed users need their region; an administrator needs none).
+    user = User.objects.create(username="abonne", email="abonne@example.org", role=User.Role.ADMIN)
+    subscription = Subscription.objects.create(user=user, frequency="weekly")
     _migrate([("notifications", None)])  # back to the state before the move
     # As on a database made before the move (the reverse migration moved them back).
     assert not ContentType.objects.filter(app_label="notifications", model__in=MOVED).exists()
