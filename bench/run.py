@@ -5,21 +5,13 @@
 1. Creates a fresh database (`--database-url`, default
    postgres://postgres@127.0.0.1:5432/akto_bench: dropped and created again), migrates,
    loads the demo data, then `generate_synthetic` (10 years x 150 000 contract lines).
-<<<<<<< HEAD
 2. Every dashboard page, API endpoint and PDF report of bench/dashboards.py through
    Django's test client: median and 95th percentile server time with an empty figure
    cache ("cold": every figure computed, the report drawn) and with a warm one, the SQL
    queries, and the "floor": the same SQL statements the cold page ran, executed bare on
    the same connection, and the ratio.
-3. Import throughput: bench/import_contracts.py (1 000 000 contract lines).
-=======
-2. Every dashboard page and API endpoint of bench/dashboards.py through Django's test
-   client: median and 95th percentile server time with an empty figure cache ("cold":
-   every figure computed) and with a warm one, the SQL queries, and the "floor": the same
-   SQL statements the cold page ran, executed bare on the same connection, and the ratio.
 3. Import throughput: bench/import_contracts.py (1 000 000 contract lines), and XLSX
    reading and checking (300 000 lines, `--xlsx --check-only`).
->>>>>>> fast-imports
 4. gunicorn on 127.0.0.1 in production mode (DEBUG off, `collectstatic`,
    STATIC_MANIFEST=1): the overview page under 20 concurrent clients (throughput, errors),
    and whether plotly.js is served compressed with far-future caching.
