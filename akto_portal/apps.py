@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_migrate, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_migrate
 
 
 def _install_triggers(using: str, **kwargs: Any) -> None:
@@ -9,7 +9,15 @@ def _install_triggers(using: str, **kwargs: Any) -> None:
 
     from akto_portal import triggers
 
-    triggers.install(connections[using])
+    triggers.install(connections[using], sources=True)
+
+
+def _drop_source_triggers(using: str, **kwargs: Any) -> None:
+    from django.db import connections
+
+    from akto_portal import triggers
+
+    triggers.drop_sources(connections[using])
 
 
 class AktoPortalConfig(AppConfig):
@@ -19,6 +27,9 @@ class AktoPortalConfig(AppConfig):
     def ready(self) -> None:
         # At the end of every migrate (SQLite drops the triggers of a table a migration
         # rebuilds, whichever app the migration belongs to).
+        pre_migrate.connect(
+            _drop_source_triggers, sender=self, dispatch_uid="akto_portal_source_versions"
+        )
         post_migrate.connect(
             _install_triggers, sender=self, dispatch_uid="akto_portal_data_version"
         )

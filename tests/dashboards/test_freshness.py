@@ -134,7 +134,6 @@ class Case:
     shows_in: tuple[str, ...] = ("model", "api", "page")
     isolated: bool = True  # the write touches only this table
     setup: Callable[[dict], None] | None = None
-    shared: bool = False  # the write touches a shared reference table too (a Source…)
 
 
 NORMANDIE_2021 = {"region": "28", "year": 2021}
@@ -250,7 +249,6 @@ CASES: dict[str, list[Case]] = {
             lambda ctx: _import(ctx, HEADER + "53;;2024;;apprentissage;all;812\n"),
             BRETAGNE_2024,
             isolated=False,  # an import writes its batch and source too
-            shared=True,  # its Source (reference data, read by every family)
         ),
         # Every write of counts refreshes the rollup in the same transaction.
         Case(
@@ -285,7 +283,7 @@ CASES: dict[str, list[Case]] = {
         )
     ],
     "contracts_marketstat": [
-        Case(_market, NORMANDIE_2021, isolated=False, shared=True),  # its Source too
+        Case(_market, NORMANDIE_2021, isolated=False),  # its Source too
         Case(
             lambda ctx: MarketStat.objects.filter(region__code="28").update(value=1),
             NORMANDIE_2021,
@@ -474,7 +472,8 @@ def _versions() -> dict[str, str | None]:
 def test_a_write_cools_only_its_family(ctx, table, number):
     """A write to a family's tables bumps that family's data version only: an attendance
     entry or an event (and the events rollup it refreshes) leaves the contract figures
-    cached, an import of counts (and the contract rollup) leaves the events' cached."""
+    cached, an import of counts (and the contract rollup, its batch and its new source)
+    leaves the events' cached."""
     case = CASES[table][number]
     if case.setup:
         case.setup(ctx)
@@ -482,7 +481,7 @@ def test_a_write_cools_only_its_family(ctx, table, number):
     case.write(ctx)
     changed = {family for family, version in _versions().items() if version != before[family]}
     family = table.split("_", 1)[0]
-    if case.shared or family not in triggers.FAMILIES:
+    if family not in triggers.FAMILIES:
         expected = set(triggers.FAMILIES)
     else:
         expected = {family}
