@@ -481,10 +481,7 @@ def test_a_write_cools_only_its_family(ctx, table, number):
     case.write(ctx)
     changed = {family for family, version in _versions().items() if version != before[family]}
     family = table.split("_", 1)[0]
-    if family not in triggers.FAMILIES:
-        expected = set(triggers.FAMILIES)
-    else:
-        expected = {family}
+    expected = {family} if family in triggers.FAMILIES else set(triggers.FAMILIES)
     assert changed <= expected, changed
     assert changed or not case.shows_in
 
