@@ -147,7 +147,7 @@ def source_references(existing: set[str]) -> dict[int, list[tuple[str, str]]]:
         table = relation.related_model._meta.db_table
         family = table.split("_", 1)[0]
         if table in FACT_TABLES and table in existing and family in FAMILIES:
-            column = relation.field.column  # type: ignore[union-attr]
+            column = relation.field.column
             references.setdefault(FAMILIES[family], []).append((table, column))
     return references
 
