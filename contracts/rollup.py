@@ -29,13 +29,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import Col
 from django.db.models.lookups import Lookup
 from django.db.models.sql.where import AND, WhereNode
 
 from akto_portal.models import Branch, Department, Source
+from akto_portal.rollups import lock_for_refresh
 from contracts.imports.bulk import bulk_insert
 from contracts.models import ContractCount, ContractRollup
 from contracts.reconcile import Cell, Series
@@ -198,19 +199,8 @@ def rollup_replace(
 
 
 def _lock(series: set[tuple[int, int]] | None, using: str) -> None:
-    """Refreshes of one series run one at a time (PostgreSQL advisory locks, taken in one
-    order: no deadlock); a whole refresh locks the table."""
-    connection = connections[using]
-    if connection.vendor != "postgresql":
-        return  # SQLite: one writer at a time already
-    with connection.cursor() as cursor:
-        if series is None:
-            cursor.execute(f"LOCK TABLE {ContractRollup._meta.db_table} IN EXCLUSIVE MODE")
-            return
-        for region_id, year in sorted(series):
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s, %s)", [SERIES_LOCK, region_id * 10_000 + year]
-            )
+    """Refreshes of one series run one at a time; a whole refresh locks the table."""
+    lock_for_refresh(ContractRollup._meta.db_table, SERIES_LOCK, series, using)
 
 
 def synthetic_ids(using: str = "default") -> set[int]:

@@ -29,10 +29,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 
+from akto_portal.rollups import lock_for_refresh
 from events.models import Attendance, Event, EventRollup
 
 # (region_id or None for a national event, year, month)
@@ -225,22 +226,14 @@ def rollup_deferred(using: str = "default") -> Iterator[None]:
 
 
 def _lock(keys: set[Key] | None, using: str) -> None:
-    """Refreshes of one (region, year) run one at a time (PostgreSQL advisory locks, taken
-    in one order: no deadlock); a whole refresh locks the table."""
-    connection = connections[using]
-    if connection.vendor != "postgresql":
-        return  # SQLite: one writer at a time already
-    with connection.cursor() as cursor:
-        if keys is None:
-            cursor.execute(f"LOCK TABLE {EventRollup._meta.db_table} IN EXCLUSIVE MODE")
-            return
-        # The refresh covers each year's regions × months: lock every pair it covers.
+    """Refreshes of one (region, year) run one at a time; a whole refresh locks the table.
+    The refresh covers each year's regions × months: every pair it covers is locked."""
+    pairs = None
+    if keys is not None:
         regions = {region_id or 0 for region_id, _y, _m in keys}
         years = {year for _r, year, _m in keys}
-        for region_id, year in sorted((r, y) for r in regions for y in years):
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s, %s)", [LOCK, region_id * 10_000 + year]
-            )
+        pairs = [(r, y) for r in regions for y in years]
+    lock_for_refresh(EventRollup._meta.db_table, LOCK, pairs, using)
 
 
 def rollup_refresh(*, keys: Iterable[Key] | None = None, using: str = "default") -> None:
