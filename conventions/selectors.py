@@ -68,13 +68,10 @@ def period_elapsed_pct(convention: Convention, today: datetime.date) -> float | 
     return round(done * 100 / total, 1)
 
 
-def _for_page(conventions: QuerySet[Convention]) -> QuerySet[Convention]:
-    """`conventions` with what a page shows of them, in a fixed number of queries."""
+def _with_indicators(conventions: QuerySet[Convention]) -> QuerySet[Convention]:
+    """`conventions` with their indicators and values, what the dashboards, the report
+    and the digest show of them, in a fixed number of queries."""
     return conventions.select_related("region", "parent", "renews", "source").prefetch_related(
-        "partners",
-        "signatories",
-        "axes",
-        "declinations__region",
         Prefetch(
             "indicators",
             queryset=Indicator.objects.select_related("axis", "target_source").prefetch_related(
@@ -86,6 +83,14 @@ def _for_page(conventions: QuerySet[Convention]) -> QuerySet[Convention]:
                 )
             ),
         ),
+    )
+
+
+def _for_page(conventions: QuerySet[Convention]) -> QuerySet[Convention]:
+    """`conventions` with what a convention's own page shows of them (its partners,
+    signatories, axes and declinations too), in a fixed number of queries."""
+    return _with_indicators(conventions).prefetch_related(
+        "partners", "signatories", "axes", "declinations__region"
     )
 
 
@@ -135,7 +140,6 @@ def conventions_for_region(region: Region, *, user: User) -> QuerySet[Convention
         conventions_visible_to(user)
         .filter(region=region)
         .select_related("parent")
-        .prefetch_related("partners")
         .order_by("-signed_on", "title")
     )
 
@@ -211,7 +215,7 @@ def conventions_progress(
     # One set of queries whatever the number of conventions (a region's own and its
     # declinations): the page's query count does not grow with them.
     conventions = sorted(
-        _for_page(Convention.objects.filter(pk__in=listed)).order_by("-start_on", "title"),
+        _with_indicators(Convention.objects.filter(pk__in=listed)).order_by("-start_on", "title"),
         key=_national_then_regional(),
     )
     progress: list[ConventionProgress] = []
