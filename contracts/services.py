@@ -24,22 +24,26 @@ Rules every import follows:
   scope) with its own Source of kind "import".
 """
 
+import datetime
+import os
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from functools import reduce
 from operator import or_
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Manager, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from akto_portal.models import Source
+from akto_portal.models import Source, User
 from contracts import statements
 from contracts.imports import contracts as contract_files
 from contracts.imports import public as public_files
 from contracts.imports import staging
 from contracts.imports.bulk import bulk_insert, update_in
-from contracts.imports.layouts import CONTRACT_LAYOUTS, PUBLIC_LAYOUTS, detect
-from contracts.imports.reading import FileFormatError, open_table
+from contracts.imports.layouts import CONTRACT_LAYOUTS, PUBLIC_LAYOUTS, Layout, detect
+from contracts.imports.reading import FileFormatError, Progress, Table, open_table
 from contracts.imports.report import ImportReport
 from contracts.models import MONTHS_FR, ContractCount, ImportBatch, MarketStat
 from contracts.rollup import (
@@ -52,6 +56,8 @@ from contracts.rollup import (
 )
 
 BULK_SIZE = 5000
+PathLike = str | os.PathLike[str]
+_Model = TypeVar("_Model", ContractCount, MarketStat)
 
 
 class ImportRefused(Exception):
@@ -61,20 +67,26 @@ class ImportRefused(Exception):
 class _Refused(Exception):
     """The write found the file cannot be written (its transaction is rolled back)."""
 
-    def __init__(self, errors):
+    def __init__(self, errors: list[tuple[Any, str]]) -> None:
         super().__init__(errors)
         self.errors = errors
 
 
-def _open(path, *, report, layouts, progress):
+def _open(
+    path: PathLike,
+    *,
+    report: ImportReport,
+    layouts: Sequence[Layout],
+    progress: Progress | None,
+) -> tuple[Table, Layout] | None:
     try:
         table = open_table(path, progress=progress, workdir=staging.staging_dir())
     except FileFormatError as exc:
         report.error(None, str(exc))
-        return None, None
+        return None
     except OSError as exc:
         report.error(None, f"Fichier illisible : {exc}")
-        return None, None
+        return None
     report.checksum, report.size = table.checksum, table.size
     report.file_format = table.describe()
     layout = detect(table.normalized, layouts)
@@ -98,7 +110,7 @@ def _open(path, *, report, layouts, progress):
                 f"format non reconnu : en-têtes « {', '.join(table.header)} » ; "
                 f"colonnes attendues : {expected}",
             )
-        return None, None
+        return None
     report.layout = layout.key
     report.layout_label = ImportBatch.Layout(layout.key).label
     already = _in_force(ImportBatch.objects.filter(checksum=table.checksum)).first()
@@ -107,24 +119,24 @@ def _open(path, *, report, layouts, progress):
         if left >= already.rows_written:
             table.close()
             report.already_imported = already
-            return None, None
+            return None
         # Later imports replaced some of its figures: importing it again brings them back.
         report.previous_import = {"pk": already.pk, "rows_left": left}
     return table, layout
 
 
-def _in_force(batches):
+def _in_force(batches: QuerySet[ImportBatch]) -> QuerySet[ImportBatch]:
     return batches.filter(undone_at__isnull=True, replaced_at__isnull=True)
 
 
-def _rows_left(source) -> int:
+def _rows_left(source: Source) -> int:
     return (
         ContractCount.objects.filter(source=source).count()
         + MarketStat.objects.filter(source=source).count()
     )
 
 
-def _mark_replaced(*, keep, now):
+def _mark_replaced(*, keep: Source, now: datetime.datetime) -> list[int]:
     """Batches in force none of whose figures remain are replaced (their file may be
     imported again); returns their ids."""
     emptied = list(
@@ -142,7 +154,7 @@ def _mark_replaced(*, keep, now):
 IMPORT_LOCK_KEY = 4_202_205  # any constant: the advisory lock all imports share
 
 
-def _serialize_imports():
+def _serialize_imports() -> None:
     """Imports write one at a time: two admins importing overlapping scopes at the same
     moment wait for each other instead of failing. (SQLite serializes writers itself.)"""
     if connection.vendor == "postgresql":
@@ -150,7 +162,12 @@ def _serialize_imports():
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
 
 
-def _record(*, report, user, write):
+def _record(
+    *,
+    report: ImportReport,
+    user: User | None,
+    write: Callable[[Source, ImportBatch], None],
+) -> ImportReport:
     """Create the Source and the ImportBatch, then `write(source, batch)`, which
     supersedes what the file replaces and writes its rows."""
     now = timezone.now()
@@ -208,17 +225,22 @@ def _record(*, report, user, write):
 # --- contract figures ---------------------------------------------------------------
 
 
-def _contract_cells(facts):
+def _contract_cells(
+    facts: Iterable[tuple[Any, ...]],
+) -> defaultdict[tuple[int, int, bool, str], set[int]]:
     """{(region_id, year, by_branch, contract_type): {month or 0}} covered by the facts."""
-    cells = defaultdict(set)
+    cells: defaultdict[tuple[int, int, bool, str], set[int]] = defaultdict(set)
     for region_id, branch_id, year, month, contract_type, *_public_department in facts:
         cells[(region_id, year, branch_id is not None, contract_type)].add(month or 0)
     return cells
 
 
-def _contract_scope(cells, lookups):
-    scope, lines = [], []
-    by_region_year = defaultdict(set)
+def _contract_scope(
+    cells: dict[tuple[int, int, bool, str], set[int]], lookups: contract_files.Lookups
+) -> tuple[list[dict[str, Any]], str]:
+    scope: list[dict[str, Any]] = []
+    lines: list[str] = []
+    by_region_year: defaultdict[tuple[str, int], set[int]] = defaultdict(set)
     for (region_id, year, by_branch, contract_type), months in sorted(cells.items()):
         scope.append(
             {
@@ -241,7 +263,7 @@ def _contract_scope(cells, lookups):
     return scope, "\n".join(lines)
 
 
-def _month_ranges(year, months):
+def _month_ranges(year: int, months: Iterable[int]) -> list[str]:
     """[1, 2, 3, 4, 7] -> ["janv. à avr. 2024", "juil. 2024"] (three months or more)."""
     runs: list[list[int]] = []
     for month in months:
@@ -259,27 +281,34 @@ def _month_ranges(year, months):
     return labels
 
 
-def _statements_in_force(series):
+def _statements_in_force(series: set[tuple[int, int]]) -> set[tuple[Any, ...]]:
     """The statements in force of these (region, year) series, as STATEMENT_FIELDS."""
     return set(
         ContractCount.objects.filter(series_q(series)).order_by().values_list(*STATEMENT_FIELDS)
     )
 
 
-def _fact_row(key, count, source_id):
+def _fact_row(key: tuple[Any, ...], count: int, source_id: int) -> tuple[Any, ...]:
     """A count's row (`FACT_KEY`, count, source) from a fact key, the department last and
     possibly left out."""
     return (*key, *(None,) * (len(ContractCount.FACT_KEY) - len(key)), count, source_id)
 
 
 def contract_import(
-    *, path, file_name, user=None, dry_run=False, progress=None, today=None
+    *,
+    path: PathLike,
+    file_name: str,
+    user: User | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    today: datetime.date | None = None,
 ) -> ImportReport:
     """Read a contract file (counts or contract lines), check it whole, then write it."""
     report = ImportReport(file_name=file_name, dry_run=dry_run)
-    table, layout = _open(path, report=report, layouts=CONTRACT_LAYOUTS, progress=progress)
-    if table is None:
+    opened = _open(path, report=report, layouts=CONTRACT_LAYOUTS, progress=progress)
+    if opened is None:
         return report
+    table, layout = opened
     today = today or timezone.localdate()
     lookups = contract_files.Lookups()
     try:
@@ -305,7 +334,7 @@ def contract_import(
     report.scope, report.scope_label = _contract_scope(cells, lookups)
     by_contract = layout.key == ImportBatch.Layout.CONTRACT_LINES
 
-    def plan():
+    def plan() -> statements.Plan:
         planned = statements.plan(facts, by_contract=by_contract, lookups=lookups)
         report.changes, report.change_count = planned.changes, planned.change_count
         report.rows_to_replace = len(planned.superseded)
@@ -316,7 +345,7 @@ def contract_import(
             report.error(report.fact_lines.get(key), message)
         return report
 
-    def write(source, batch):
+    def write(source: Source, batch: ImportBatch) -> None:
         # Planned under the import lock: an import that landed meanwhile is seen.
         planned = plan()
         if planned.errors:
@@ -353,12 +382,21 @@ def contract_import(
 # --- whole-market statistics ----------------------------------------------------------
 
 
-def market_import(*, path, file_name, user=None, dry_run=False, progress=None, today=None):
+def market_import(
+    *,
+    path: PathLike,
+    file_name: str,
+    user: User | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    today: datetime.date | None = None,
+) -> ImportReport:
     """Read a public statistics file (baromètre or IND-313), check it whole, write it."""
     report = ImportReport(file_name=file_name, dry_run=dry_run)
-    table, layout = _open(path, report=report, layouts=PUBLIC_LAYOUTS, progress=progress)
-    if table is None:
+    opened = _open(path, report=report, layouts=PUBLIC_LAYOUTS, progress=progress)
+    if opened is None:
         return report
+    table, layout = opened
     today = today or timezone.localdate()
     lookups = contract_files.Lookups()
     try:
@@ -377,7 +415,7 @@ def market_import(*, path, file_name, user=None, dry_run=False, progress=None, t
     report.scope = [
         {"region": r, "year": y, **({"department": d} if d else {})} for r, y, d in cells
     ]
-    by_zone = defaultdict(list)
+    by_zone: defaultdict[str, list[int]] = defaultdict(list)
     for region_id, year, department_id in cells:
         zone = (
             lookups.department_names[department_id]
@@ -423,7 +461,7 @@ def market_import(*, path, file_name, user=None, dry_run=False, progress=None, t
     if dry_run:
         return report
 
-    def write(source, batch):
+    def write(source: Source, batch: ImportBatch) -> None:
         _supersede(MarketStat.objects, list(in_scope.values_list("pk", flat=True)), batch)
         MarketStat.objects.bulk_create(
             MarketStat(
@@ -444,14 +482,14 @@ def market_import(*, path, file_name, user=None, dry_run=False, progress=None, t
 # --- undoing ----------------------------------------------------------------------------
 
 
-def _supersede(manager, pks, batch):
+def _supersede(manager: Manager[MarketStat], pks: list[int], batch: ImportBatch) -> None:
     """Put the rows `pks` out of force, superseded by `batch` (in chunks: SQLite bounds
     a statement's parameters)."""
     for start in range(0, len(pks), BULK_SIZE):
         manager.filter(pk__in=pks[start : start + BULK_SIZE]).update(superseded_by=batch)
 
 
-def _later_batch(model, batch):
+def _later_batch(model: type[_Model], batch: ImportBatch) -> ImportBatch | None:
     """The import that superseded some of this import's rows, if any."""
     pk = (
         model.statements.filter(source=batch.source, superseded_by__isnull=False)
@@ -461,7 +499,7 @@ def _later_batch(model, batch):
     return None if pk is None else ImportBatch.objects.get(pk=pk)
 
 
-def _restoring_collides(batch):
+def _restoring_collides(batch: ImportBatch) -> ImportBatch | None:
     """The import whose rows in force hold a cell that undoing `batch` would put back."""
     restored = ContractCount.statements.filter(superseded_by=batch)
     keys = set(restored.values_list(*ContractCount.FACT_KEY))
@@ -479,7 +517,7 @@ def _restoring_collides(batch):
 
 
 @transaction.atomic
-def import_batch_undo(*, batch: ImportBatch, user=None) -> int:
+def import_batch_undo(*, batch: ImportBatch, user: User | None = None) -> int:
     """Give back the state before this import: remove the rows it wrote and put back in
     force the rows it superseded (and the earlier imports it had emptied). The record
     stays, marked undone, and its file may be imported again.

@@ -133,7 +133,7 @@ def plan(
     return result
 
 
-def figure_values(figures) -> dict[tuple[Any, ...], int]:
+def figure_values(figures: dict[SeriesKey, Series]) -> dict[tuple[Any, ...], int]:
     return {
         (row[1], row[2], row[3], row[4], row[0], row[6], row[7], row[5]): row[8]
         for key, series in figures.items()
@@ -141,12 +141,14 @@ def figure_values(figures) -> dict[tuple[Any, ...], int]:
     }
 
 
-def _changes(result: Plan, old, new, lookups: Lookups) -> None:
+def _changes(
+    result: Plan, old: dict[SeriesKey, Series], new: dict[SeriesKey, Series], lookups: Lookups
+) -> None:
     before, after = figure_values(old), figure_values(new)
     changed = [k for k in before.keys() | after.keys() if before.get(k) != after.get(k)]
     result.change_count = len(changed)
 
-    def order(k):
+    def order(k: tuple[Any, ...]) -> tuple[Any, ...]:
         region, year, ctype, public, grain, branch, department, month = k
         name = (
             lookups.branch_names.get(branch, "")
@@ -171,7 +173,13 @@ def _changes(result: Plan, old, new, lookups: Lookups) -> None:
         )
 
 
-def _problems(result: Plan, old, new, stated, lookups: Lookups) -> None:
+def _problems(
+    result: Plan,
+    old: dict[SeriesKey, Series],
+    new: dict[SeriesKey, Series],
+    stated: dict[SeriesKey, dict[Cell, tuple[int, Any]]],
+    lookups: Lookups,
+) -> None:
     known = {(key, p[0], p[1]) for key, series in old.items() for p in series.problems()}
     for key, series in new.items():
         for cell, dimension, total, value in series.problems():

@@ -1,5 +1,6 @@
 """Promotion events, who attended them, and the yearly activity totals sources report."""
 
+import datetime
 from typing import Any
 
 from django.conf import settings
@@ -86,13 +87,13 @@ class EventQuerySet(models.QuerySet):
 
     delete.alters_data = True  # type: ignore[attr-defined]
 
-    def for_region(self, region):
+    def for_region(self, region: Region | None) -> "EventQuerySet":
         return self.filter(region=region) if region is not None else self
 
-    def held(self, *, until):
+    def held(self, *, until: datetime.date) -> "EventQuerySet":
         return self.filter(is_cancelled=False, date__lte=until)
 
-    def deleted(self):
+    def deleted(self) -> "EventQuerySet":
         return self.filter(deleted_at__isnull=False)
 
 
@@ -102,7 +103,7 @@ class LiveEventManager(models.Manager.from_queryset(EventQuerySet)):  # type: ig
     A deleted event is kept, with its attendance and attendees, until someone restores
     it (`events.services.event_restore`); `Event.all_objects` sees it."""
 
-    def get_queryset(self):
+    def get_queryset(self) -> "EventQuerySet":
         return super().get_queryset().filter(deleted_at__isnull=True)
 
 
@@ -188,7 +189,7 @@ class Event(models.Model):
         verbose_name = "événement"
         indexes = [models.Index(fields=["region", "date"], name="event_region_date")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.title} ({self.date:%d/%m/%Y})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
@@ -204,7 +205,7 @@ class Event(models.Model):
             if before is not None:
                 rollup.rollup_refresh(keys=before | {rollup.key_of(self)}, using=using)
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("event-detail", args=[self.pk])
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
@@ -217,7 +218,7 @@ class Event(models.Model):
             rollup.rollup_refresh(keys=before, using=using)
         return deleted
 
-    def clean(self):
+    def clean(self) -> None:
         # Run by every ModelForm (staff pages, admin, history revert) and by the services'
         # full_clean: an event counts only towards a convention that covers its region,
         # and its department (where it took place) is one of that region's.
@@ -345,7 +346,7 @@ class Attendance(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.event} — {self.get_category_display()}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
@@ -479,7 +480,7 @@ class ActivityTotal(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.region or 'National'} {self.year} — {self.get_event_kind_display()}"
 
 
@@ -523,11 +524,11 @@ class Organisation(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name or self.get_kind_display()} ({self.identifier})"
 
     @property
-    def identifier_label(self):
+    def identifier_label(self) -> str:
         return "SIRET" if self.kind == OrganisationKind.COMPANY else "UAI"
 
 
@@ -556,5 +557,5 @@ class Attendee(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.organisation} — {self.event}"

@@ -8,7 +8,7 @@ reported total where there is one, otherwise the sum of the regions' figures.
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +18,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Field,
     OuterRef,
     Q,
     QuerySet,
@@ -28,7 +29,7 @@ from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from akto_portal.cache import memoize
-from akto_portal.models import Department, Region, Source, synthetic_q
+from akto_portal.models import Department, Region, Source, User, synthetic_q
 from events.models import (
     ActivityTotal,
     Attendance,
@@ -117,7 +118,9 @@ def _recorded(region: Region | None, today: datetime.date) -> dict[tuple[Any, ..
     return cells
 
 
-def activity_summary(*, region=None, today=None):
+def activity_summary(
+    *, region: Region | None = None, today: datetime.date | None = None
+) -> list[ActivityRow]:
     """Activity by year and kind of event, for one region or for France (3 queries,
     cached under the data version)."""
     today = today or timezone.localdate()
@@ -129,7 +132,7 @@ def activity_summary(*, region=None, today=None):
     )
 
 
-def _activity_summary(*, region, today):
+def _activity_summary(*, region: Region | None, today: datetime.date) -> list[ActivityRow]:
     cells = _recorded(region, today)
     reported = ActivityTotal.objects.select_related("source")
     reported = reported.filter(region=region) if region is not None else reported
@@ -167,7 +170,13 @@ def _activity_summary(*, region, today):
     ]
 
 
-def upcoming_events(*, region, today, department=None, limit=8):
+def upcoming_events(
+    *,
+    region: Region,
+    today: datetime.date,
+    department: Department | None = None,
+    limit: int = 8,
+) -> list[Event]:
     events = Event.objects.filter(region=region, date__gt=today, is_cancelled=False)
     if department is not None:
         events = events.filter(department=department)
@@ -177,12 +186,12 @@ def upcoming_events(*, region, today, department=None, limit=8):
 # --- Staff pages: lists, figures that add up, completeness, audit history -------------
 
 
-def attendance_entered():
+def attendance_entered() -> Exists:
     """True for an event with at least one actual count entered."""
     return Exists(Attendance.objects.filter(event=OuterRef("pk"), actual__isnull=False))
 
 
-def events_for_list(*, today):
+def events_for_list(*, today: datetime.date) -> QuerySet[Event]:
     """Events with what the list shows: attendance entered or not, people present,
     organisations identified (subqueries, so rows are not multiplied)."""
     present = (
@@ -222,37 +231,39 @@ class EventFigures:
     events without a name for them (counts that cannot be de-duplicated)."""
 
     events_held: int = 0
-    attendance: dict = field(default_factory=dict)
+    attendance: dict[str, int] = field(default_factory=dict)
     companies_identified: int = 0
     training_bodies_identified: int = 0
     companies_unidentified: int = 0
     training_bodies_unidentified: int = 0
 
     @property
-    def companies(self):
+    def companies(self) -> int:
         return self.companies_identified + self.companies_unidentified
 
     @property
-    def training_bodies(self):
+    def training_bodies(self) -> int:
         return self.training_bodies_identified + self.training_bodies_unidentified
 
     @property
-    def attendance_rows(self):
+    def attendance_rows(self) -> list[tuple[str, int]]:
         return [(c.label, self.attendance.get(c.value, 0)) for c in ParticipantCategory]
 
     @property
-    def attendance_values(self):
+    def attendance_values(self) -> list[int]:
         return [self.attendance.get(c.value, 0) for c in ParticipantCategory]
 
     @property
-    def people(self):
+    def people(self) -> int:
         return sum(self.attendance.values())
 
 
 GROUPS = {None: None, "region": "region_id", "kind": "kind", "axis": "axis_id", "year": "year"}
 
 
-def _grouped(queryset, prefix, group_by):
+def _grouped(
+    queryset: QuerySet[Any], prefix: str, group_by: str | None
+) -> tuple[QuerySet[Any], str | None]:
     """(queryset, key name) grouped by `group_by` through `prefix` ("" or "event__")."""
     if group_by is None:
         return queryset, None
@@ -261,7 +272,9 @@ def _grouped(queryset, prefix, group_by):
     return queryset.annotate(group=F(f"{prefix}{GROUPS[group_by]}")), "group"
 
 
-def event_figures(*, events, today, group_by=None):
+def event_figures(
+    *, events: QuerySet[Event], today: datetime.date, group_by: str | None = None
+) -> dict[Any, EventFigures]:
     """{group: EventFigures} of the events held in `events` (3 grouped queries).
 
     group_by: None (one key, None), "region", "kind", "axis" or "year"."""
@@ -273,9 +286,9 @@ def event_figures(*, events, today, group_by=None):
     if group_by is None:
         figures[None].events_held = held.count()
     else:
-        qs, key = _grouped(held, "", group_by)
-        for row in qs.values(key).annotate(n=Count("pk")).order_by():
-            figures[row[key]].events_held = row["n"]
+        qs, _key = _grouped(held, "", group_by)
+        for row in qs.values("group").annotate(n=Count("pk")).order_by():
+            figures[row["group"]].events_held = row["n"]
 
     qs, key = _grouped(
         Attendance.objects.filter(event__in=held, actual__isnull=False), "event__", group_by
@@ -290,7 +303,7 @@ def event_figures(*, events, today, group_by=None):
         .annotate(listed=Count("pk"), distinct=Count("organisation", distinct=True))
         .order_by()
     )
-    listed = defaultdict(int)
+    listed: defaultdict[tuple[Any, str], int] = defaultdict(int)
     for row in rows:
         f = figures[row.get(key)]
         if row["organisation__kind"] == OrganisationKind.COMPANY:
@@ -317,16 +330,18 @@ def event_figures(*, events, today, group_by=None):
 
 @dataclass
 class CompletenessRow:
-    region: object
+    region: Region
     held: int
     missing: int
 
     @property
-    def entered_pct(self):
+    def entered_pct(self) -> float | None:
         return round((self.held - self.missing) * 100 / self.held, 1) if self.held else None
 
 
-def attendance_completeness(*, today, regions):
+def attendance_completeness(
+    *, today: datetime.date, regions: Sequence[Region]
+) -> list[CompletenessRow]:
     """Per region: events held and those whose attendance is not entered (1 query)."""
     rows = (
         Event.objects.filter(is_cancelled=False, date__lte=today, region__in=regions)
@@ -345,7 +360,7 @@ def attendance_completeness(*, today, regions):
     ]
 
 
-def missing_attendance(*, today):
+def missing_attendance(*, today: datetime.date) -> QuerySet[Event]:
     """Past events held whose attendance has not been entered."""
     return (
         Event.objects.filter(is_cancelled=False, date__lte=today)
@@ -356,18 +371,18 @@ def missing_attendance(*, today):
 
 @dataclass
 class HistoryEntry:
-    when: object
-    who: object
+    when: datetime.datetime
+    who: User | None
     action: str
     subject: str
-    changes: list
+    changes: list[tuple[str, str, str]]
 
 
 ACTIONS = {"+": "Création", "~": "Modification", "-": "Suppression"}
 HIDDEN_FIELDS = {"version", "updated_at", "created_by", "source"}
 
 
-def _display(field, value):
+def _display(field: Field[Any, Any], value: object) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
@@ -379,9 +394,13 @@ def _display(field, value):
     return str(value)
 
 
-def _entries(records, subject, fields):
+def _entries(
+    records: Iterable[Any],
+    subject: Callable[[Any], str],
+    fields: Callable[[Any], Sequence[Field[Any, Any]]],
+) -> list[HistoryEntry]:
     """History entries with before/after of each change, from records oldest first."""
-    entries = []
+    entries: list[HistoryEntry] = []
     previous: dict[int, Any] = {}
     for record in records:
         old = previous.get(record.id)
@@ -431,7 +450,7 @@ HISTORY_FIELDS = (
 )
 
 
-def event_history(event):
+def event_history(event: Event) -> list[HistoryEntry]:
     """Who changed what on an event, its attendance and its attendees (3 queries)."""
     event_fields = [Event._meta.get_field(n) for n in HISTORY_FIELDS]
     entries = _entries(
@@ -459,7 +478,7 @@ def event_history(event):
     return entries
 
 
-def recent_deletions(*, region=None, limit=10):
+def recent_deletions(*, region: Region | None = None, limit: int = 10) -> list[Event]:
     """The last events deleted (each can be restored whole), with who deleted them."""
     deleted = Event.all_objects.deleted().select_related("deleted_by", "region")
     if region is not None:
@@ -564,18 +583,33 @@ class EventsByDepartment:
     synthetic: set[tuple[int | None, str]] = field(default_factory=set)
 
 
-def _reported_keys(totals) -> set[tuple[object, str, str]]:
+def _reported_keys(totals: Iterable[ActivityTotal]) -> set[tuple[object, str, str]]:
     return {(t.region_id or NATIONAL, t.event_kind, t.measure) for t in totals}
 
 
-def _replaced(keys, region_id, kind, measure, *, national_scope) -> bool:
+def _replaced(
+    keys: set[tuple[object, str, str]],
+    region_id: object,
+    kind: str,
+    measure: str,
+    *,
+    national_scope: bool,
+) -> bool:
     """Is the recorded figure of (region, kind, measure) replaced by a reported total?"""
     return (region_id, kind, measure) in keys or (
         national_scope and (NATIONAL, kind, measure) in keys
     )
 
 
-def _add(departments, department_id, measure, n, synthetic, *, reported=False) -> None:
+def _add(
+    departments: dict[Any, dict[str, dict[str, Any]]],
+    department_id: int | None,
+    measure: str,
+    n: int,
+    synthetic: bool,
+    *,
+    reported: bool = False,
+) -> None:
     cell = departments.setdefault(department_id, {}).setdefault(
         measure, {"n": 0, "synthetic": False, "reported": False}
     )
@@ -767,7 +801,7 @@ def _events_of_year(
     return result
 
 
-def event_last_author(event_id):
+def event_last_author(event_id: int) -> User | None:
     """Who last changed an event, its attendance or its attendees (saving attendance
     changes the event's version without a new version of the event in the history)."""
     latest = [
@@ -792,7 +826,9 @@ class HeldBetween:
     participants: dict[str, int]
 
 
-def events_held_between(*, region, start: datetime.date, end: datetime.date) -> HeldBetween:
+def events_held_between(
+    *, region: Region | None, start: datetime.date, end: datetime.date
+) -> HeldBetween:
     """Events held after `start` up to `end` (not cancelled) in a region (None: France,
     national events included) and their attendance by category (2 queries). Yearly totals
     reported by a source have no date and are not counted here."""

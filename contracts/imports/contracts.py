@@ -22,11 +22,18 @@ checked exactly in a second, lean pass that reads the contract-number column aga
 
 import datetime
 import gc
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from akto_portal.models import Branch, Department, Region
-from contracts.imports.layouts import COUNTS
-from contracts.imports.reading import cell_text, normalize_header, parse_date, parse_int
+from contracts.imports.layouts import COUNTS, Layout
+from contracts.imports.reading import (
+    Table,
+    cell_text,
+    normalize_header,
+    parse_date,
+    parse_int,
+)
 from contracts.imports.report import ImportReport
 from contracts.models import MONTHS_FR, ContractType, Public
 
@@ -38,60 +45,60 @@ DIPLOMA_LEVELS = {"3", "4", "5", "6", "7", "8"}
 class Lookups:
     """Reference data resolved once per import: codes and names -> ids."""
 
-    def __init__(self):
-        self.regions = {}
-        self.region_names = {}
+    def __init__(self) -> None:
+        self.regions: dict[str, int] = {}
+        self.region_names: dict[int, str] = {}
         for region in Region.objects.all():
             self.regions[region.code] = region.pk
             self.regions[normalize_header(region.name)] = region.pk
             self.region_names[region.pk] = region.name
-        self.departments = {}
-        self.department_ids = {}
-        self.department_names = {}
+        self.departments: dict[str, int] = {}
+        self.department_ids: dict[str, int] = {}
+        self.department_names: dict[int, str] = {}
         for pk, code, name, region_id in Department.objects.values_list(
             "pk", "code", "name", "region_id"
         ):
             self.departments[code] = region_id
             self.department_ids[code] = pk
             self.department_names[pk] = f"{code} {name}"
-        self.branches = {}
-        self.branch_names = {}
+        self.branches: dict[str, int] = {}
+        self.branch_names: dict[int, str] = {}
         for branch in Branch.objects.all():
             if branch.idcc:
                 self.branches[branch.idcc] = branch.pk
             self.branches[normalize_header(branch.name)] = branch.pk
             self.branch_names[branch.pk] = branch.name
 
-    def region(self, value):
+    def region(self, value: object) -> int | None:
         text = cell_text(value)
         if text.isdigit():
             text = text.zfill(2)
         return self.regions.get(text) or self.regions.get(normalize_header(text))
 
-    def department(self, value):
+    def department(self, value: object) -> int | None:
         """The region id of a department code ("14", "2A", "974"), or None."""
         return self.departments.get(self._department_code(value))
 
-    def department_id(self, value):
+    def department_id(self, value: object) -> tuple[int | None, int | None]:
         """(department id, region id) of a department code, or (None, None)."""
         code = self._department_code(value)
         return self.department_ids.get(code), self.departments.get(code)
 
     @staticmethod
-    def _department_code(value):
+    def _department_code(value: object) -> str:
         text = cell_text(value).upper()
         if text.isdigit() and len(text) < 2:
             text = text.zfill(2)
         return text
 
-    def branch(self, value):
+    def branch(self, value: object) -> int | None:
         text = cell_text(value)
         if text.isdigit():
             return self.branches.get(text.zfill(4))
         return self.branches.get(normalize_header(text))
 
 
-def contract_type_of(value):
+def contract_type_of(value: object) -> str | None:
     text = normalize_header(value)
     if text in ("a", "ca") or text.startswith(("app", "contrat_d_app", "contrat_app")):
         return ContractType.APPRENTISSAGE.value
@@ -100,7 +107,7 @@ def contract_type_of(value):
     return None
 
 
-def public_of(value):
+def public_of(value: object) -> str | None:
     text = normalize_header(value)
     if text in ("", "all", "tous", "tous_publics", "tout_public"):
         return Public.ALL.value
@@ -109,7 +116,7 @@ def public_of(value):
     return None
 
 
-def period_label(year, month):
+def period_label(year: int, month: int | None) -> str:
     return f"{MONTHS_FR[month - 1]} {year}" if month else str(year)
 
 
@@ -120,14 +127,14 @@ BLOOM_MASK = (1 << BLOOM_BITS) - 1
 
 
 def parse(
-    table,
-    layout,
+    table: Table,
+    layout: Layout,
     *,
     report: ImportReport,
     lookups: Lookups,
     today: datetime.date,
-    reopen=None,
-):
+    reopen: Callable[[], Table] | None = None,
+) -> dict[FactKey, int]:
     """Check and aggregate a contract file; `reopen()` gives the table again, for the
     second pass that confirms repeated contract numbers."""
     positions, ignored, missing = layout.resolve(table.normalized)
@@ -151,7 +158,9 @@ def parse(
     return facts
 
 
-def _report_repeats(reopen, index, candidates, report):
+def _report_repeats(
+    reopen: Callable[[], Table], index: int, candidates: set[str], report: ImportReport
+) -> None:
     """Second pass: name every line whose contract number (one of the `candidates`, the
     numbers the Bloom filter took for possible repeats) appeared on an earlier line."""
     first_seen: dict[str, int] = {}
@@ -183,7 +192,14 @@ def _report_repeats(reopen, index, candidates, report):
     report.errors.sort(key=lambda e: e.line or 0)
 
 
-def _parse_counts(rows, pos, width, report, lookups, today):
+def _parse_counts(
+    rows: Iterable[tuple[int, list[str]]],
+    pos: dict[str, int],
+    width: int,
+    report: ImportReport,
+    lookups: Lookups,
+    today: datetime.date,
+) -> dict[FactKey, int]:
     facts: dict[FactKey, int] = {}
     first_line: dict[FactKey, int] = {}
     i_region, i_year, i_type, i_count = (
@@ -236,9 +252,11 @@ def _parse_counts(rows, pos, width, report, lookups, today):
         contract_type = contract_type_of(values[i_type])
         if contract_type is None:
             problems.append(f"type de contrat inconnu « {cell_text(values[i_type])} »")
-        public = public_of(values[i_public]) if i_public is not None else Public.ALL.value
-        if public is None:
-            problems.append(f"public inconnu « {cell_text(values[i_public])} » (all ou rqth)")
+        public: str | None = Public.ALL.value
+        if i_public is not None:
+            public = public_of(values[i_public])
+            if public is None:
+                problems.append(f"public inconnu « {cell_text(values[i_public])} » (all ou rqth)")
         try:
             count = parse_int(values[i_count])
             if count < 0:
@@ -265,7 +283,9 @@ def _parse_counts(rows, pos, width, report, lookups, today):
 CACHE_SIZE = 100_000  # distinct values remembered per column (bounded memory)
 
 
-def _date_check(raw, today, what):
+def _date_check(
+    raw: str, today: datetime.date, what: str
+) -> tuple[datetime.date | None, str | None]:
     """(date or None, problem or None) of a date cell; `what`: "début" or "rupture"."""
     try:
         day = parse_date(raw)
@@ -276,7 +296,7 @@ def _date_check(raw, today, what):
     return day, None
 
 
-def _rqth_check(raw):
+def _rqth_check(raw: str) -> tuple[bool, str | None]:
     flag = cell_text(raw).lower()
     if flag in TRUE_FLAGS:
         return True, None
@@ -285,33 +305,40 @@ def _rqth_check(raw):
     return False, f"indicateur RQTH invalide « {flag} » (oui ou non)"
 
 
-def _uai_problem(uai):
+def _uai_problem(uai: str) -> str:
     return f"UAI du CFA invalide « {uai} » (7 chiffres et une lettre)"
 
 
-def _level_check(raw):
+def _level_check(raw: str) -> str | None:
     level = cell_text(raw)
     if level and level not in DIPLOMA_LEVELS:
         return f"niveau de diplôme invalide « {level} » (3 à 8)"
     return None
 
 
-class _Checked(dict):
+class _Checked(dict[str, Any]):
     """A cell's check, computed once per distinct value (a file holds a few hundred
     dates, departments, branches...); forgotten past CACHE_SIZE values."""
 
-    def __init__(self, check):
+    def __init__(self, check: Callable[[str], Any]) -> None:
         super().__init__()
         self.check = check
 
-    def __missing__(self, raw):
+    def __missing__(self, raw: str) -> Any:
         if len(self) >= CACHE_SIZE:
             self.clear()
         result = self[raw] = self.check(raw)
         return result
 
 
-def _parse_lines(rows, pos, width, report, lookups, today):
+def _parse_lines(
+    rows: Iterable[tuple[int, list[str]]],
+    pos: dict[str, int],
+    width: int,
+    report: ImportReport,
+    lookups: Lookups,
+    today: datetime.date,
+) -> tuple[dict[FactKey, int], set[str]]:
     """One pass, line by line; each column's distinct values are checked once (cached),
     so a line costs a few dictionary lookups. Values are strings (reading.Table)."""
     facts: dict[FactKey, int] = {}
@@ -349,8 +376,9 @@ def _parse_lines(rows, pos, width, report, lookups, today):
         if problem:
             problems.append(problem)
         region_id = department_id = None
+        department_raw = ""
         if i_department is not None and values[i_department].strip():
-            raw = values[i_department]
+            raw = department_raw = values[i_department]
             found = department_cache.get(raw)
             if found is None:
                 found = department_cache[raw] = lookups.department_id(raw)
@@ -366,7 +394,7 @@ def _parse_lines(rows, pos, width, report, lookups, today):
                 problems.append(f"code région inconnu « {cell_text(raw)} »")
             elif region_id is not None and given != region_id:
                 problems.append(
-                    f"le département « {cell_text(values[i_department])} » n'est pas dans la "
+                    f"le département « {cell_text(department_raw)} » n'est pas dans la "
                     f"région « {cell_text(raw)} »"
                 )
             region_id = given
@@ -442,7 +470,9 @@ def _parse_lines(rows, pos, width, report, lookups, today):
     return facts, candidates
 
 
-def _whole_regions_where_departments_miss(facts, first_line):
+def _whole_regions_where_departments_miss(
+    facts: dict[FactKey, int], first_line: dict[FactKey, int]
+) -> tuple[dict[FactKey, int], dict[FactKey, int]]:
     """Series (region, year, contract type) some of whose lines give no department are
     kept for the whole region only (their department figures would not add up to it)."""
     partial = {(k[0], k[2], k[4]) for k in facts if k[6] is None}

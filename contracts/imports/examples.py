@@ -2,10 +2,11 @@
 
 import csv
 import io
+from typing import Any
 
 from openpyxl import Workbook
 
-EXAMPLES = {
+EXAMPLES: dict[str, dict[str, Any]] = {
     "counts": {
         "title": "nombres de contrats",
         "header": ["region", "branche", "annee", "mois", "type_contrat", "public", "nombre"],
@@ -47,7 +48,7 @@ EXAMPLES = {
 }
 
 
-def example_csv(layout) -> bytes:
+def example_csv(layout: str) -> bytes:
     """UTF-8 with BOM and `;`, as a spreadsheet in French opens it."""
     spec = EXAMPLES[layout]
     out = io.StringIO()
@@ -57,7 +58,7 @@ def example_csv(layout) -> bytes:
     return "\ufeff".encode() + out.getvalue().encode()
 
 
-def example_xlsx(layout) -> bytes:
+def example_xlsx(layout: str) -> bytes:
     spec = EXAMPLES[layout]
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(spec["title"])

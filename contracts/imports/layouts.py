@@ -3,6 +3,7 @@
 Each layout maps the (normalised) column names it accepts to the field they carry.
 """
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 
@@ -14,13 +15,14 @@ class Layout:
     signature: str  # the field whose presence identifies the layout
 
     @property
-    def canonical(self):
+    def canonical(self) -> list[str]:
         """One name per field, the first the layout accepts: the header to write."""
         return list({f: name for name, f in reversed(self.columns.items())}.values())[::-1]
 
-    def resolve(self, normalized):
+    def resolve(self, normalized: Sequence[str]) -> tuple[dict[str, int], list[str], list[str]]:
         """({field: column index}, [ignored column names], [missing field labels])."""
-        positions, ignored = {}, []
+        positions: dict[str, int] = {}
+        ignored: list[str] = []
         for index, name in enumerate(normalized):
             name_field = self.columns.get(name)
             if name_field is None or name_field in positions:
@@ -146,7 +148,7 @@ CONTRACT_LAYOUTS = (CONTRACT_LINES, COUNTS)
 PUBLIC_LAYOUTS = (BAROMETRE, IND313)
 
 
-def detect(normalized, layouts):
+def detect(normalized: Iterable[str], layouts: Iterable[Layout]) -> Layout | None:
     """The first layout whose signature column the header has, else None."""
     for layout in layouts:
         if any(layout.columns.get(name) == layout.signature for name in normalized):

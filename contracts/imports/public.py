@@ -18,33 +18,48 @@ otherwise the cumulative figure from January through that month. A fact's key is
 """
 
 import calendar
+import datetime
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from contracts.imports.layouts import BAROMETRE
-from contracts.imports.reading import cell_text, parse_date
+from contracts.imports.contracts import Lookups
+from contracts.imports.layouts import BAROMETRE, Layout
+from contracts.imports.reading import Table, cell_text, parse_date
+from contracts.imports.report import ImportReport
+
+# (region id or None, year, month or None, department id or None) -> the value
+MarketKey = tuple[Any, ...]
+Row = tuple[MarketKey, Decimal] | None
 
 APPRENTICESHIP_INDICATOR = "nombre-contrats-apprentissage"
 FRANCE_CODES = {"", "fr", "fra", "france", "nat", "00"}
 
 
-def parse_decimal(value):
+def parse_decimal(value: object) -> Decimal:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return Decimal(str(value))
     text = cell_text(value).replace("\u202f", "").replace("\xa0", "").replace(" ", "")
     return Decimal(text.replace(",", "."))
 
 
-def parse(table, layout, *, report, lookups, today):
+def parse(
+    table: Table,
+    layout: Layout,
+    *,
+    report: ImportReport,
+    lookups: Lookups,
+    today: datetime.date,
+) -> dict[MarketKey, Decimal]:
     positions, ignored, missing = layout.resolve(table.normalized)
     report.ignored_columns = ignored
     if missing:
         report.error(1, "colonne(s) obligatoire(s) absente(s) : " + ", ".join(missing))
         return {}
     width = len(table.header)
-    facts: dict[tuple[Any, ...], int] = {}
-    first_line: dict[tuple[Any, ...], int] = {}
+    facts: dict[MarketKey, Decimal] = {}
+    first_line: dict[MarketKey, int] = {}
     parse_row = _barometre_row if layout is BAROMETRE else _ind313_row
     for line, values in table.rows:
         report.rows_read += 1
@@ -73,7 +88,7 @@ def parse(table, layout, *, report, lookups, today):
     return facts
 
 
-def _value(raw, problems):
+def _value(raw: str, problems: list[str]) -> Decimal | None:
     try:
         value = parse_decimal(raw)
     except (InvalidOperation, ValueError):
@@ -84,7 +99,7 @@ def _value(raw, problems):
     return value
 
 
-def _date(raw, today, problems):
+def _date(raw: str, today: datetime.date, problems: list[str]) -> datetime.date | None:
     try:
         date = parse_date(raw)
     except ValueError:
@@ -95,7 +110,13 @@ def _date(raw, today, problems):
     return date
 
 
-def _barometre_row(values, pos, lookups, today, problems):
+def _barometre_row(
+    values: Sequence[str],
+    pos: dict[str, int],
+    lookups: Lookups,
+    today: datetime.date,
+    problems: list[str],
+) -> Row:
     if cell_text(values[pos["id_indicateur"]]) != APPRENTICESHIP_INDICATOR:
         return None
     code = cell_text(values[pos["code_region"]])
@@ -113,12 +134,18 @@ def _barometre_row(values, pos, lookups, today, problems):
             problems.append(f"date {date:%d/%m/%Y} : un cumul se date du dernier jour d'un mois")
         elif date.month != 12:
             month = date.month
-    if problems:
+    if problems or date is None or value is None:  # a problem was named for a None
         return None
     return (region_id, date.year, month, None), value
 
 
-def _ind313_row(values, pos, lookups, today, problems):
+def _ind313_row(
+    values: Sequence[str],
+    pos: dict[str, int],
+    lookups: Lookups,
+    today: datetime.date,
+    problems: list[str],
+) -> Row:
     maille = cell_text(values[pos["maille"]]).upper()
     zone = cell_text(values[pos["enforce_zone_id"]]).upper()
     if not cell_text(values[pos["indic_va"]]):
@@ -140,14 +167,16 @@ def _ind313_row(values, pos, lookups, today, problems):
         problems.append(f"maille inconnue « {maille} » (NAT, REG ou DEPT)")
     date = _date(values[pos["metric_enforce_date"]], today, problems)
     value = _value(values[pos["indic_va"]], problems)
-    if problems:
+    if problems or date is None or value is None:  # a problem was named for a None
         return None
     return (region_id, date.year, date.month, department_id), value
 
 
-def _check_cumulative(facts, first_line, report):
+def _check_cumulative(
+    facts: dict[MarketKey, Decimal], first_line: dict[MarketKey, int], report: ImportReport
+) -> None:
     """Within one year, a cumulative series never decreases (it restarts each January)."""
-    series = defaultdict(list)
+    series: defaultdict[MarketKey, list[tuple[int, Decimal]]] = defaultdict(list)
     for (region_id, year, month, department_id), value in facts.items():
         if month is not None:
             series[(region_id, year, department_id)].append((month, value))
@@ -170,9 +199,10 @@ def _check_cumulative(facts, first_line, report):
             )
 
 
-def monthly_from_cumulative(points):
+def monthly_from_cumulative(points: Iterable[tuple[int, Decimal]]) -> dict[int, Decimal]:
     """[(month, cumulative)] of one year -> {month: new contracts that month}."""
-    result, before = {}, Decimal(0)
+    result: dict[int, Decimal] = {}
+    before = Decimal(0)
     for month, value in sorted(points):
         result[month] = value - before
         before = value

@@ -30,9 +30,12 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from akto_portal import formats
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 CHUNK = 1 << 20
 XLSX_MAGIC = b"PK\x03\x04"
@@ -55,7 +58,7 @@ class Limits:
     xlsx_memory_bytes: int = 3072 * MB
 
     @classmethod
-    def from_settings(cls):
+    def from_settings(cls) -> "Limits":
         from django.conf import settings
 
         return cls(
@@ -66,7 +69,7 @@ class Limits:
         )
 
 
-def normalize_header(name) -> str:
+def normalize_header(name: object) -> str:
     """'Numéro de contrat ' -> 'numero_de_contrat'."""
     text = unicodedata.normalize("NFKD", str(name or "")).encode("ascii", "ignore").decode()
     out = []
@@ -88,7 +91,7 @@ class Table:
 
     format: str
     header: list[str]
-    rows: Iterator[tuple[int, list]]
+    rows: Iterator[tuple[int, list[str]]]
     checksum: str
     size: int
     encoding: str = ""
@@ -98,7 +101,7 @@ class Table:
     reopen: Callable[[], "Table"] | None = None
     column: Callable[[int], Iterator[tuple[int, str]]] | None = None
 
-    def describe(self):
+    def describe(self) -> str:
         if self.format == "xlsx":
             return "XLSX"
         encoding = {"utf-8-sig": "UTF-8 avec BOM", "utf-8": "UTF-8", "cp1252": "Windows-1252"}
@@ -145,7 +148,11 @@ def _scan(path: Path) -> _Scan:
 
 
 def open_table(
-    path, *, progress: Progress | None = None, limits: Limits | None = None, workdir=None
+    path: str | os.PathLike[str],
+    *,
+    progress: Progress | None = None,
+    limits: Limits | None = None,
+    workdir: str | os.PathLike[str] | None = None,
 ) -> Table:
     """Open a CSV or XLSX file; raises FileFormatError with a French message.
 
@@ -188,7 +195,7 @@ def open_table(
     )
 
 
-def _lines(text, limit, first_line):
+def _lines(text: io.TextIOWrapper, limit: int, first_line: int) -> Iterator[str]:
     """The text's lines, refusing one longer than `limit` characters (a huge cell, or
     a file with no line breaks) before it is held whole in memory."""
     number = first_line
@@ -203,29 +210,29 @@ def _lines(text, limit, first_line):
 
 
 def _open_csv(
-    path,
+    path: Path,
     *,
-    checksum,
-    size,
-    encoding,
-    progress,
-    limits,
-    fmt="csv",
-    delimiter=None,
-    cleanup=None,
+    checksum: str,
+    size: int,
+    encoding: str,
+    progress: Progress | None,
+    limits: Limits,
+    fmt: str = "csv",
+    delimiter: str | None = None,
+    cleanup: Callable[[], None] | None = None,
     stream: BinaryIO | None = None,
     position: Callable[[], tuple[int, int]] | None = None,
-):
+) -> Table:
     """`stream`: the CSV to read this first time instead of `path` (an XLSX's sheet as
     its child process writes it; `path`, its copy, is read by `reopen`), and
     `position`: how far its reading is (done, total)."""
     raw = stream if stream is not None else path.open("rb")
     if position is None:
 
-        def position():
+        def position() -> tuple[int, int]:
             return raw.tell(), size
 
-    def close():
+    def close() -> None:
         raw.close()
         if cleanup is not None:
             cleanup()
@@ -264,7 +271,7 @@ def _open_csv(
         raise FileFormatError(f"Première ligne illisible : {exc}") from exc
     width = len(header)
 
-    def rows():
+    def rows() -> Iterator[tuple[int, list[str]]]:
         line = 1
         try:
             reader = csv.reader(_lines(text, limits.line_chars, 2), delimiter=delimiter)
@@ -287,7 +294,7 @@ def _open_csv(
         finally:
             close()
 
-    def column(index):
+    def column(index: int) -> Iterator[tuple[int, str]]:
         """A second, lean pass over one column: (line, value) of every row that has it.
         The first pass has checked the lines (lengths, encoding): no check here."""
         try:
@@ -298,7 +305,7 @@ def _open_csv(
         finally:
             close()
 
-    def reopen():
+    def reopen() -> Table:
         return _open_csv(
             path,
             checksum=checksum,
@@ -325,7 +332,7 @@ def _open_csv(
     )
 
 
-def check_xlsx_archive(path, limits: Limits) -> None:
+def check_xlsx_archive(path: Path, limits: Limits) -> None:
     """Refuse an XLSX whose members, as the archive declares them, expand past the
     limit — before a byte is inflated. (A member larger than it declares is refused
     while it is read, by `xlsx_sheet`.)"""
@@ -343,7 +350,13 @@ def check_xlsx_archive(path, limits: Limits) -> None:
         )
 
 
-def _open_xlsx(path, scan, limits, progress, workdir):
+def _open_xlsx(
+    path: Path,
+    scan: _Scan,
+    limits: Limits,
+    progress: Progress | None,
+    workdir: str | os.PathLike[str] | None,
+) -> Table:
     """The first sheet, read while the child process writes it out as CSV (both run at
     once); the CSV is copied into a private temporary folder for the second pass."""
     check_xlsx_archive(path, limits)
@@ -351,7 +364,7 @@ def _open_xlsx(path, scan, limits, progress, workdir):
     target = folder / "sheet.csv"
     child = None
 
-    def cleanup():
+    def cleanup() -> None:
         if child is not None:
             child.close()
         target.unlink(missing_ok=True)
@@ -377,7 +390,7 @@ def _open_xlsx(path, scan, limits, progress, workdir):
         raise
     parent_close = table.close
 
-    def close():
+    def close() -> None:
         parent_close()
         cleanup()
 
@@ -434,7 +447,7 @@ class _SheetChild(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:
+    def readinto(self, buffer: "WriteableBuffer") -> int:
         stdout = self.process.stdout
         assert isinstance(stdout, io.BufferedReader)
         count = stdout.readinto(buffer)
@@ -480,7 +493,7 @@ def _child_error(status: int, errors: str) -> FileFormatError:
     return FileFormatError(f"Classeur XLSX illisible : {last}")
 
 
-def cell_text(value) -> str:
+def cell_text(value: object) -> str:
     """A cell as text: '' for empty, '2024-03-15' for dates, '12' for 12.0."""
     if value is None:
         return ""
@@ -495,7 +508,7 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
-def parse_date(value) -> datetime.date:
+def parse_date(value: object) -> datetime.date:
     """ISO (2024-03-15), French (15/03/2024) or an XLSX date; raises ValueError."""
     if isinstance(value, datetime.datetime):
         return value.date()
@@ -509,7 +522,7 @@ def parse_date(value) -> datetime.date:
     raise ValueError(text)
 
 
-def parse_int(value) -> int:
+def parse_int(value: object) -> int:
     """'3 071', '3071', 3071.0 -> 3071; raises ValueError for '12,5' or 'abc'."""
     if isinstance(value, bool):
         raise ValueError(value)

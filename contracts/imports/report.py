@@ -14,7 +14,7 @@ class LineError:
     line: int | None  # None: about the file or a figure, not one line
     message: str
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"ligne {self.line} : {self.message}" if self.line else self.message
 
 
@@ -50,17 +50,17 @@ class ImportReport:
     batch: "ImportBatch | None" = None  # the import written (None: a dry run, or errors)
     dry_run: bool = False
 
-    def error(self, line, message):
+    def error(self, line: int | None, message: str) -> None:
         self.error_count += 1
         if len(self.errors) < MAX_ERRORS_KEPT:
             self.errors.append(LineError(line, message))
 
     @property
-    def ok(self):
+    def ok(self) -> bool:
         return not self.error_count and self.already_imported is None
 
     @property
-    def errors_truncated(self):
+    def errors_truncated(self) -> bool:
         return self.error_count > len(self.errors)
 
     def as_dict(self) -> dict:

@@ -12,7 +12,9 @@ import os
 import shutil
 import stat
 import time
+import uuid
 from pathlib import Path
+from typing import BinaryIO
 
 from django.conf import settings
 
@@ -31,22 +33,22 @@ def staging_dir() -> Path:
     return path
 
 
-def staged_path(job_id) -> Path:
+def staged_path(job_id: uuid.UUID | str) -> Path:
     return staging_dir() / f"{getattr(job_id, 'hex', job_id)}.upload"
 
 
-def create(job_id):
+def create(job_id: uuid.UUID | str) -> BinaryIO:
     """A new file for this job, open for writing (binary), readable by this account only."""
     fd = os.open(staged_path(job_id), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     return os.fdopen(fd, "wb")
 
 
-def remove(job_id) -> None:
+def remove(job_id: uuid.UUID | str) -> None:
     with contextlib.suppress(OSError):
         staged_path(job_id).unlink(missing_ok=True)
 
 
-def clean_stale(max_age=MAX_AGE) -> int:
+def clean_stale(max_age: float = MAX_AGE) -> int:
     """Delete what was left in the folder for more than `max_age` seconds."""
     limit = time.time() - max_age
     removed = 0
