@@ -9,7 +9,7 @@ title never sits on tick labels; the legend sits at the bottom of the container.
 
 import textwrap
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from akto_portal.formats import (
     MONTHS,
@@ -27,7 +27,10 @@ from contracts.figures import Figure
 from contracts.pace import CumulativeSeries, Pace
 from conventions.selectors import IndicatorStatus
 
-BLUE, ORANGE, GREY = "#1f4e8c", "#e07b00", "#9aa5b1"
+if TYPE_CHECKING:
+    from dashboards.page import Ranked
+
+BLUE, ORANGE, GREY, RED = "#1f4e8c", "#e07b00", "#9aa5b1", "#b2182b"
 HEIGHT = 400  # px; charts.js sets the container to the figure's height
 COUNT = ",.0f"  # 25 000 (with separators ", ")
 AXIS = {"automargin": True, "tickformat": COUNT, "title": {"standoff": 12}}
@@ -202,7 +205,8 @@ def cumulative_vs_target(series: CumulativeSeries) -> dict[str, Any]:
             {
                 "type": "scatter",
                 "mode": "lines",
-                "name": "Rythme de l'objectif (saisonnalité des années passées)",
+                # The target, spread with the seasonality of past years.
+                "name": f"Rythme de l'objectif ({number(series.target_value)} fin {year})",
                 "x": MONTHS,
                 "y": series.expected_cumulative,
                 "line": {"color": ORANGE, "dash": "dash", "width": 2},
@@ -327,6 +331,44 @@ def contracts_by_branch(branch_rows: Sequence[Mapping[str, Any]], *, year: int) 
     }
 
 
+def gaps_ranking(rows: Sequence["Ranked"], *, yardstick: str) -> dict[str, Any]:
+    """The page model's ranking (DashboardPage.ranking), most behind on top: each row's
+    gap to its yardstick in percent, red behind, blue ahead, the gap written at the end
+    of its bar. Rows without a gap are left out."""
+    ranked = [r for r in rows if r.gap is not None and r.gap.diff_pct is not None]
+    values = [r.gap.diff_pct for r in ranked if r.gap is not None]
+    span = max((abs(v) for v in values if v is not None), default=1.0) or 1.0
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": f"Écart {yardstick}",
+                "y": [wrap(r.name, 28) for r in ranked],
+                "x": values,
+                "text": [signed_percent(v, 1) for v in values],
+                "textposition": "outside",
+                "marker": {
+                    "color": [BLUE if (v or 0) >= 0 else RED for v in values],
+                    "pattern": _hatch([r.synthetic for r in ranked]),
+                },
+                "hovertemplate": "%{y} : %{text}<extra></extra>",
+            }
+        ],
+        "layout": _layout(
+            height=max(HEIGHT, 30 * len(ranked) + 120),
+            yaxis={"autorange": "reversed", "tickformat": None, "type": "category"},
+            xaxis={
+                "ticksuffix": PERCENT,
+                "tickformat": COUNT,
+                "range": [-span * 1.6, span * 1.6],  # room for the gaps written
+                "title": {"text": f"Écart {yardstick}, en %", "standoff": 12},
+            },
+            hovermode="closest",
+        ),
+    }
+
+
 def region_map(
     region_paces: Sequence[tuple[Region, Pace]], *, selected: Region | None = None
 ) -> dict[str, Any]:
@@ -394,6 +436,8 @@ def indicators_progress(
             "name": "Réalisé / objectif",
             "y": names,
             "x": [s.target_pct for s in rows],
+            "text": [percent(s.target_pct, 1) for s in rows],
+            "textposition": "outside",
             "marker": {"color": BLUE, "pattern": _hatch([s.synthetic for s in rows])},
             "hovertemplate": "%{x:,.1f} % de l'objectif<extra></extra>",
         }

@@ -1,5 +1,6 @@
 """The steering committee's report: a scope's dashboard as at most four A4 landscape
-pages of PDF, made on the server (WeasyPrint; charts from reports.charts).
+pages of PDF, made on the server (WeasyPrint; charts drawn by dashboards.svg.sized from
+the figures the page draws with plotly.js).
 
 It reads the page model of the same scope as the dashboard (`page_for_request`, the
 same query string), never a figure of its own: the headline, the regions' paces, the
@@ -11,8 +12,8 @@ No network at run time: the stylesheet is read from the static files on disk, th
 charts are inline SVG (data: URLs), and any other URL is refused (`StaticFilesFetcher`).
 
 Drawing one costs 0.6–0.9 s of CPU (Normandie or France, 4 pages; it was 1.5–2.1 s): the
-charts keep their text as text and draw their bars as a few compound paths (WeasyPrint
-drew every glyph outline and every hatched bar's pattern one by one), the layout uses
+charts keep their text as text (WeasyPrint drew every glyph outline of the first
+charts), the layout uses
 table cells where it used flex boxes (laid out several times each), the stylesheet is
 parsed once per process and the fonts are configured once per thread, and the cyclic
 garbage collector is paused while a report is drawn (its collections, triggered by the
@@ -36,7 +37,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -51,18 +52,19 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from akto_portal.cache import TIMEOUT, data_version
-from akto_portal.formats import MONTHS, month_label
 from akto_portal.models import Source
 from contracts.models import ContractType, Public
 from contracts.pace import Pace
+from dashboards import charts
 from dashboards.page import DashboardPage, page_for_request
 from dashboards.page_cache import audience
+from dashboards.svg.sized import sized_svg
 from events.models import EventKind, ParticipantCategory
-from events.selectors import NO_MONTH
-from reports import charts as report_charts
-from reports.charts import IndicatorBar, MonthlySeries
 
 RANKED_ROWS = 18  # rows of the ranking on its page (the rest: "… et N autres")
+# The charts' printed sizes, in px at 96 per inch (report.css: 250 mm and 125 mm wide).
+WIDE, HALF = 945, 472
+CUMULATIVE_HEIGHT, EVENTS_HEIGHT = 400, 300
 
 
 # --- context --------------------------------------------------------------------------
@@ -128,7 +130,12 @@ def _ranking(page: DashboardPage) -> dict[str, Any]:
         "rows": ranked[:RANKED_ROWS],
         "more": max(0, len(ranked) - RANKED_ROWS),
         "behind": page.most_behind,
-        "chart": _data_url(report_charts.ranking_chart(known[:RANKED_ROWS], yardstick=yardstick)),
+        "chart": _chart(
+            charts.gaps_ranking(known[:RANKED_ROWS], yardstick=yardstick),
+            HALF,
+            height=min(28 * len(known[:RANKED_ROWS]) + 70, 560),  # what a page holds
+            name="ranking",
+        ),
     }
 
 
@@ -136,76 +143,36 @@ def _conventions(page: DashboardPage) -> dict[str, Any]:
     """The page's conventions whose period meets the report's year, each with its chart;
     the others are only named (a 2022 report does not show the 2025-2027 convention)."""
     shown = []
-    for item in page.progress:
-        bars = [
-            IndicatorBar(s.indicator.name, s.target_pct, synthetic=s.synthetic)
-            for s in item["statuses"]
-            if s.target_pct is not None
-        ]
-        chart = report_charts.indicators_chart(bars, elapsed_pct=item["elapsed_pct"])
-        shown.append({**item, "chart": _data_url(chart)})
+    for number, item in enumerate(page.progress, start=1):
+        figure = charts.indicators_progress(item["statuses"], elapsed_pct=item["elapsed_pct"])
+        shown.append({**item, "chart": _chart(figure, HALF, name=f"indicators-{number}")})
     return {"shown": shown, "elsewhere": page.conventions_elsewhere}
 
 
-def _monthly_series(
-    rows: list[dict[str, Any]], key: str, labels: dict[str, str]
-) -> list[MonthlySeries]:
-    slots = 13 if any(r["month"] == NO_MONTH for r in rows) else 12
-    series = []
-    for value in sorted({r[key] for r in rows}):
-        values: list[int | None] = [None] * slots
-        synthetic = [False] * slots
-        for r in rows:
-            if r[key] == value:
-                values[r["month"] - 1] = (values[r["month"] - 1] or 0) + r["n"]
-                synthetic[r["month"] - 1] = synthetic[r["month"] - 1] or bool(r["synthetic"])
-        series.append(MonthlySeries(labels.get(value, value), values, synthetic))
-    return series
-
-
-class MonthlyChart(NamedTuple):
-    """What a month-by-month chart of the report draws (report_charts.monthly_stacked_*)."""
-
-    slots: list[str]
-    series: list[MonthlySeries]
-    ylabel: str
-
-
-def event_charts(page: DashboardPage) -> dict[str, MonthlyChart]:
+def event_figures(page: DashboardPage) -> dict[str, dict[str, Any]]:
     """The events held by kind and the participants by category, month by month (and
-    the yearly totals reported without a month), as the report draws them."""
+    the yearly totals reported without a month): the page's own figures."""
     events = page.events
-    charts = {}
-    for name, rows, key, labels, ylabel in (
-        ("held", events.held, "kind", dict(EventKind.choices), "Événements"),
-        (
-            "attendance",
-            events.attendance,
-            "category",
-            dict(ParticipantCategory.choices),
-            "Participants",
+    return {
+        "held": charts.events_by_month(events.held, dict(EventKind.choices)),
+        "attendance": charts.attendance_by_month(
+            events.attendance, dict(ParticipantCategory.choices)
         ),
-    ):
-        series = _monthly_series(rows, key, labels)
-        slots = [month_label(m) for m in range(1, len(series[0].values) + 1)] if series else MONTHS
-        charts[name] = MonthlyChart(slots, series, ylabel)
-    return charts
+    }
 
 
 def _events(page: DashboardPage) -> dict[str, Any]:
-    charts = {
-        name: _data_url(
-            report_charts.monthly_stacked_chart(chart.slots, chart.series, ylabel=chart.ylabel)
-        )
-        for name, chart in event_charts(page).items()
+    drawn = {
+        name: _chart(figure, HALF, height=EVENTS_HEIGHT, name=f"events-{name}")
+        for name, figure in event_figures(page).items()
     }
     return {
         "year": page.events,
         "totals": page.totals["events"],
         "rows": page.rows["events"][:8],
         "more_rows": max(0, len(page.rows["events"]) - 8),
-        "chart_held": charts["held"],
-        "chart_attendance": charts["attendance"],
+        "chart_held": drawn["held"],
+        "chart_attendance": drawn["attendance"],
     }
 
 
@@ -263,7 +230,12 @@ def report_context(page: DashboardPage) -> dict[str, Any]:
         "as_of": page.as_of,
         "gap_expected": page.gap_to_expected,
         "gap_target": page.gap_to_target,
-        "chart_cumulative": _data_url(report_charts.cumulative_chart(page.series)),
+        "chart_cumulative": _chart(
+            charts.cumulative_vs_target(page.series),
+            WIDE,
+            height=CUMULATIVE_HEIGHT,
+            name="cumulative",
+        ),
         "cumulative_title": "Cumul mensuel et rythme de l'objectif"
         if page.series.expected_cumulative
         else "Cumul mensuel des contrats",
@@ -280,7 +252,11 @@ def report_context(page: DashboardPage) -> dict[str, Any]:
     }
 
 
-def _data_url(svg: str | None) -> str | None:
+def _chart(
+    figure: dict[str, Any], width: float, *, height: float | None = None, name: str
+) -> str | None:
+    """The figure drawn at its printed size, as a data: URL (None: nothing to draw)."""
+    svg = sized_svg(charts.drawable(figure), width=width, height=height, name=name)
     if svg is None:
         return None
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")

@@ -1,12 +1,12 @@
 """`{% chart_svg figure label static chart_id as svg %}`: the figure drawn on the
-server (dashboards.chart_svg) when `static` is true, else ""."""
+server (dashboards.svg.fluid) when `static` is true, else ""."""
 
 from typing import Any
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from dashboards.chart_svg import chart_svg as draw
+from dashboards.svg.fluid import chart_svg as draw
 
 register = template.Library()
 

@@ -1,4 +1,4 @@
-"""The first charts of a dashboard are drawn on the server as SVG (dashboards.chart_svg)
+"""The first charts of a dashboard are drawn on the server as SVG (dashboards.svg.fluid)
 from the same figure plotly.js draws, so the reader sees them before plotly.js has
 loaded: real values, readable labels; charts.js then swaps in the interactive chart."""
 
@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from dashboards.chart_svg import chart_svg
+from dashboards.svg.fluid import chart_svg
 from tests.mail_server import AS_OF
 
 MONTHS = ["janv.", "févr.", "mars"]

@@ -1,6 +1,7 @@
 """A chart drawn on the server, as SVG, from the same figure dict plotly.js draws
-(dashboards/charts.py): the page shows it at once, readable, and charts.js replaces it
-with the interactive chart when plotly.js has loaded (progressive enhancement).
+(dashboards/charts.py), filling its box: the page shows it at once, readable, and
+charts.js replaces it with the interactive chart when plotly.js has loaded (progressive
+enhancement).
 
 Bars (vertical, grouped) and lines or markers over categories (months, years) — the
 charts at the top of a dashboard. Any other figure gives "" (the page waits for
@@ -17,17 +18,11 @@ from xml.sax.saxutils import escape, quoteattr
 from django.utils.safestring import SafeString, mark_safe
 
 from akto_portal import formats
+from dashboards.svg.common import DASHES, hatch_pattern, nice_step
 
 TOP, PLOT, LEGEND_ROW = 36, 250, 18  # px: the title line, the plot area, a legend row
-DASHES = {"dot": "2 4", "dash": "8 5", "dashdot": "8 4 2 4", "longdash": "14 6"}
 FONT = 'font-family="system-ui, sans-serif" font-size="12" fill="#333"'
 HALO = 'stroke="#fff" stroke-width="3" paint-order="stroke"'  # readable over a bar
-
-
-def _nice_step(top: float, ticks: int = 5) -> float:
-    raw = top / ticks
-    power = 10 ** math.floor(math.log10(raw))
-    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
 
 
 def _number(value: float) -> str:
@@ -63,7 +58,7 @@ def chart_svg(figure: dict | None, label: str = "", *, name: str = "chart") -> S
     if not categories or not values:
         return mark_safe("")
     top = max(max(values), 1)
-    step = _nice_step(top)
+    step = nice_step(top)
     top = math.ceil(top / step) * step
     n = len(categories)
     height = TOP + PLOT + 24 + LEGEND_ROW * len(data) + 6
@@ -93,12 +88,7 @@ def chart_svg(figure: dict | None, label: str = "", *, name: str = "chart") -> S
         hatched = (marker.get("pattern") or {}).get("shape") or []
         pattern_id = f"{name}-hatch-{b}"
         if any(hatched):
-            defs.append(
-                f'<pattern id="{pattern_id}" width="8" height="8" patternUnits="userSpaceOnUse" '
-                'patternTransform="rotate(45)">'
-                f'<rect width="8" height="8" fill={quoteattr(color)}/>'
-                '<path d="M0 0V8" stroke="#fff" stroke-width="3"/></pattern>'
-            )
+            defs.append(hatch_pattern(pattern_id, color))
         for x, y, shape in zip(
             trace.get("x") or [], trace.get("y") or [], hatched or [""] * n, strict=False
         ):
