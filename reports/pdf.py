@@ -11,15 +11,15 @@ of the ranking.
 No network at run time: the stylesheet is read from the static files on disk, the
 charts are inline SVG (data: URLs), and any other URL is refused (`StaticFilesFetcher`).
 
-Drawing one costs 0.6–0.9 s of CPU (Normandie or France, 4 pages; it was 1.5–2.1 s): the
-charts keep their text as text (WeasyPrint drew every glyph outline of the first
-charts), the layout uses
-table cells where it used flex boxes (laid out several times each), the stylesheet is
-parsed once per process and the fonts are configured once per thread, and the cyclic
-garbage collector is paused while a report is drawn (its collections, triggered by the
-layout's short-lived objects, went over every object of the process: ~15 % of
-WeasyPrint's time). WeasyPrint subsets the fonts with HarfBuzz (`libharfbuzz-subset0`,
-in the image; without it, fontTools takes ~0.35 s more). `bench/run.py` measures it.
+Drawing one costs 0.4–0.7 s of CPU (Normandie or France, 4–5 pages; it was 1.5–2.1 s):
+the charts are the page's figures drawn by the server renderer (25–35 ms for the four;
+matplotlib took ~0.25 s), the layout uses table cells where it used flex boxes (laid out
+several times each), the stylesheet is parsed once per process and the fonts are
+configured once per thread, and the cyclic garbage collector is paused while a report
+is drawn (its collections, triggered by the layout's short-lived objects, went over
+every object of the process: ~15 % of WeasyPrint's time). WeasyPrint subsets the fonts
+with HarfBuzz (`libharfbuzz-subset0`, in the image; without it, fontTools takes ~0.35 s
+more). `bench/run.py` measures it.
 
 Its bytes are cached under the data version and what determines its scope (the query
 string, the day, the audience: as the dashboard's fragments, dashboards.page_cache), so
