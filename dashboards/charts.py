@@ -464,7 +464,8 @@ def indicators_progress(
             xaxis={
                 "ticksuffix": PERCENT,
                 "tickformat": COUNT,
-                "range": [0, max([100, *(s.target_pct or 0 for s in rows)]) * 1.05],
+                # Room after the longest bar for its value written outside it.
+                "range": [0, max([100, *(s.target_pct or 0 for s in rows)]) * 1.15],
             },
             shapes=shapes,
             annotations=[
