@@ -133,6 +133,19 @@ class Source(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saved; when the change makes the source synthetic or no longer synthetic, the
+        figures stored with that flag follow (`source_kinds_changed`)."""
+        using = kwargs.get("using") or "default"
+        with transaction.atomic(using=using):
+            stored = None
+            if self.pk is not None:
+                kinds = Source.objects.using(using).filter(pk=self.pk).values_list("kind")
+                stored = kinds.first()
+            super().save(*args, **kwargs)
+            if stored is not None and self.kind_is_synthetic(stored[0]) != self.is_synthetic:
+                source_kinds_changed.send(sender=Source, pks=[self.pk], using=using)
+
     @property
     def is_synthetic(self) -> bool:
         return self.kind_is_synthetic(self.kind)

@@ -27,24 +27,13 @@ def _loaded_count(sender: type[Model], instance: Any, raw: bool, using: str, **k
         rollup_refresh(series={(instance.region_id, instance.year)}, using=using)
 
 
-def _refresh_sources(pks: Collection[int], using: str) -> None:
+def _sources_changed(sender: type[Model], pks: Collection[int], using: str, **kwargs: Any) -> None:
+    """Sources made synthetic or no longer synthetic: their figures' flag follows."""
     from contracts.models import ContractCount
     from contracts.rollup import rollup_refresh
 
     series = ContractCount.objects.using(using).filter(source_id__in=pks)._series()
     rollup_refresh(series=series, using=using)
-
-
-def _sources_changed(sender: type[Model], pks: Collection[int], using: str, **kwargs: Any) -> None:
-    _refresh_sources(pks, using)
-
-
-def _source_saved(
-    sender: type[Model], instance: Model, created: bool, raw: bool, using: str, **kwargs: Any
-) -> None:
-    """A source whose kind may have changed: its figures' "synthetic" flag follows."""
-    if not created and not raw:
-        _refresh_sources([instance.pk], using)
 
 
 class ContractsConfig(AppConfig):
@@ -53,14 +42,13 @@ class ContractsConfig(AppConfig):
 
     def ready(self) -> None:
         from akto_portal import rollups
-        from akto_portal.models import Source, source_kinds_changed
+        from akto_portal.models import source_kinds_changed
         from contracts import indicators  # noqa: F401  (registers its computed indicators)
         from contracts.models import ContractCount
         from contracts.rollup import rollup_differences
 
         post_migrate.connect(_fill_rollup, sender=self, dispatch_uid="contracts_fill_rollup")
         post_save.connect(_loaded_count, sender=ContractCount, dispatch_uid="contracts_loaddata")
-        post_save.connect(_source_saved, sender=Source, dispatch_uid="contracts_source_saved")
         source_kinds_changed.connect(_sources_changed, dispatch_uid="contracts_source_kinds")
         rollups.register("Le cumul des contrats (contracts_contractrollup)", rollup_differences)
 

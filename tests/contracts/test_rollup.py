@@ -170,6 +170,29 @@ def test_every_write_path_keeps_the_rollup_right(tmp_path, admin_client):
     ContractCount.objects.filter(region=bretagne, year=2022, month__gte=6).delete()
     check()
 
+    # A source made synthetic (saved), then not (a queryset update): its figures' flag
+    # follows.
+    source.kind = Source.Kind.SYNTHETIC
+    source.save()
+    check()
+    Source.objects.filter(pk=source.pk).update(kind=Source.Kind.MANUAL)
+    check()
+
+
+def test_a_source_saved_without_a_new_kind_leaves_the_rollup_alone(monthly):
+    """Only a change between synthetic and not touches the figures of a source: saving
+    its title (as `seed_demo` does on every run) does not recompute its series."""
+    source = Source.objects.get(title="Saisie de test")
+    source.title = "Saisie de test (relue)"
+    with CaptureQueriesContext(connection) as saved:
+        source.save()
+    assert not [q for q in saved.captured_queries if "contractrollup" in q["sql"]]
+    source.kind = Source.Kind.SYNTHETIC
+    with CaptureQueriesContext(connection) as saved:
+        source.save()
+    assert [q for q in saved.captured_queries if "contractrollup" in q["sql"]]
+    check()
+
 
 def test_an_import_that_empties_a_series_takes_its_figures_out_of_the_rollup(tmp_path):
     """March 2024 exported again without its one RQTH contract: the RQTH series of
