@@ -10,6 +10,8 @@ import importlib
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from hypothesis import HealthCheck, settings
 
 from akto_portal.models import Branch, Region, User
@@ -39,6 +41,15 @@ for _name, _examples, _steps, _fixed in (("ci", 12, 10, True), ("long", 200, 30,
 def pytest_configure(config):
     if not config.getoption("hypothesis_profile", None):
         settings.load_profile("ci")
+
+
+def pytest_collection_modifyitems(items):
+    """In each module, the tests without the demo data run first: once a test asks for
+    `demo`, the module's seeded transaction stays open until its last test."""
+    modules: dict[str, int] = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::")[0], len(modules))
+    items.sort(key=lambda item: (modules[item.nodeid.split("::")[0]], "demo" in item.fixturenames))
 
 
 def _user(username, role, region_code):
@@ -95,6 +106,14 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hasher():
+    """A password hashed in a blink (Django's advice for test suites): production's
+    PBKDF2 takes 0.3 s a user, and most tests make two or three."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -197,7 +216,18 @@ def agefiph_targets(documents):
     synthetic.load_indicator_targets(source)
 
 
+@pytest.fixture(scope="module")
+def _demo_of_the_module(django_db_setup, django_db_blocker):
+    """`seed_demo` run once for a module, in a transaction rolled back after its last
+    test; each test runs in a savepoint inside it (and gets back the seeded state)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", "--force", verbosity=0)
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(db):
-    """The demo data as `seed_demo` loads it: both source documents and synthetic data."""
-    call_command("seed_demo", "--force", verbosity=0)
+def demo(request, _demo_of_the_module, db):
+    """The demo data as `seed_demo` loads it: both source documents and synthetic data,
+    seeded once per module (a transactional test seeds its own)."""
+    assert "transactional_db" not in request.fixturenames, "seed_demo in the test instead"

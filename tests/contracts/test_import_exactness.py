@@ -10,7 +10,6 @@ the statements and the rollup.
 """
 
 import pytest
-from django.core.management import call_command
 
 from contracts.imports.examples import example_csv, example_xlsx
 from contracts.models import ContractCount, ContractRollup
@@ -21,11 +20,6 @@ from contracts.statements import figure_values
 pytestmark = pytest.mark.django_db
 YEARS = range(2019, 2027)
 ENDPOINTS = ("summary", "by-year", "by-month", "by-branch", "by-region")
-
-
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", "--force", verbosity=0)
 
 
 def api_answers(client):

@@ -4,7 +4,6 @@ written the French way, names never cut."""
 
 import plotly.graph_objects as go
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from akto_portal.formats import percent
@@ -18,11 +17,6 @@ NBSP = "\xa0"
 def unwrap(label):
     """A chart label as one line again ("Nouvelle-<br>Aquitaine": "Nouvelle-Aquitaine")."""
     return label.replace("-<br>", "-").replace("<br>", " ")
-
-
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", "--force", verbosity=0)
 
 
 def test_a_gap_is_told_in_contracts_and_percent():

@@ -7,7 +7,6 @@ import re
 from html import unescape
 
 import pytest
-from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import reverse
 from pypdf import PdfReader
@@ -19,11 +18,6 @@ from reports.pdf import StaticFilesFetcher, report_document
 pytestmark = pytest.mark.django_db
 
 A4_LANDSCAPE_PT = (842, 595)  # 297 x 210 mm
-
-
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", "--force", verbosity=0)
 
 
 def _plain(text):

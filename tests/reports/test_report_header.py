@@ -5,18 +5,12 @@ import io
 import re
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from pypdf import PdfReader
 
 from akto_portal.models import Branch
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", "--force", verbosity=0)
 
 
 def test_the_header_with_a_branch_filter_does_not_run_together(client_for, director, demo):
