@@ -4,7 +4,7 @@ sources, users."""
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.db import models, transaction
+from django.db import models, router, transaction
 from django.db.models import Q
 from django.dispatch import Signal
 
@@ -136,7 +136,7 @@ class Source(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Saved; when the change makes the source synthetic or no longer synthetic, the
         figures stored with that flag follow (`source_kinds_changed`)."""
-        using = kwargs.get("using") or "default"
+        using = kwargs.get("using") or router.db_for_write(Source, instance=self)
         with transaction.atomic(using=using):
             stored = None
             if self.pk is not None:
