@@ -6,6 +6,7 @@ django-axes checks every authentication against its request: pass `request=HttpR
 """
 
 import importlib
+import itertools
 
 import pytest
 from django.apps import apps
@@ -45,11 +46,13 @@ def pytest_configure(config):
 
 def pytest_collection_modifyitems(items):
     """In each module, the tests without the demo data run first: once a test asks for
-    `demo`, the module's seeded transaction stays open until its last test."""
-    modules: dict[str, int] = {}
-    for item in items:
-        modules.setdefault(item.nodeid.split("::")[0], len(modules))
-    items.sort(key=lambda item: (modules[item.nodeid.split("::")[0]], "demo" in item.fixturenames))
+    `demo`, the module's seeded transaction stays open until its last test. Only within
+    each run of one module's tests, so pytest-django's order (transactional tests last)
+    holds."""
+    ordered = []
+    for _module, tests in itertools.groupby(items, key=lambda item: item.path):
+        ordered += sorted(tests, key=lambda item: "demo" in item.fixturenames)
+    items[:] = ordered
 
 
 def _user(username, role, region_code):
